@@ -1,0 +1,3 @@
+from hubcrm.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,18 @@
+"""What the running app holds: settings, the store, the clock and the domain services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hubcrm.clock import Clock
+from hubcrm.records import Records
+from hubcrm.settings import Settings
+from hubcrm.store.base import Store
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    store: Store
+    clock: Clock
+    records: Records

@@ -1,0 +1,149 @@
+"""HubSpot's error model, as data. No web framework is imported here.
+
+    HubSpotError                      status 400 unless a subclass says otherwise
+    ├── ValidationError               400 VALIDATION_ERROR
+    │   └── PropertyValuesInvalid     400 VALIDATION_ERROR, one ErrorDetail per bad value
+    ├── InvalidAuthentication         401 INVALID_AUTHENTICATION
+    ├── MissingScopes                 403 MISSING_SCOPES
+    ├── ObjectNotFound                404 OBJECT_NOT_FOUND
+    ├── RouteNotFound                 404 OBJECT_NOT_FOUND
+    ├── MethodNotAllowed              405 VALIDATION_ERROR
+    ├── Conflict                      409 CONFLICT
+    ├── PayloadTooLarge               413 VALIDATION_ERROR
+    └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
+
+Each error renders as HubSpot's envelope in api/errors.py, and as a StandardError entry of a 207
+answer through `standard_error()`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import ClassVar
+
+from hubcrm import messages
+
+Context = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One entry of an error's `errors[]`."""
+
+    message: str
+    code: str | None = None
+    context: Context | None = None
+
+
+class HubSpotError(Exception):
+    status: ClassVar[int] = 400
+    category: ClassVar[str] = "VALIDATION_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        errors: list[ErrorDetail] | None = None,
+        context: Context | None = None,
+        links: dict[str, str] | None = None,
+        sub_category: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+        self.context = context
+        self.links = links
+        self.sub_category = sub_category
+
+
+class ValidationError(HubSpotError):
+    pass
+
+
+class InvalidAuthentication(HubSpotError):
+    status = 401
+    category = "INVALID_AUTHENTICATION"
+
+
+class MissingScopes(HubSpotError):
+    status = 403
+    category = "MISSING_SCOPES"
+
+    def __init__(self, required: list[str]) -> None:
+        super().__init__(
+            messages.MISSING_SCOPES,
+            errors=[
+                ErrorDetail(
+                    messages.MISSING_SCOPES_DETAIL, context={"requiredGranularScopes": required}
+                )
+            ],
+            links={"scopes": messages.SCOPES_LINK},
+        )
+
+
+class ObjectNotFound(HubSpotError):
+    status = 404
+    category = "OBJECT_NOT_FOUND"
+
+
+class RouteNotFound(HubSpotError):
+    status = 404
+    category = "OBJECT_NOT_FOUND"
+
+
+class MethodNotAllowed(HubSpotError):
+    status = 405
+
+
+class Conflict(HubSpotError):
+    status = 409
+    category = "CONFLICT"
+
+
+class PayloadTooLarge(HubSpotError):
+    status = 413
+
+
+class InternalError(HubSpotError):
+    status = 500
+    category = "INTERNAL_ERROR"
+
+
+@dataclass(frozen=True)
+class PropertyIssue:
+    """One rejected property value: HubSpot's validation result for it."""
+
+    name: str
+    code: str
+    message: str
+
+
+class PropertyValuesInvalid(ValidationError):
+    """All rejected values of one input (or of a whole batch), reported together."""
+
+    def __init__(
+        self, issues: list[PropertyIssue], portal_id: int, context: Context | None = None
+    ) -> None:
+        self.issues = issues
+        details = [
+            {
+                "isValid": False,
+                "message": issue.message,
+                "error": issue.code,
+                "name": issue.name,
+                "localizedErrorMessage": issue.message,
+                "portalId": portal_id,
+            }
+            for issue in issues
+        ]
+        super().__init__(
+            messages.PROPERTY_VALUES_INVALID.format(
+                details=json.dumps(details, separators=(",", ":"), ensure_ascii=False)
+            ),
+            errors=[
+                ErrorDetail(issue.message, issue.code, {"propertyName": [issue.name]})
+                for issue in issues
+            ],
+            context=context,
+        )

@@ -1,0 +1,66 @@
+"""Every user-facing message text, in one place.
+
+HubSpot's texts are reproduced exactly, including their punctuation and spacing quirks, because
+integrations match on them. Texts for cases HubSpot is silent on are hubcrm's own and are marked so
+in docs/fidelity.md.
+"""
+
+# Whole-request validation
+BATCH_TOO_LARGE = (
+    "The maximum number of inputs supported in a batch is {limit}. "
+    "Please reduce the number of items and try again"
+)
+DUPLICATE_IDS = "Duplicate IDs found in batch input: [{ids}]. IDs must be unique"
+NON_UNIQUE_ID_PROPERTY = (
+    "Unable to perform update/upsert by non-unique {type_id} property {name} in portal ID {portal}"
+)
+ID_PROPERTY_REQUIRED = (
+    "idProperty is required to upsert: name the unique property whose value is in id "
+    "(email, or a property with hasUniqueValue)"
+)
+PROPERTY_VALUES_INVALID = "Property values were not valid: {details}"
+INVALID_JSON_AT = "Invalid input JSON on line {line}, column {column}: {detail}"
+INVALID_JSON = "Invalid input JSON: {detail}"
+UNKNOWN_OBJECT_TYPE = "Unable to infer object type from: {name}"
+
+# Per-property value errors (ErrorDetail.code → message)
+PROPERTY_DOESNT_EXIST = 'Property "{name}" does not exist'
+READ_ONLY_VALUE = '"{name}" is a read only property; its value cannot be set.'
+INVALID_OPTION = "{value} was not one of the allowed options: [{options}]"
+INVALID_NUMBER = "{value} was not a valid number."
+DATE_NOT_MIDNIGHT = "{value} is at {hour}:{minute}:{second}.{millis} UTC, not midnight!"
+INVALID_DATE = (
+    "{value} is not a valid date. Use YYYY-MM-DD, or milliseconds since the epoch at midnight UTC."
+)
+INVALID_DATETIME = "{value} is not a valid datetime. Use ISO-8601 or milliseconds since the epoch."
+INVALID_EMAIL = "Email address {value} is invalid"
+VALUE_TOO_LONG = "{name} is longer than the maximum of {limit} characters."
+
+# Records
+RECORD_EXISTS = "{label} already exists. Existing ID: {id}"
+NOT_FOUND = "resource not found"
+OBJECT_NOT_FOUND_NON_NUMERIC = "Object not found.  objectId are usually numeric."
+
+# Authentication and scopes
+AUTHENTICATION_MISSING = (
+    "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
+    "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+)
+AUTHENTICATION_INVALID = (
+    "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
+    "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+)
+MISSING_SCOPES = (
+    "This app hasn't been granted all required scopes to make this call. "
+    "Read more about required scopes here: https://developers.hubspot.com/scopes."
+)
+MISSING_SCOPES_DETAIL = "One or more of the following scopes are required."
+SCOPES_LINK = "https://developers.hubspot.com/scopes"
+
+# HTTP plumbing (hubcrm's own texts)
+ROUTE_NOT_FOUND = "No route for {method} {path}"
+METHOD_NOT_ALLOWED = "Method {method} is not allowed on {path}"
+BODY_TOO_LARGE = "Request body is larger than the limit of {limit} bytes"
+INTERNAL_ERROR = "Internal error"
+BODY_INCOMPLETE = "Invalid input JSON: the request body ended early"
+INVALID_QUERY_BOOL = "Query parameter {name} must be true or false, not {value}"

@@ -1,0 +1,75 @@
+"""Every setting in one table: its name, default, environment variable and help.
+
+The command line, docs/settings.md and a test that keeps the two in step all derive from the
+fields of Settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: str = _setting(
+        "sqlite:///hubcrm.db",
+        "Database URL: sqlite:///relative/path.db or sqlite:////absolute/path.db",
+    )
+    host: str = _setting("127.0.0.1", "Address to listen on")
+    port: int = _setting(8080, "Port to listen on (0 picks a free port)")
+    max_body_bytes: int = _setting(
+        10 * 1024 * 1024, "Largest request body accepted, in bytes; a larger one gets 413"
+    )
+    email_partial_upserts: bool = _setting(
+        False, "Allow 207 partial results for upserts keyed by email (HubSpot does not)"
+    )
+
+    @classmethod
+    def load(
+        cls, overrides: Mapping[str, Any] | None = None, env: Mapping[str, str] = os.environ
+    ) -> Settings:
+        """Defaults, then environment variables, then explicit overrides (None means unset)."""
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            if setting.env in env:
+                values[setting.name] = _parse(setting.default, env[setting.env])
+        for setting in SETTINGS:
+            value = (overrides or {}).get(setting.name)
+            if value is not None:
+                values[setting.name] = value
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return "HUBCRM_" + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(f.name, f.default, f.metadata["help"]) for f in fields(Settings)
+)
+
+
+def _parse(default: Any, text: str) -> Any:
+    if isinstance(default, bool):
+        return text.strip().lower() in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        return int(text)
+    return text

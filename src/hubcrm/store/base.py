@@ -1,0 +1,120 @@
+"""The storage contract: what the domain needs from a database, and nothing more.
+
+A store keeps portals, tokens, property definitions, records, the unique values records hold and
+their property history, every row keyed first by portal. Values arrive validated and normalised:
+the store checks nothing but what the database itself enforces (uniqueness), and reports a
+violation as errors.UniqueViolation.
+
+Implementations: store/sqlite.py (the embedded default). `open_store()` in store/__init__.py picks
+one by URL scheme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from hubcrm.properties import PropertyDefinition
+
+
+@dataclass(frozen=True)
+class Token:
+    token_id: int
+    portal_id: int
+    scopes: frozenset[str]
+    name: str | None
+    created_at: int
+    expires_at: int | None
+    revoked_at: int | None
+
+
+@dataclass
+class Record:
+    record_id: int
+    properties: dict[str, str]
+    created_at: int
+    updated_at: int
+    archived: bool = False
+    archived_at: int | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    property: str
+    value: str
+    timestamp: int
+    source_type: str
+    source_id: str | None
+
+
+@dataclass
+class RecordWrite:
+    """The new state of one record, and what changed to get there."""
+
+    record: Record
+    is_new: bool
+    # For each unique namespace this write touches: every value the record holds there now.
+    unique_values: dict[str, set[str]] = field(default_factory=dict)
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+class WriteTransaction(Protocol):
+    """Reads and writes of one portal's records of one object type, committed together."""
+
+    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
+        """Which live record holds each of these unique values (absent ones are left out)."""
+
+    async def records(self, record_ids: Iterable[int]) -> dict[int, Record]: ...
+
+    async def allocate_ids(self, count: int) -> list[int]: ...
+
+    async def save(self, writes: list[RecordWrite]) -> None: ...
+
+
+class Store(Protocol):
+    async def close(self) -> None: ...
+
+    # Portals and tokens
+    async def create_portal(
+        self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        """Create the portal with these property definitions per object type; False if it exists."""
+
+    async def portal_ids(self) -> list[int]: ...
+
+    async def add_token(
+        self,
+        portal_id: int,
+        token_hash: str,
+        scopes: frozenset[str],
+        name: str | None,
+        created_at: int,
+        expires_at: int | None,
+    ) -> Token: ...
+
+    async def token_by_hash(self, token_hash: str) -> Token | None: ...
+
+    # Property definitions
+    async def properties_version(self, portal_id: int, object_type: str) -> int: ...
+
+    async def property_definitions(
+        self, portal_id: int, object_type: str
+    ) -> list[PropertyDefinition]: ...
+
+    # Records
+    async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None: ...
+
+    async def record_by_unique(
+        self, portal_id: int, object_type: str, namespace: str, value: str
+    ) -> Record | None: ...
+
+    async def history(
+        self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]
+    ) -> dict[str, list[HistoryEntry]]:
+        """Each property's history, newest first."""
+
+    def write(
+        self, portal_id: int, object_type: str
+    ) -> AbstractAsyncContextManager[WriteTransaction]: ...

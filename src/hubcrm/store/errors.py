@@ -1,0 +1,13 @@
+"""The store's own errors. Driver exceptions are translated into these at the storage boundary."""
+
+
+class StoreError(Exception):
+    """Something went wrong in the database; the original driver error is the cause."""
+
+
+class UniqueViolation(StoreError):
+    """A write would give a unique value to a second live record (a race lost to another writer)."""
+
+
+class SchemaTooNew(StoreError):
+    """The database was migrated by a newer hubcrm than this one."""

@@ -1,0 +1,412 @@
+"""SQLite, the embedded default store: one file, WAL mode, durable commits.
+
+One writer connection and one reader connection, each owned by its own thread. Write transactions
+are serialised by an asyncio lock and open with BEGIN IMMEDIATE, so they also exclude writers in
+other processes; reads run on the reader connection and never see a transaction in progress.
+`synchronous=FULL` makes every acknowledged commit survive a crash of the process or the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any, TypeVar
+
+import msgspec
+
+from hubcrm.properties import PropertyDefinition
+from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token
+from hubcrm.store.errors import SchemaTooNew, StoreError, UniqueViolation
+
+T = TypeVar("T")
+
+_encode = msgspec.json.Encoder().encode
+_decode_properties = msgspec.json.Decoder(dict[str, str]).decode
+_decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
+
+_RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
+
+
+def path_from_url(url: str) -> str:
+    """`sqlite:///relative.db` or `sqlite:////absolute/path.db`, as SQLAlchemy spells them."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or len(url) == len(prefix):
+        raise ValueError(f"expected sqlite:///path, got {url!r}")
+    return url[len(prefix) :]
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class _Connection:
+    """A connection confined to one thread; callers hand it functions to run there."""
+
+    def __init__(self, path: str, name: str) -> None:
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=name)
+        self._path = path
+        self._conn: sqlite3.Connection | None = None
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, self._call, fn)
+
+    def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._conn is None:
+            self._conn = _connect(self._path)
+        try:
+            return fn(self._conn)
+        except sqlite3.IntegrityError as error:
+            raise UniqueViolation(str(error)) from error
+        except sqlite3.Error as error:
+            raise StoreError(str(error)) from error
+
+    async def close(self) -> None:
+        def close(conn: sqlite3.Connection) -> None:
+            conn.close()
+
+        if self._conn is not None:
+            await self.run(close)
+        self._executor.shutdown(wait=True)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+    folder = resources.files("hubcrm.store").joinpath("migrations", "sqlite")
+    scripts = sorted(
+        (int(entry.name.split("_", 1)[0]), entry)
+        for entry in folder.iterdir()
+        if entry.name.endswith(".sql")
+    )
+    known = {version for version, _ in scripts}
+    if applied - known:
+        raise SchemaTooNew(
+            f"database schema version {max(applied)} is newer than this hubcrm knows"
+            f" ({max(known)}); upgrade hubcrm"
+        )
+    for version, script in scripts:
+        if version not in applied:
+            conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script.read_text()}\n"
+                f"INSERT INTO schema_migrations (version) VALUES ({version});\nCOMMIT;"
+            )
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    return Record(
+        record_id=row[0],
+        properties=_decode_properties(row[1]),
+        created_at=row[2],
+        updated_at=row[3],
+        archived=bool(row[4]),
+        archived_at=row[5],
+    )
+
+
+def _token(row: tuple[Any, ...]) -> Token:
+    return Token(
+        token_id=row[0],
+        portal_id=row[1],
+        scopes=frozenset(filter(None, row[2].split(" "))),
+        name=row[3],
+        created_at=row[4],
+        expires_at=row[5],
+        revoked_at=row[6],
+    )
+
+
+class SQLiteStore:
+    def __init__(self, path: str) -> None:
+        self._writer = _Connection(path, "hubcrm-sqlite-writer")
+        self._reader = _Connection(path, "hubcrm-sqlite-reader")
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, url: str) -> SQLiteStore:
+        store = cls(path_from_url(url))
+        try:
+            await store._writer.run(_migrate)
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._writer.close()
+        await self._reader.close()
+
+    # Portals and tokens
+
+    async def create_portal(
+        self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        def create(conn: sqlite3.Connection) -> bool:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                inserted = conn.execute(
+                    "INSERT OR IGNORE INTO portals (portal_id, created_at) VALUES (?, ?)",
+                    (portal_id, created_at),
+                ).rowcount
+                for object_type, definitions in schemas.items() if inserted else ():
+                    conn.execute(
+                        "INSERT INTO object_schemas VALUES (?, ?, 1, 1)", (portal_id, object_type)
+                    )
+                    conn.executemany(
+                        "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                        [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+                    )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return bool(inserted)
+
+        async with self._write_lock:
+            return await self._writer.run(create)
+
+    async def portal_ids(self) -> list[int]:
+        return await self._reader.run(
+            lambda conn: [r[0] for r in conn.execute("SELECT portal_id FROM portals ORDER BY 1")]
+        )
+
+    async def add_token(
+        self,
+        portal_id: int,
+        token_hash: str,
+        scopes: frozenset[str],
+        name: str | None,
+        created_at: int,
+        expires_at: int | None,
+    ) -> Token:
+        def add(conn: sqlite3.Connection) -> Token:
+            row = conn.execute(
+                "INSERT INTO tokens (portal_id, token_id, token_hash, scopes, name, created_at,"
+                " expires_at) VALUES (?, (SELECT COALESCE(MAX(token_id), 0) + 1 FROM tokens"
+                " WHERE portal_id = ?), ?, ?, ?, ?, ?) RETURNING token_id",
+                (
+                    portal_id,
+                    portal_id,
+                    token_hash,
+                    " ".join(sorted(scopes)),
+                    name,
+                    created_at,
+                    expires_at,
+                ),
+            ).fetchone()
+            return Token(row[0], portal_id, scopes, name, created_at, expires_at, None)
+
+        async with self._write_lock:
+            return await self._writer.run(add)
+
+    async def token_by_hash(self, token_hash: str) -> Token | None:
+        def find(conn: sqlite3.Connection) -> Token | None:
+            row = conn.execute(
+                "SELECT token_id, portal_id, scopes, name, created_at, expires_at, revoked_at"
+                " FROM tokens WHERE token_hash = ?",
+                (token_hash,),
+            ).fetchone()
+            return _token(row) if row else None
+
+        return await self._reader.run(find)
+
+    # Property definitions
+
+    async def properties_version(self, portal_id: int, object_type: str) -> int:
+        def version(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "SELECT properties_version FROM object_schemas"
+                " WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+        return await self._reader.run(version)
+
+    async def property_definitions(
+        self, portal_id: int, object_type: str
+    ) -> list[PropertyDefinition]:
+        def definitions(conn: sqlite3.Connection) -> list[PropertyDefinition]:
+            rows = conn.execute(
+                "SELECT definition FROM property_definitions"
+                " WHERE portal_id = ? AND object_type = ? AND archived = 0 ORDER BY name",
+                (portal_id, object_type),
+            )
+            return [_decode_definition(row[0]) for row in rows]
+
+        return await self._reader.run(definitions)
+
+    # Records
+
+    async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None:
+        def find(conn: sqlite3.Connection) -> Record | None:
+            row = conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM records"
+                " WHERE portal_id = ? AND object_type = ? AND record_id = ?",
+                (portal_id, object_type, record_id),
+            ).fetchone()
+            return _record(row) if row else None
+
+        return await self._reader.run(find)
+
+    async def record_by_unique(
+        self, portal_id: int, object_type: str, namespace: str, value: str
+    ) -> Record | None:
+        def find(conn: sqlite3.Connection) -> Record | None:
+            row = conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
+                " AND record_id = (SELECT record_id FROM unique_values WHERE portal_id = ?"
+                " AND object_type = ? AND namespace = ? AND value = ?)",
+                (portal_id, object_type, portal_id, object_type, namespace, value),
+            ).fetchone()
+            return _record(row) if row else None
+
+        return await self._reader.run(find)
+
+    async def history(
+        self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]
+    ) -> dict[str, list[HistoryEntry]]:
+        names = list(properties)
+
+        def read(conn: sqlite3.Connection) -> dict[str, list[HistoryEntry]]:
+            out: dict[str, list[HistoryEntry]] = {name: [] for name in names}
+            rows = conn.execute(
+                "SELECT property, value, timestamp, source_type, source_id FROM property_history"
+                " WHERE portal_id = ? AND object_type = ? AND record_id = ?"
+                " AND property IN (SELECT value FROM json_each(?))"
+                " ORDER BY timestamp DESC, rowid DESC",
+                (portal_id, object_type, record_id, _encode(names)),
+            )
+            for row in rows:
+                out[row[0]].append(HistoryEntry(*row))
+            return out
+
+        return await self._reader.run(read)
+
+    @asynccontextmanager
+    async def write(self, portal_id: int, object_type: str) -> AsyncIterator[_WriteTransaction]:
+        async with self._write_lock:
+            await self._writer.run(lambda conn: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield _WriteTransaction(self._writer, portal_id, object_type)
+            except BaseException:
+                await self._writer.run(lambda conn: conn.execute("ROLLBACK"))
+                raise
+            await self._writer.run(lambda conn: conn.execute("COMMIT"))
+
+
+class _WriteTransaction:
+    def __init__(self, conn: _Connection, portal_id: int, object_type: str) -> None:
+        self._conn = conn
+        self._key = (portal_id, object_type)
+
+    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
+        wanted = _encode(list(values))
+
+        def find(conn: sqlite3.Connection) -> dict[str, int]:
+            rows = conn.execute(
+                "SELECT value, record_id FROM unique_values WHERE portal_id = ?"
+                " AND object_type = ? AND namespace = ?"
+                " AND value IN (SELECT value FROM json_each(?))",
+                (*self._key, namespace, wanted),
+            )
+            return dict(rows.fetchall())
+
+        return await self._conn.run(find)
+
+    async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
+        wanted = _encode(list(record_ids))
+
+        def find(conn: sqlite3.Connection) -> dict[int, Record]:
+            rows = conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
+                " AND record_id IN (SELECT value FROM json_each(?))",
+                (*self._key, wanted),
+            )
+            return {row[0]: _record(row) for row in rows}
+
+        return await self._conn.run(find)
+
+    async def allocate_ids(self, count: int) -> list[int]:
+        def allocate(conn: sqlite3.Connection) -> list[int]:
+            (end,) = conn.execute(
+                "UPDATE object_schemas SET next_record_id = next_record_id + ?"
+                " WHERE portal_id = ? AND object_type = ? RETURNING next_record_id",
+                (count, *self._key),
+            ).fetchone()
+            return list(range(end - count, end))
+
+        return await self._conn.run(allocate)
+
+    async def save(self, writes: list[RecordWrite]) -> None:
+        portal_id, object_type = self._key
+
+        def save(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
+                " properties = excluded.properties, updated_at = excluded.updated_at,"
+                " archived = excluded.archived, archived_at = excluded.archived_at",
+                [
+                    (
+                        portal_id,
+                        object_type,
+                        w.record.record_id,
+                        _encode(w.record.properties),
+                        w.record.created_at,
+                        w.record.updated_at,
+                        int(w.record.archived),
+                        w.record.archived_at,
+                    )
+                    for w in writes
+                ],
+            )
+            conn.executemany(
+                "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ?"
+                " AND namespace = ? AND record_id = ?",
+                [
+                    (portal_id, object_type, namespace, w.record.record_id)
+                    for w in writes
+                    if not w.is_new
+                    for namespace in w.unique_values
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO unique_values VALUES (?, ?, ?, ?, ?)",
+                [
+                    (portal_id, object_type, namespace, value, w.record.record_id)
+                    for w in writes
+                    for namespace, values in w.unique_values.items()
+                    for value in values
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        portal_id,
+                        object_type,
+                        w.record.record_id,
+                        h.property,
+                        h.timestamp,
+                        h.value,
+                        h.source_type,
+                        h.source_id,
+                    )
+                    for w in writes
+                    for h in w.history
+                ],
+            )
+
+        await self._conn.run(save)

@@ -1,0 +1,105 @@
+"""HubSpot's JSON messages as typed structs, and the one decoder or encoder for each.
+
+Field names follow HubSpot's camelCase exactly; the official SDKs' models are the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+# Values are strings on HubSpot's wire; some clients send numbers and booleans, taken as their text.
+PropertyValue = str | int | float | bool | None
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class Struct(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
+    pass
+
+
+# Requests
+
+
+class UpsertInput(Struct):
+    id: NonEmpty | int
+    properties: dict[str, PropertyValue]
+    id_property: str | None = None
+    object_write_trace_id: str | None = None
+
+
+class BatchUpsertRequest(Struct):
+    # A body without `inputs` is a silent no-op in HubSpot: 200 COMPLETE with no results.
+    inputs: list[UpsertInput] = msgspec.field(default_factory=list)
+
+
+# Responses
+
+
+class ValueWithTimestamp(Struct):
+    value: str
+    timestamp: str
+    source_type: str
+    source_id: str | None = None
+
+
+class ErrorDetail(Struct):
+    message: str
+    code: str | None = None
+    context: dict[str, list[str]] | None = None
+
+
+class StandardError(Struct):
+    status: str
+    category: str
+    message: str
+    context: dict[str, list[str]]
+    errors: list[ErrorDetail]
+    links: dict[str, str]
+    sub_category: str | None = None
+
+
+class ErrorBody(Struct):
+    status: str
+    message: str
+    correlation_id: str
+    category: str
+    sub_category: str | None = None
+    context: dict[str, list[str]] | None = None
+    errors: list[ErrorDetail] | None = None
+    links: dict[str, str] | None = None
+
+
+class SimplePublicObject(Struct):
+    id: str
+    properties: dict[str, str | None]
+    created_at: str
+    updated_at: str
+    archived: bool
+    archived_at: str | None = None
+    properties_with_history: dict[str, list[ValueWithTimestamp]] | None = None
+    url: str | None = None
+
+
+class SimplePublicUpsertObject(Struct):
+    id: str
+    properties: dict[str, str | None]
+    created_at: str
+    updated_at: str
+    archived: bool
+    new: bool
+    object_write_trace_id: str | None = None
+    url: str | None = None
+
+
+class BatchResponse(Struct):
+    status: str
+    results: list[SimplePublicUpsertObject]
+    started_at: str
+    completed_at: str
+    num_errors: int | None = None
+    errors: list[StandardError] | None = None
+
+
+encoder = msgspec.json.Encoder()
+batch_upsert_request = msgspec.json.Decoder(BatchUpsertRequest)
