@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
         help="Comma-separated scopes (default: " + ",".join(sorted(auth.DEFAULT_SCOPES)) + ")",
     )
     create.add_argument("--name", help="A label for the token")
-    create.add_argument("--database", help="Database URL (env HUBCRM_DATABASE)")
+    create.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
     return parser
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, env: str | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "env": env})
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Settings:
     database: str = _setting(
         "sqlite:///hubcrm.db",
         "Database URL: sqlite:///relative/path.db or sqlite:////absolute/path.db",
+        env="HUBCRM_DATABASE_URL",
     )
     host: str = _setting("127.0.0.1", "Address to listen on")
     port: int = _setting(8080, "Port to listen on (0 picks a free port)")
@@ -52,10 +53,7 @@ class Setting:
     name: str
     default: Any
     help: str
-
-    @property
-    def env(self) -> str:
-        return "HUBCRM_" + self.name.upper()
+    env: str
 
     @property
     def flag(self) -> str:
@@ -63,7 +61,8 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(f.name, f.default, f.metadata["help"]) for f in fields(Settings)
+    Setting(f.name, f.default, f.metadata["help"], f.metadata["env"] or "HUBCRM_" + f.name.upper())
+    for f in fields(Settings)
 )
 
 

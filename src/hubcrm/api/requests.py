@@ -62,8 +62,18 @@ def decode(raw: bytes, decoder: msgspec.json.Decoder[T]) -> T:
         raise ValidationError(messages.INVALID_JSON.format(detail=error)) from None
     except msgspec.DecodeError as error:
         raise ValidationError(_syntax_message(raw, str(error))) from None
+    except UnicodeDecodeError:
+        raise ValidationError(_syntax_message(raw, _utf8_detail(raw))) from None
     except RecursionError:
         raise ValidationError(messages.INVALID_JSON.format(detail="nesting too deep")) from None
+
+
+def _utf8_detail(raw: bytes) -> str:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"invalid UTF-8 (byte {error.start})"
+    return "invalid UTF-8"
 
 
 def _syntax_message(raw: bytes, detail: str) -> str:

@@ -103,6 +103,11 @@ class Store(Protocol):
         self, portal_id: int, object_type: str
     ) -> list[PropertyDefinition]: ...
 
+    async def add_property(
+        self, portal_id: int, object_type: str, definition: PropertyDefinition
+    ) -> None:
+        """Define a property (UniqueViolation if the name is taken) and bump the version."""
+
     # Records
     async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None: ...
 

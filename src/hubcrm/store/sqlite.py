@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from importlib import resources
 from typing import Any, TypeVar
 
@@ -104,6 +104,17 @@ def _migrate(conn: sqlite3.Connection) -> None:
             )
 
 
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def _record(row: tuple[Any, ...]) -> Record:
     return Record(
         record_id=row[0],
@@ -153,8 +164,7 @@ class SQLiteStore:
         self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
         def create(conn: sqlite3.Connection) -> bool:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with _transaction(conn):
                 inserted = conn.execute(
                     "INSERT OR IGNORE INTO portals (portal_id, created_at) VALUES (?, ?)",
                     (portal_id, created_at),
@@ -167,10 +177,6 @@ class SQLiteStore:
                         "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
                         [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
                     )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             return bool(inserted)
 
         async with self._write_lock:
@@ -246,6 +252,24 @@ class SQLiteStore:
             return [_decode_definition(row[0]) for row in rows]
 
         return await self._reader.run(definitions)
+
+    async def add_property(
+        self, portal_id: int, object_type: str, definition: PropertyDefinition
+    ) -> None:
+        def add(conn: sqlite3.Connection) -> None:
+            with _transaction(conn):
+                conn.execute(
+                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                    (portal_id, object_type, definition.name, _encode(definition)),
+                )
+                conn.execute(
+                    "UPDATE object_schemas SET properties_version = properties_version + 1"
+                    " WHERE portal_id = ? AND object_type = ?",
+                    (portal_id, object_type),
+                )
+
+        async with self._write_lock:
+            await self._writer.run(add)
 
     # Records
 

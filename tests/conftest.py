@@ -1,0 +1,72 @@
+"""Shared fixtures: an in-process app over a real SQLite file, with a portal and a token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from hubcrm import auth, portals
+from hubcrm.api import create_app
+from hubcrm.api.state import AppState
+from hubcrm.clock import FrozenClock
+from hubcrm.settings import Settings
+
+START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00.000Z
+
+
+@dataclass
+class Api:
+    """An in-process hubcrm with one portal, and a client that sends that portal's token."""
+
+    client: TestClient
+    portal_id: int
+    token: str
+    clock: FrozenClock
+
+    @property
+    def state(self) -> AppState:
+        app_state: AppState = self.client.app.state.hubcrm  # type: ignore[attr-defined]
+        return app_state
+
+    def headers(self, token: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token or self.token}"}
+
+    def post(self, path: str, body: Any, token: str | None = None) -> Any:
+        return self.client.post(path, json=body, headers=self.headers(token))
+
+    def get(self, path: str, token: str | None = None, **params: Any) -> Any:
+        return self.client.get(path, params=params, headers=self.headers(token))
+
+    def upsert(self, inputs: list[dict[str, Any]], token: str | None = None) -> Any:
+        return self.post("/crm/v3/objects/contacts/batch/upsert", {"inputs": inputs}, token)
+
+    def new_token(self, scopes: frozenset[str] = auth.DEFAULT_SCOPES) -> str:
+        secret, _ = self.client.portal.call(  # type: ignore[union-attr]
+            auth.issue_token, self.state.store, self.clock, self.portal_id, scopes
+        )
+        return secret
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'hubcrm.db'}"
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[Api]:
+    clock = FrozenClock(START_MS)
+    app = create_app(Settings(database=database_url, max_body_bytes=256 * 1024), clock)
+    with TestClient(app, raise_server_exceptions=True) as client:
+        state: AppState = app.state.hubcrm
+        portal_id = client.portal.call(portals.create_portal, state.store, clock, 12345678)  # type: ignore[union-attr]
+        secret, _ = client.portal.call(auth.issue_token, state.store, clock, portal_id)  # type: ignore[union-attr]
+        yield Api(client, portal_id, secret, clock)
+
+
+def upsert_input(email: str, **properties: str) -> dict[str, Any]:
+    return {"idProperty": "email", "id": email, "properties": properties}

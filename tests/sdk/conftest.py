@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hubspot import Client
+
+from tests.server import LiveServer
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[LiveServer]:
+    live = LiveServer(f"sqlite:///{tmp_path / 'live.db'}").start()
+    yield live
+    live.stop()
+
+
+def sdk_client(server: LiveServer, token: str | None = None) -> Client:
+    return Client.create(
+        access_token=token or server.token, host=server.base_url, client_side_validation=True
+    )
