@@ -1,6 +1,8 @@
 """Derive hubcrm's seed contact property definitions from a portal's property listing.
 
-Usage: python scripts/derive_contact_properties.py LISTING.json > src/hubcrm/data/contact_properties.json
+Usage:
+    python scripts/derive_contact_properties.py LISTING.json \
+        > src/hubcrm/data/contact_properties.json
 
 Keeps the facts a client relies on (names, labels, types, field types, groups, options, flags) and
 drops descriptions and timestamps: hubcrm's definitions carry their own creation times.

@@ -8,9 +8,20 @@ from hubcrm.objects import CONTACTS
 from hubcrm.properties import PropertyDefinition, PropertyOption, ValueRejected, check_value
 
 
-def definition(type_: str, field_type: str = "text", **extra: object) -> PropertyDefinition:
+def definition(
+    type_: str,
+    field_type: str = "text",
+    options: list[PropertyOption] | None = None,
+    external_options: bool = False,
+) -> PropertyDefinition:
     return PropertyDefinition(
-        name="p", label="P", type=type_, field_type=field_type, group_name="g", **extra
+        name="p",
+        label="P",
+        type=type_,
+        field_type=field_type,
+        group_name="g",
+        options=options or [],
+        external_options=external_options,
     )
 
 
