@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "src", "tests", "scripts"],
-        ["ruff", "format", "--check", "src", "tests", "scripts"],
+        ["ruff", "check", "src", "tests", "scripts", "benchmarks"],
+        ["ruff", "format", "--check", "src", "tests", "scripts", "benchmarks"],
         ["mypy"],
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict"],

@@ -1,0 +1,1 @@
+"""Reproducible measurements of hubcrm against the limits of its own storage."""
