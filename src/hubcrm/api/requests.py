@@ -11,6 +11,7 @@ from starlette.requests import ClientDisconnect, Request
 from hubcrm import auth, messages
 from hubcrm.api.state import AppState
 from hubcrm.errors import PayloadTooLarge, ValidationError
+from hubcrm.objects import ObjectType, object_type
 from hubcrm.store.base import Token
 
 T = TypeVar("T")
@@ -28,6 +29,19 @@ async def authorize(request: Request, scope: str) -> Token:
     token = await auth.authenticate(app.store, app.clock, request.headers.get("authorization"))
     auth.require_scope(token, scope)
     return token
+
+
+async def authorize_object(request: Request, scope_of: str) -> tuple[Token, ObjectType]:
+    """Authenticate first (401 before anything else), then name the type, then check scope.
+
+    `scope_of` names the ObjectType attribute holding the scope the route needs: `read_scope`,
+    `write_scope`, `schema_read_scope` or `schema_write_scope`.
+    """
+    app = state(request)
+    token = await auth.authenticate(app.store, app.clock, request.headers.get("authorization"))
+    kind = object_type(request.path_params["object_type"])
+    auth.require_scope(token, getattr(kind, scope_of))
+    return token, kind
 
 
 async def read_json(request: Request, decoder: msgspec.json.Decoder[T]) -> T:
@@ -102,3 +116,13 @@ def query_bool(request: Request, name: str, default: bool = False) -> bool:
     if value.lower() not in ("true", "false"):
         raise ValidationError(messages.INVALID_QUERY_BOOL.format(name=name, value=value))
     return value.lower() == "true"
+
+
+def query_int(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(messages.INVALID_QUERY_INT.format(name=name, value=value)) from None

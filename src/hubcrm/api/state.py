@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hubcrm.clock import Clock
+from hubcrm.property_definitions import PropertyDefinitions
 from hubcrm.records import Records
 from hubcrm.settings import Settings
 from hubcrm.store.base import Store
@@ -16,3 +17,4 @@ class AppState:
     store: Store
     clock: Clock
     records: Records
+    properties: PropertyDefinitions
