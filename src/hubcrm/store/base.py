@@ -11,12 +11,13 @@ one by URL scheme.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from hubcrm.properties import PropertyDefinition
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,15 @@ class Store(Protocol):
     ) -> dict[str, list[HistoryEntry]]:
         """Each property's history, newest first."""
 
-    def write(
-        self, portal_id: int, object_type: str
-    ) -> AbstractAsyncContextManager[WriteTransaction]: ...
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        """Run `work` in one transaction; return its result once the transaction is durable.
+
+        If `work` raises, none of its writes happen. `work` may run on another thread or event
+        loop, and more than once (a store may retry a transaction that lost a race), so it must
+        compute only from what the transaction gives it and must not call the store itself.
+        """
