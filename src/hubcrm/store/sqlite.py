@@ -383,8 +383,7 @@ class SQLiteStore:
                 ).rowcount
             )
 
-        async with self._write_lock:
-            return await self._writer.run(revoke)
+        return await self._writer.run(revoke)
 
     # Property definitions
 
