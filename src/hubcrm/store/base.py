@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from hubcrm.properties import PropertyDefinition
 
@@ -43,8 +43,9 @@ class Record:
     archived_at: int | None = None
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
+    """One value a property held, from when and from whom (a tuple: a batch makes thousands)."""
+
     property: str
     value: str
     timestamp: int
