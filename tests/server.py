@@ -24,6 +24,7 @@ class LiveServer:
         self.base_url = ""
         self.token = ""
         self.portal_id = 0
+        self.output = ""  # everything the server printed, once it has stopped
 
     def start(self, timeout: float = 20.0) -> LiveServer:
         self.process = subprocess.Popen(
@@ -56,6 +57,7 @@ class LiveServer:
             if not line:
                 break
             seen.append(line)
+            self.output += line
             if created := _TOKEN.search(line):
                 self.portal_id, self.token = int(created.group(1)), created.group(2)
             if listening := _LISTENING.search(line):
@@ -80,5 +82,6 @@ class LiveServer:
         self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         self.process.wait(timeout=20)
         if self.process.stdout:
+            self.output += self.process.stdout.read()
             self.process.stdout.close()
         self.process = None

@@ -11,6 +11,7 @@
     ├── MethodNotAllowed              405 VALIDATION_ERROR
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
+    ├── HeadersTooLarge               431 VALIDATION_ERROR
     ├── RateLimited                   429 errorType RATE_LIMIT (HubSpot's own body shape)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
 
@@ -116,6 +117,10 @@ class Conflict(HubSpotError):
 
 class PayloadTooLarge(HubSpotError):
     status = 413
+
+
+class HeadersTooLarge(HubSpotError):
+    status = 431
 
 
 class RateLimited(HubSpotError):

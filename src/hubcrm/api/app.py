@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api import errors, objects
 from hubcrm.api.access import RateLimitHeaders
+from hubcrm.api.limits import HeadLimit
 from hubcrm.api.responses import CORRELATION_HEADER
 from hubcrm.api.state import AppState
 from hubcrm.auth import Authenticator
@@ -84,6 +85,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             Exception: errors.unexpected_error,
         },
     )
+    app.add_middleware(HeadLimit, max_bytes=settings.max_header_bytes)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(CorrelationMiddleware)
     return app
