@@ -16,6 +16,8 @@ thread, so it never waits for the request loop between its statements.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterable
@@ -169,26 +171,61 @@ class _Writer:
         queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._queue = queue
         self._started.set_result(None)
+        turns = _TurnLock(self._path)
         running = True
-        while running and (job := await queue.get()) is not None:
-            group: list[_Job] = []
-            try:
-                with _translated():
-                    conn.execute("BEGIN IMMEDIATE")
-            except StoreError as error:  # the database is locked by another process too long
-                job.done.set_exception(error)
-                continue
-            while True:
-                if await _attempt(conn, job):
-                    group.append(job)
-                if len(group) >= MAX_GROUP or queue.empty():
-                    break
-                next_job = queue.get_nowait()
-                if next_job is None:
-                    running = False
-                    break
-                job = next_job
-            _commit(conn, group)
+        try:
+            while running and (job := await queue.get()) is not None:
+                with turns:
+                    running = await _run_group(conn, queue, job)
+        finally:
+            turns.close()
+
+
+async def _run_group(
+    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job
+) -> bool:
+    """Run `job` and those waiting behind it in one transaction; False once told to stop."""
+    try:
+        with _translated():
+            conn.execute("BEGIN IMMEDIATE")
+    except StoreError as error:  # another program held the database for too long
+        job.done.set_exception(error)
+        return True
+    group: list[_Job] = []
+    running = True
+    while True:
+        if await _attempt(conn, job):
+            group.append(job)
+        if len(group) >= MAX_GROUP or queue.empty():
+            break
+        next_job = queue.get_nowait()
+        if next_job is None:
+            running = False
+            break
+        job = next_job
+    _commit(conn, group)
+    return running
+
+
+class _TurnLock:
+    """Writers to one file from several hubcrm processes (`serve --workers`) take turns here.
+
+    An OS lock on a file beside the database hands the turn straight to a waiting process,
+    where SQLite alone would make it poll: its busy handler sleeps and retries. SQLite's own
+    locking still guards the file against every other program.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
