@@ -10,6 +10,7 @@
     ├── MethodNotAllowed              405 VALIDATION_ERROR
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
+    ├── Locked                        423 LOCKED (writes kept losing races; retry later)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
 
 Each error renders as HubSpot's envelope in api/errors.py, and as a StandardError entry of a 207
@@ -103,6 +104,11 @@ class Conflict(HubSpotError):
 
 class PayloadTooLarge(HubSpotError):
     status = 413
+
+
+class Locked(HubSpotError):
+    status = 423
+    category = "LOCKED"
 
 
 class InternalError(HubSpotError):

@@ -6,6 +6,8 @@ transaction. Nothing here knows about HTTP; failures are raised as hubcrm.errors
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -15,6 +17,7 @@ from hubcrm.errors import (
     Conflict,
     ErrorDetail,
     HubSpotError,
+    Locked,
     ObjectNotFound,
     PropertyIssue,
     PropertyValuesInvalid,
@@ -23,10 +26,13 @@ from hubcrm.errors import (
 from hubcrm.objects import ObjectType
 from hubcrm.properties import PropertyDefinition, ValueRejected, check_value
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Store, WriteTransaction
+from hubcrm.store.errors import WriteConflict
 from hubcrm.wire import PropertyValue, UpsertInput
 
 MAX_BATCH = 100
 SOURCE_TYPE = "API"
+# How many times a write that lost a race with another process is run before answering 423.
+WRITE_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -157,7 +163,7 @@ class Records:
             schema = await self.schema(actor.portal_id, object_type)
             planned = self._plan(actor, schema, inputs, outcome)
             if planned:
-                await self._apply(actor, schema, planned, outcome)
+                await self._apply_retrying(actor, schema, planned, outcome)
         outcome.completed_at = self.clock.now_ms()
         return outcome
 
@@ -230,14 +236,30 @@ class Records:
         email_keys = any(item.id_property in schema.object_type.email_properties for item in inputs)
         return self.email_partial_upserts or not email_keys
 
+    async def _apply_retrying(
+        self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
+    ) -> None:
+        """Run the write; one that lost a race to another process runs again (and then sees the
+        winner's records: a create that lost becomes an update)."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                await self._apply(actor, schema, planned, outcome)
+                return
+            except WriteConflict:
+                outcome.results.clear()
+                if attempt + 1 < WRITE_ATTEMPTS:
+                    await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
+        raise Locked(messages.WRITE_CONTENTION)
+
     async def _apply(
         self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
     ) -> None:
         object_type = schema.object_type
         async with self.store.write(actor.portal_id, object_type.type_id) as tx:
-            now = self.clock.now_ms()
             matched = await _match(tx, object_type, planned)
             existing = await tx.records(set(matched.values()))
+            # Read the clock once the records are locked, so history follows commit order.
+            now = self.clock.now_ms()
             creates = sum(1 for item in planned if item.ref not in matched)
             new_ids = iter(await tx.allocate_ids(creates) if creates else [])
             states: dict[int, Record] = dict(existing)

@@ -13,14 +13,14 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
-from importlib import resources
 from typing import Any, TypeVar
 
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
+from hubcrm.store import migrations
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token
-from hubcrm.store.errors import SchemaTooNew, StoreError, UniqueViolation
+from hubcrm.store.errors import StoreError, UniqueViolation
 
 T = TypeVar("T")
 
@@ -28,6 +28,7 @@ _encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
+DIALECT = "sqlite"
 _RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
 
 
@@ -78,30 +79,34 @@ class _Connection:
         self._executor.shutdown(wait=True)
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _migrate(conn: sqlite3.Connection, target: int | None = None) -> list[int]:
+    """Apply pending migrations; returns the versions applied. Safe against a concurrent migrator:
+    each script first claims its version row, and a lost claim just means it is already done."""
     conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        f"CREATE TABLE IF NOT EXISTS {migrations.TABLE}"
         " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
     )
-    applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-    folder = resources.files("hubcrm.store").joinpath("migrations", "sqlite")
-    scripts = sorted(
-        (int(entry.name.split("_", 1)[0]), entry)
-        for entry in folder.iterdir()
-        if entry.name.endswith(".sql")
-    )
-    known = {version for version, _ in scripts}
-    if applied - known:
-        raise SchemaTooNew(
-            f"database schema version {max(applied)} is newer than this hubcrm knows"
-            f" ({max(known)}); upgrade hubcrm"
-        )
-    for version, script in scripts:
-        if version not in applied:
+    done: list[int] = []
+    while True:
+        applied = {row[0] for row in conn.execute(f"SELECT version FROM {migrations.TABLE}")}
+        pending = migrations.plan(DIALECT, applied, target)
+        if not pending:
+            return done
+        step = pending[0]
+        try:
             conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script.read_text()}\n"
-                f"INSERT INTO schema_migrations (version) VALUES ({version});\nCOMMIT;"
+                f"BEGIN IMMEDIATE;\n"
+                f"INSERT INTO {migrations.TABLE} (version) VALUES ({step.version});\n"
+                f"{step.sql}\nCOMMIT;"
             )
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK")  # another process applied it first
+            continue
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        done.append(step.version)
 
 
 @contextmanager
@@ -145,14 +150,21 @@ class SQLiteStore:
         self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, url: str) -> SQLiteStore:
+    async def open(cls, url: str, *, migrate: bool = True) -> SQLiteStore:
+        """Open the database, applying pending migrations unless `migrate` is False (then only
+        check that the schema is not newer than this hubcrm)."""
         store = cls(path_from_url(url))
         try:
-            await store._writer.run(_migrate)
+            await store.migrate(None if migrate else 0)
         except BaseException:
             await store.close()
             raise
         return store
+
+    async def migrate(self, target: int | None = None) -> list[int]:
+        """Apply migrations up to `target` (default: all); the versions applied."""
+        async with self._write_lock:
+            return await self._writer.run(lambda conn: _migrate(conn, target))
 
     async def close(self) -> None:
         await self._writer.close()
