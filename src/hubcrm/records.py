@@ -6,8 +6,6 @@ transaction. Nothing here knows about HTTP; failures are raised as hubcrm.errors
 
 from __future__ import annotations
 
-import asyncio
-import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -31,8 +29,6 @@ from hubcrm.wire import PropertyValue, UpsertInput
 
 MAX_BATCH = 100
 SOURCE_TYPE = "API"
-# How many times a write that lost a race with another process is run before answering 423.
-WRITE_ATTEMPTS = 8
 
 
 @dataclass(frozen=True)
@@ -163,7 +159,7 @@ class Records:
             schema = await self.schema(actor.portal_id, object_type)
             planned = self._plan(actor, schema, inputs, outcome)
             if planned:
-                await self._apply_retrying(actor, schema, planned, outcome)
+                await self._apply(actor, schema, planned, outcome)
         outcome.completed_at = self.clock.now_ms()
         return outcome
 
@@ -236,54 +232,18 @@ class Records:
         email_keys = any(item.id_property in schema.object_type.email_properties for item in inputs)
         return self.email_partial_upserts or not email_keys
 
-    async def _apply_retrying(
-        self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
-    ) -> None:
-        """Run the write; one that lost a race to another process runs again (and then sees the
-        winner's records: a create that lost becomes an update)."""
-        for attempt in range(WRITE_ATTEMPTS):
-            try:
-                await self._apply(actor, schema, planned, outcome)
-                return
-            except WriteConflict:
-                outcome.results.clear()
-                if attempt + 1 < WRITE_ATTEMPTS:
-                    await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
-        raise Locked(messages.WRITE_CONTENTION)
-
     async def _apply(
         self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
     ) -> None:
-        object_type = schema.object_type
-        async with self.store.write(actor.portal_id, object_type.type_id) as tx:
-            matched = await _match(tx, object_type, planned)
-            existing = await tx.records(set(matched.values()))
-            # Read the clock once the records are locked, so history follows commit order.
-            now = self.clock.now_ms()
-            creates = sum(1 for item in planned if item.ref not in matched)
-            new_ids = iter(await tx.allocate_ids(creates) if creates else [])
-            states: dict[int, Record] = dict(existing)
-            writes: dict[int, RecordWrite] = {}
-            for item in planned:
-                record_id = matched.get(item.ref)
-                if record_id is None:
-                    record_id = matched[item.ref] = next(new_ids)
-                    # The key is stored in the id property of the new record, whatever else is sent.
-                    values = {**item.values, item.id_property: item.ref[1]}
-                    write = _write(object_type, None, record_id, values, now, actor)
-                else:
-                    write = _write(
-                        object_type, states[record_id], record_id, item.values, now, actor
-                    )
-                _merge(writes, write)
-                states[record_id] = write.record
-                outcome.results.append(
-                    Upserted(write.record, write.is_new, item.input.object_write_trace_id)
-                )
-            changed = [w for w in writes.values() if w.history]
-            _claim_unique_values(schema, changed, existing)
-            await _check_holders(tx, schema, changed)
-            await tx.save(changed)
+        async def upsert(tx: WriteTransaction) -> list[Upserted]:
+            return await _upsert(tx, schema, planned, self.clock, actor)
+
+        try:
+            outcome.results += await self.store.transact(
+                actor.portal_id, schema.object_type.type_id, upsert
+            )
+        except WriteConflict:  # lost every retry to concurrent writers of the same records
+            raise Locked(messages.WRITE_CONTENTION) from None
 
     # Reads
 
@@ -320,6 +280,40 @@ class Records:
         self, portal_id: int, object_type: ObjectType, record: Record, names: Iterable[str]
     ) -> dict[str, list[HistoryEntry]]:
         return await self.store.history(portal_id, object_type.type_id, record.record_id, names)
+
+
+async def _upsert(
+    tx: WriteTransaction, schema: Schema, planned: list[_Planned], clock: Clock, actor: Actor
+) -> list[Upserted]:
+    """Create or update the record each planned input names, in one transaction."""
+    object_type = schema.object_type
+    matched = await _match(tx, object_type, planned)
+    existing = await tx.records(set(matched.values()))
+    # Read the clock once the records are ours: concurrent writers of a record then stamp its
+    # history in the order they commit.
+    now = clock.now_ms()
+    creates = sum(1 for item in planned if item.ref not in matched)
+    new_ids = iter(await tx.allocate_ids(creates) if creates else [])
+    states: dict[int, Record] = dict(existing)
+    writes: dict[int, RecordWrite] = {}
+    results = []
+    for item in planned:
+        record_id = matched.get(item.ref)
+        if record_id is None:
+            record_id = matched[item.ref] = next(new_ids)
+            # The key is stored in the id property of the new record, whatever else is sent.
+            values = {**item.values, item.id_property: item.ref[1]}
+            write = _write(object_type, None, record_id, values, now, actor)
+        else:
+            write = _write(object_type, states[record_id], record_id, item.values, now, actor)
+        _merge(writes, write)
+        states[record_id] = write.record
+        results.append(Upserted(write.record, write.is_new, item.input.object_write_trace_id))
+    changed = [w for w in writes.values() if w.history]
+    _claim_unique_values(schema, changed, existing)
+    await _check_holders(tx, schema, changed)
+    await tx.save(changed)
+    return results
 
 
 def _reject_duplicate_ids(schema: Schema, inputs: Sequence[UpsertInput]) -> None:

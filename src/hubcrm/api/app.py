@@ -12,10 +12,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api import errors, objects
+from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.responses import CORRELATION_HEADER
 from hubcrm.api.state import AppState
+from hubcrm.auth import Authenticator
 from hubcrm.clock import Clock, SystemClock
 from hubcrm.errors import HubSpotError
+from hubcrm.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.records import Records
 from hubcrm.settings import Settings
 from hubcrm.store import open_store
@@ -64,7 +67,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await open_store(settings.database)
         records = Records(store, clock, email_partial_upserts=settings.email_partial_upserts)
-        app.state.hubcrm = AppState(settings, store, clock, records)
+        authenticator = Authenticator(store, clock, settings.auth)
+        limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
+        app.state.hubcrm = AppState(settings, store, clock, records, authenticator, limiter)
         try:
             yield
         finally:
@@ -79,5 +84,16 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             Exception: errors.unexpected_error,
         },
     )
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(CorrelationMiddleware)
     return app
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits.of(
+        settings.rate_limit,
+        window_ms=settings.rate_limit_window_ms,
+        burst=settings.rate_limit_burst,
+        daily=settings.rate_limit_daily,
+        search_per_second=settings.rate_limit_search_per_second,
+    )

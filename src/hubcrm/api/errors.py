@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from hubcrm.errors import (
     HubSpotError,
     InternalError,
     MethodNotAllowed,
+    RateLimited,
     RouteNotFound,
     ValidationError,
 )
@@ -52,9 +54,27 @@ def standard_error(error: HubSpotError) -> wire.StandardError:
     )
 
 
+def rate_limited(error: RateLimited, correlation: str) -> wire.RateLimitBody:
+    return wire.RateLimitBody(
+        status="error",
+        message=error.message,
+        error_type=error.category,
+        correlation_id=correlation,
+        policy_name=error.policy_name,
+        request_id=str(uuid.uuid4()),
+    )
+
+
 def render(request: Request, error: HubSpotError) -> Response:
     correlation = correlation_id(request)
-    return json_response(envelope(error, correlation), status=error.status)
+    body = (
+        rate_limited(error, correlation)
+        if isinstance(error, RateLimited)
+        else envelope(error, correlation)
+    )
+    response = json_response(body, status=error.status)
+    response.headers.update(error.headers())
+    return response
 
 
 async def hubspot_error(request: Request, exc: Exception) -> Response:

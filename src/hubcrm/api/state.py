@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hubcrm.auth import Authenticator
 from hubcrm.clock import Clock
+from hubcrm.ratelimit import Limiter
 from hubcrm.records import Records
 from hubcrm.settings import Settings
 from hubcrm.store.base import Store
@@ -16,3 +18,5 @@ class AppState:
     store: Store
     clock: Clock
     records: Records
+    auth: Authenticator
+    limiter: Limiter

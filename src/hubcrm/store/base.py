@@ -12,12 +12,13 @@ are created and upgraded by the versioned migrations in store/migrations/.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from hubcrm.properties import PropertyDefinition
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class Token:
     created_at: int
     expires_at: int | None
     revoked_at: int | None
+    # The SHA-256 of the secret, so that a lookup can be confirmed in constant time.
+    token_hash: str = ""
 
 
 @dataclass
@@ -41,8 +44,9 @@ class Record:
     archived_at: int | None = None
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
+    """One value a property held, from when and from whom (a tuple: a batch makes thousands)."""
+
     property: str
     value: str
     timestamp: int
@@ -74,11 +78,34 @@ class WriteTransaction(Protocol):
     async def save(self, writes: list[RecordWrite]) -> None: ...
 
 
+@dataclass(frozen=True)
+class WindowUsage:
+    """A rate-limit key's use before the current request."""
+
+    in_window: int  # hits inside the rolling window
+    oldest_ms: int | None  # when the oldest of those hits happened
+    today: int  # hits on the current day
+
+
+class RateCounters(Protocol):
+    """Hit counters behind the rate limiter (ratelimit.py), one set per key."""
+
+    async def take(
+        self,
+        key: str,
+        now_ms: int,
+        window_ms: int,
+        day: int,
+        admit: Callable[[WindowUsage], bool],
+    ) -> WindowUsage:
+        """Atomically read the key's usage and, if admit(usage), record a hit at now_ms."""
+
+
 class Store(Protocol):
     async def close(self) -> None: ...
 
-    async def migrate(self, target: int | None = None) -> list[int]:
-        """Apply the schema migrations up to `target` (default: all); the versions applied."""
+    def shared_rate_counters(self) -> RateCounters | None:
+        """Counters every process on this database shares, or None to count per process."""
 
     # Portals and tokens
     async def create_portal(
@@ -99,6 +126,12 @@ class Store(Protocol):
     ) -> Token: ...
 
     async def token_by_hash(self, token_hash: str) -> Token | None: ...
+
+    async def tokens(self, portal_id: int | None = None) -> list[Token]:
+        """Every token (of one portal, or of all), ordered by portal and id."""
+
+    async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
+        """Mark the token revoked; False if there is no such live token."""
 
     # Property definitions
     async def properties_version(self, portal_id: int, object_type: str) -> int: ...
@@ -124,6 +157,15 @@ class Store(Protocol):
     ) -> dict[str, list[HistoryEntry]]:
         """Each property's history, newest first."""
 
-    def write(
-        self, portal_id: int, object_type: str
-    ) -> AbstractAsyncContextManager[WriteTransaction]: ...
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        """Run `work` in one transaction; return its result once the transaction is durable.
+
+        If `work` raises, none of its writes happen. `work` may run on another thread or event
+        loop, and more than once (a store may retry a transaction that lost a race), so it must
+        compute only from what the transaction gives it and must not call the store itself.
+        """

@@ -20,21 +20,27 @@ UPDATE for the records, with the unique values and history rows written by the s
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-from collections.abc import AsyncIterator, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from typing import Any
+import random
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
 from hubcrm.store import migrations
-from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token
+from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token, WriteTransaction
 from hubcrm.store.errors import StoreError, UniqueViolation, WriteConflict
+
+T = TypeVar("T")
 
 DIALECT = "postgresql"
 POOL_SIZE = 10
+# How many times a transaction that lost a race runs before WriteConflict reaches the caller.
+WRITE_ATTEMPTS = 8
 # The advisory lock key migrations run under: b"hubcrm" as a number.
 _MIGRATION_LOCK = 0x687562_63726D
 
@@ -42,6 +48,7 @@ _encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
+_TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
 _RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
 
 _SAVE = """
@@ -117,6 +124,7 @@ def _token(row: Any) -> Token:
         created_at=row[4],
         expires_at=row[5],
         revoked_at=row[6],
+        token_hash=row[7],
     )
 
 
@@ -142,6 +150,17 @@ async def _migrate(conn: asyncpg.Connection, target: int | None) -> list[int]:
         await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
 
 
+async def migrate(url: str, target: int | None = None) -> list[int]:
+    """Bring the database at `url` to schema version `target` (default: the latest)."""
+    with _translated():
+        conn = await asyncpg.connect(url)
+    try:
+        with _translated():
+            return await _migrate(conn, target)
+    finally:
+        await conn.close()
+
+
 class PostgresStore:
     def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
         self._pool = pool
@@ -154,13 +173,13 @@ class PostgresStore:
             ids = await asyncpg.create_pool(url, min_size=0, max_size=2)
         store = cls(pool, ids)
         try:
-            await store.migrate(None if migrate else 0)
+            await store._migrate(None if migrate else 0)
         except BaseException:
             await store.close()
             raise
         return store
 
-    async def migrate(self, target: int | None = None) -> list[int]:
+    async def _migrate(self, target: int | None) -> list[int]:
         with _translated():
             async with self._pool.acquire() as conn:
                 return await _migrate(conn, target)
@@ -168,6 +187,9 @@ class PostgresStore:
     async def close(self) -> None:
         await self._pool.close()
         await self._ids.close()
+
+    def shared_rate_counters(self) -> None:
+        return None
 
     async def _fetch(self, query: str, *args: Any) -> list[Any]:
         with _translated():
@@ -238,15 +260,32 @@ class PostgresStore:
                     created_at,
                     expires_at,
                 )
-        return Token(token_id, portal_id, scopes, name, created_at, expires_at, None)
+        return Token(token_id, portal_id, scopes, name, created_at, expires_at, None, token_hash)
 
     async def token_by_hash(self, token_hash: str) -> Token | None:
         row = await self._fetchrow(
-            "SELECT token_id, portal_id, scopes, name, created_at, expires_at, revoked_at"
-            " FROM tokens WHERE token_hash = $1",
-            token_hash,
+            f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1", token_hash
         )
         return _token(row) if row else None
+
+    async def tokens(self, portal_id: int | None = None) -> list[Token]:
+        rows = await self._fetch(
+            f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE $1::bigint IS NULL OR portal_id = $1"
+            " ORDER BY portal_id, token_id",
+            portal_id,
+        )
+        return [_token(row) for row in rows]
+
+    async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
+        with _translated():
+            status = await self._pool.execute(
+                "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_id = $2"
+                " AND revoked_at IS NULL",
+                portal_id,
+                token_id,
+                revoked_at,
+            )
+        return bool(status != "UPDATE 0")
 
     # Property definitions
 
@@ -334,11 +373,32 @@ class PostgresStore:
             out[row[0]].append(HistoryEntry(*row))
         return out
 
-    @asynccontextmanager
-    async def write(self, portal_id: int, object_type: str) -> AsyncIterator[_WriteTransaction]:
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        """Run `work` in a transaction; run it again (a bounded number of times, with a short
+        random pause) when it loses a race, and raise WriteConflict if it keeps losing."""
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return await self._transact_once(portal_id, object_type, work)
+            except WriteConflict:
+                if attempt + 1 == WRITE_ATTEMPTS:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    async def _transact_once(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
         with _translated(in_write=True):
             async with self._pool.acquire() as conn, conn.transaction():
-                yield _WriteTransaction(conn, self._ids, portal_id, object_type)
+                return await work(_WriteTransaction(conn, self._ids, portal_id, object_type))
 
 
 class _WriteTransaction:
