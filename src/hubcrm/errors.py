@@ -11,6 +11,7 @@
     ├── MethodNotAllowed              405 VALIDATION_ERROR
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
+    ├── Locked                        423 LOCKED (writes kept losing races; retry later)
     ├── HeadersTooLarge               431 VALIDATION_ERROR
     ├── RateLimited                   429 errorType RATE_LIMIT (HubSpot's own body shape)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
@@ -117,6 +118,11 @@ class Conflict(HubSpotError):
 
 class PayloadTooLarge(HubSpotError):
     status = 413
+
+
+class Locked(HubSpotError):
+    status = 423
+    category = "LOCKED"
 
 
 class HeadersTooLarge(HubSpotError):
