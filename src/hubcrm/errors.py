@@ -10,6 +10,8 @@
     ├── MethodNotAllowed              405 VALIDATION_ERROR
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
+    ├── Locked                        423 LOCKED (injected by fault rules)
+    ├── MigrationInProgress           477 MIGRATION_IN_PROGRESS (injected by fault rules)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
 
 Each error renders as HubSpot's envelope in api/errors.py, and as a StandardError entry of a 207
@@ -103,6 +105,16 @@ class Conflict(HubSpotError):
 
 class PayloadTooLarge(HubSpotError):
     status = 413
+
+
+class Locked(HubSpotError):
+    status = 423
+    category = "LOCKED"
+
+
+class MigrationInProgress(HubSpotError):
+    status = 477
+    category = "MIGRATION_IN_PROGRESS"
 
 
 class InternalError(HubSpotError):

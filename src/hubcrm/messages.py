@@ -64,3 +64,15 @@ BODY_TOO_LARGE = "Request body is larger than the limit of {limit} bytes"
 INTERNAL_ERROR = "Internal error"
 BODY_INCOMPLETE = "Invalid input JSON: the request body ended early"
 INVALID_QUERY_BOOL = "Query parameter {name} must be true or false, not {value}"
+
+# The control API (hubcrm's own texts)
+CONTROL_DISABLED = "The control API is off: start hubcrm serve with --control"
+CONTROL_TOKEN_REQUIRED = "The control API needs the admin token: Authorization: Bearer <token>"
+PORTAL_EXISTS = "Portal {portal} already exists"
+PORTAL_NOT_FOUND = "Portal {portal} does not exist"
+SEQUENCE_TOO_LOW = "The next id must be above every id in use ({highest}), not {next}"
+INVALID_FAULT = "Invalid fault rule: {problem}"
+
+# Injected faults (hubcrm's own texts: HubSpot documents these statuses, not their bodies)
+LOCKED = "The portal is locked by a high volume of writes. Wait at least 2 seconds and retry."
+MIGRATION_IN_PROGRESS = "The portal is migrating between data centres. Retry after the delay given."
