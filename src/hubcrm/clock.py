@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import UTC, datetime
 from typing import Protocol
@@ -31,6 +32,7 @@ class FrozenClock:
         self._now += ms
 
 
+@functools.lru_cache(maxsize=256)  # a batch stamps every record it writes with one time
 def format_ms(ms: int) -> str:
     """`2025-01-02T03:04:05.678Z`: UTC, always three fractional digits."""
     moment = datetime.fromtimestamp(ms / 1000, tz=UTC)

@@ -233,35 +233,14 @@ class Records:
     async def _apply(
         self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
     ) -> None:
-        object_type = schema.object_type
-        async with self.store.write(actor.portal_id, object_type.type_id) as tx:
-            now = self.clock.now_ms()
-            matched = await _match(tx, object_type, planned)
-            existing = await tx.records(set(matched.values()))
-            creates = sum(1 for item in planned if item.ref not in matched)
-            new_ids = iter(await tx.allocate_ids(creates) if creates else [])
-            states: dict[int, Record] = dict(existing)
-            writes: dict[int, RecordWrite] = {}
-            for item in planned:
-                record_id = matched.get(item.ref)
-                if record_id is None:
-                    record_id = matched[item.ref] = next(new_ids)
-                    # The key is stored in the id property of the new record, whatever else is sent.
-                    values = {**item.values, item.id_property: item.ref[1]}
-                    write = _write(object_type, None, record_id, values, now, actor)
-                else:
-                    write = _write(
-                        object_type, states[record_id], record_id, item.values, now, actor
-                    )
-                _merge(writes, write)
-                states[record_id] = write.record
-                outcome.results.append(
-                    Upserted(write.record, write.is_new, item.input.object_write_trace_id)
-                )
-            changed = [w for w in writes.values() if w.history]
-            _claim_unique_values(schema, changed, existing)
-            await _check_holders(tx, schema, changed)
-            await tx.save(changed)
+        now = self.clock.now_ms()
+
+        async def upsert(tx: WriteTransaction) -> list[Upserted]:
+            return await _upsert(tx, schema, planned, now, actor)
+
+        outcome.results += await self.store.transact(
+            actor.portal_id, schema.object_type.type_id, upsert
+        )
 
     # Reads
 
@@ -298,6 +277,37 @@ class Records:
         self, portal_id: int, object_type: ObjectType, record: Record, names: Iterable[str]
     ) -> dict[str, list[HistoryEntry]]:
         return await self.store.history(portal_id, object_type.type_id, record.record_id, names)
+
+
+async def _upsert(
+    tx: WriteTransaction, schema: Schema, planned: list[_Planned], now: int, actor: Actor
+) -> list[Upserted]:
+    """Create or update the record each planned input names, in one transaction."""
+    object_type = schema.object_type
+    matched = await _match(tx, object_type, planned)
+    existing = await tx.records(set(matched.values()))
+    creates = sum(1 for item in planned if item.ref not in matched)
+    new_ids = iter(await tx.allocate_ids(creates) if creates else [])
+    states: dict[int, Record] = dict(existing)
+    writes: dict[int, RecordWrite] = {}
+    results = []
+    for item in planned:
+        record_id = matched.get(item.ref)
+        if record_id is None:
+            record_id = matched[item.ref] = next(new_ids)
+            # The key is stored in the id property of the new record, whatever else is sent.
+            values = {**item.values, item.id_property: item.ref[1]}
+            write = _write(object_type, None, record_id, values, now, actor)
+        else:
+            write = _write(object_type, states[record_id], record_id, item.values, now, actor)
+        _merge(writes, write)
+        states[record_id] = write.record
+        results.append(Upserted(write.record, write.is_new, item.input.object_write_trace_id))
+    changed = [w for w in writes.values() if w.history]
+    _claim_unique_values(schema, changed, existing)
+    await _check_holders(tx, schema, changed)
+    await tx.save(changed)
+    return results
 
 
 def _reject_duplicate_ids(schema: Schema, inputs: Sequence[UpsertInput]) -> None:

@@ -11,12 +11,13 @@ one by URL scheme.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from hubcrm.properties import PropertyDefinition
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,9 @@ class Record:
     archived_at: int | None = None
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
+    """One value a property held, from when and from whom (a tuple: a batch makes thousands)."""
+
     property: str
     value: str
     timestamp: int
@@ -120,9 +122,18 @@ class Store(Protocol):
     ) -> dict[str, list[HistoryEntry]]:
         """Each property's history, newest first."""
 
-    def write(
-        self, portal_id: int, object_type: str
-    ) -> AbstractAsyncContextManager[WriteTransaction]: ...
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        """Run `work` in one transaction; return its result once the transaction is durable.
+
+        If `work` raises, none of its writes happen. `work` may run on another thread or event
+        loop, and more than once (a store may retry a transaction that lost a race), so it must
+        compute only from what the transaction gives it and must not call the store itself.
+        """
 
     # Test controls (the control API)
     async def reset_portal(
@@ -132,6 +143,8 @@ class Store(Protocol):
         definitions and start each id sequence again from 1; keep the portal and its tokens.
         False if there is no such portal."""
 
-    async def set_next_record_id(self, portal_id: int, object_type: str, next_id: int) -> int | None:
-        """Make the type's next new record `next_id`, unless a record already holds an id at or
-        above it. Returns the highest id in use (0 for none), or None if there is no such portal."""
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        """Make the type's next new record `next_id`, unless a record holds an id at or above
+        it. Returns the highest id in use (0 for none), or None if the portal has no such type."""

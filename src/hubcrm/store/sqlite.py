@@ -1,25 +1,33 @@
-"""SQLite, the embedded default store: one file, WAL mode, durable commits.
+"""SQLite, the embedded default store: one file, WAL mode, durable commits, group commit.
 
-One writer connection and one reader connection, each owned by its own thread. Write transactions
-are serialised by an asyncio lock and open with BEGIN IMMEDIATE, so they also exclude writers in
-other processes; reads run on the reader connection and never see a transaction in progress.
-`synchronous=FULL` makes every acknowledged commit survive a crash of the process or the machine.
+One writer connection and one reader connection, each owned by its own thread. Reads run on the
+reader connection and only ever see committed data.
+
+Every write is a job for the writer thread, which runs an event loop of its own. The writer takes
+jobs in arrival order and runs each in its own SAVEPOINT inside one open transaction (BEGIN
+IMMEDIATE, which also excludes writers in other processes); a job that fails rolls back to its
+savepoint and fails alone. When no job is waiting, or a group is full, the writer commits, and
+only then are the group's jobs answered. With `synchronous=FULL` that commit is durable: an
+acknowledged write survives a crash of the process or the machine, while concurrent requests
+share one fsync instead of paying one each. A transaction's work runs entirely on the writer
+thread, so it never waits for the request loop between its statements.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, TypeVar
 
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
-from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token
+from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token, WriteTransaction
 from hubcrm.store.errors import SchemaTooNew, StoreError, UniqueViolation
 
 T = TypeVar("T")
@@ -29,6 +37,9 @@ _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
 _RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
+
+# The most jobs one commit acknowledges: bounds how long the first of them waits for the last.
+MAX_GROUP = 32
 
 
 def path_from_url(url: str) -> str:
@@ -62,12 +73,8 @@ class _Connection:
     def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
             self._conn = _connect(self._path)
-        try:
+        with _translated():
             return fn(self._conn)
-        except sqlite3.IntegrityError as error:
-            raise UniqueViolation(str(error)) from error
-        except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
 
     async def close(self) -> None:
         def close(conn: sqlite3.Connection) -> None:
@@ -76,6 +83,142 @@ class _Connection:
         if self._conn is not None:
             await self.run(close)
         self._executor.shutdown(wait=True)
+
+
+class _translated:
+    """Driver errors become store errors at this boundary."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
+    ) -> None:
+        if isinstance(error, sqlite3.IntegrityError):
+            raise UniqueViolation(str(error)) from error
+        if isinstance(error, sqlite3.Error):
+            raise StoreError(str(error)) from error
+
+
+@dataclass
+class _Job:
+    work: Callable[[sqlite3.Connection], Awaitable[Any]]
+    done: Future[Any]
+    result: Any = None
+
+
+class _Writer:
+    """The writer connection on its own thread and event loop, committing jobs in groups."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._loop = asyncio.new_event_loop()
+        self._queue: asyncio.Queue[_Job | None] | None = None
+        self._started: Future[None] = Future()
+        self._thread = threading.Thread(target=self._main, name="hubcrm-sqlite-writer")
+
+    async def start(self) -> None:
+        """Connect and migrate on the writer thread; raise what that raised."""
+        self._thread.start()
+        await asyncio.wrap_future(self._started)
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` as one job; its result once the job is committed."""
+
+        async def work(conn: sqlite3.Connection) -> T:
+            return fn(conn)
+
+        return await self.transact(work)
+
+    async def transact(self, work: Callable[[sqlite3.Connection], Awaitable[T]]) -> T:
+        """Run `work` on the writer thread as one job; its result once the job is committed."""
+        job = _Job(work, Future())
+        queue = self._queue
+        assert queue is not None, "the writer is not running"
+        self._loop.call_soon_threadsafe(queue.put_nowait, job)
+        result: T = await asyncio.wrap_future(job.done)
+        return result
+
+    async def close(self) -> None:
+        if self._queue is not None:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+        if self._thread.is_alive():
+            await asyncio.to_thread(self._thread.join)
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            with _translated():
+                conn = _connect(self._path)
+                try:
+                    _migrate(conn)
+                except BaseException:
+                    conn.close()
+                    raise
+        except BaseException as error:
+            self._started.set_exception(error)
+            self._loop.close()
+            return
+        try:
+            self._loop.run_until_complete(self._serve(conn))
+        finally:
+            conn.close()
+            self._loop.close()
+
+    async def _serve(self, conn: sqlite3.Connection) -> None:
+        queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+        self._queue = queue
+        self._started.set_result(None)
+        running = True
+        while running and (job := await queue.get()) is not None:
+            group: list[_Job] = []
+            try:
+                with _translated():
+                    conn.execute("BEGIN IMMEDIATE")
+            except StoreError as error:  # the database is locked by another process too long
+                job.done.set_exception(error)
+                continue
+            while True:
+                if await _attempt(conn, job):
+                    group.append(job)
+                if len(group) >= MAX_GROUP or queue.empty():
+                    break
+                next_job = queue.get_nowait()
+                if next_job is None:
+                    running = False
+                    break
+                job = next_job
+            _commit(conn, group)
+
+
+async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
+    """Run one job in its own savepoint; on failure undo just its writes and answer it."""
+    conn.execute("SAVEPOINT job")
+    try:
+        with _translated():
+            job.result = await job.work(conn)
+    except BaseException as error:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        job.done.set_exception(error)
+        return False
+    conn.execute("RELEASE job")
+    return True
+
+
+def _commit(conn: sqlite3.Connection, group: list[_Job]) -> None:
+    """Commit; only a durable commit answers the group's jobs with their results."""
+    try:
+        with _translated():
+            conn.execute("COMMIT")
+    except StoreError as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        for job in group:
+            job.done.set_exception(error)
+        return
+    for job in group:
+        job.done.set_result(job.result)
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
@@ -102,17 +245,6 @@ def _migrate(conn: sqlite3.Connection) -> None:
                 f"BEGIN IMMEDIATE;\n{script.read_text()}\n"
                 f"INSERT INTO schema_migrations (version) VALUES ({version});\nCOMMIT;"
             )
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _record(row: tuple[Any, ...]) -> Record:
@@ -159,15 +291,14 @@ def _portal_state_tables(conn: sqlite3.Connection) -> list[str]:
 
 class SQLiteStore:
     def __init__(self, path: str) -> None:
-        self._writer = _Connection(path, "hubcrm-sqlite-writer")
+        self._writer = _Writer(path)
         self._reader = _Connection(path, "hubcrm-sqlite-reader")
-        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: str) -> SQLiteStore:
         store = cls(path_from_url(url))
         try:
-            await store._writer.run(_migrate)
+            await store._writer.start()
         except BaseException:
             await store.close()
             raise
@@ -183,23 +314,21 @@ class SQLiteStore:
         self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
         def create(conn: sqlite3.Connection) -> bool:
-            with _transaction(conn):
-                inserted = conn.execute(
-                    "INSERT OR IGNORE INTO portals (portal_id, created_at) VALUES (?, ?)",
-                    (portal_id, created_at),
-                ).rowcount
-                for object_type, definitions in schemas.items() if inserted else ():
-                    conn.execute(
-                        "INSERT INTO object_schemas VALUES (?, ?, 1, 1)", (portal_id, object_type)
-                    )
-                    conn.executemany(
-                        "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-                        [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
-                    )
+            inserted = conn.execute(
+                "INSERT OR IGNORE INTO portals (portal_id, created_at) VALUES (?, ?)",
+                (portal_id, created_at),
+            ).rowcount
+            for object_type, definitions in schemas.items() if inserted else ():
+                conn.execute(
+                    "INSERT INTO object_schemas VALUES (?, ?, 1, 1)", (portal_id, object_type)
+                )
+                conn.executemany(
+                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+                )
             return bool(inserted)
 
-        async with self._write_lock:
-            return await self._writer.run(create)
+        return await self._writer.run(create)
 
     async def portal_ids(self) -> list[int]:
         return await self._reader.run(
@@ -232,8 +361,7 @@ class SQLiteStore:
             ).fetchone()
             return Token(row[0], portal_id, scopes, name, created_at, expires_at, None)
 
-        async with self._write_lock:
-            return await self._writer.run(add)
+        return await self._writer.run(add)
 
     async def token_by_hash(self, token_hash: str) -> Token | None:
         def find(conn: sqlite3.Connection) -> Token | None:
@@ -276,19 +404,17 @@ class SQLiteStore:
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
         def add(conn: sqlite3.Connection) -> None:
-            with _transaction(conn):
-                conn.execute(
-                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-                    (portal_id, object_type, definition.name, _encode(definition)),
-                )
-                conn.execute(
-                    "UPDATE object_schemas SET properties_version = properties_version + 1"
-                    " WHERE portal_id = ? AND object_type = ?",
-                    (portal_id, object_type),
-                )
+            conn.execute(
+                "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                (portal_id, object_type, definition.name, _encode(definition)),
+            )
+            conn.execute(
+                "UPDATE object_schemas SET properties_version = properties_version + 1"
+                " WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            )
 
-        async with self._write_lock:
-            await self._writer.run(add)
+        await self._writer.run(add)
 
     # Records
 
@@ -343,169 +469,149 @@ class SQLiteStore:
         self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
         def reset(conn: sqlite3.Connection) -> bool:
-            with _transaction(conn):
-                if not conn.execute(
-                    "SELECT 1 FROM portals WHERE portal_id = ?", (portal_id,)
-                ).fetchone():
-                    return False
-                for table in _portal_state_tables(conn):
-                    conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
-                for object_type, definitions in schemas.items():
-                    # The version moves on, never back, so that cached definitions are dropped.
-                    conn.execute(
-                        "INSERT INTO object_schemas VALUES (?, ?, 1, 1)"
-                        " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
-                        " properties_version = properties_version + 1",
-                        (portal_id, object_type),
-                    )
-                    conn.executemany(
-                        "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-                        [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
-                    )
+            if not conn.execute("SELECT 1 FROM portals WHERE portal_id = ?", (portal_id,)).fetchone():
+                return False
+            for table in _portal_state_tables(conn):
+                conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
+            for object_type, definitions in schemas.items():
+                # The version moves on, never back, so that cached definitions are dropped.
+                conn.execute(
+                    "INSERT INTO object_schemas VALUES (?, ?, 1, 1)"
+                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+                    " properties_version = properties_version + 1",
+                    (portal_id, object_type),
+                )
+                conn.executemany(
+                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+                )
             return True
 
-        async with self._write_lock:
-            return await self._writer.run(reset)
+        return await self._writer.run(reset)
 
     async def set_next_record_id(
         self, portal_id: int, object_type: str, next_id: int
     ) -> int | None:
         def set_next(conn: sqlite3.Connection) -> int | None:
-            with _transaction(conn):
-                if not conn.execute(
-                    "SELECT 1 FROM object_schemas WHERE portal_id = ? AND object_type = ?",
-                    (portal_id, object_type),
-                ).fetchone():
-                    return None
-                (highest,) = conn.execute(
-                    "SELECT COALESCE(MAX(record_id), 0) FROM records"
+            if not conn.execute(
+                "SELECT 1 FROM object_schemas WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone():
+                return None
+            (highest,) = conn.execute(
+                "SELECT COALESCE(MAX(record_id), 0) FROM records"
+                " WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone()
+            if next_id > highest:
+                conn.execute(
+                    "UPDATE object_schemas SET next_record_id = ?"
                     " WHERE portal_id = ? AND object_type = ?",
-                    (portal_id, object_type),
-                ).fetchone()
-                if next_id > highest:
-                    conn.execute(
-                        "UPDATE object_schemas SET next_record_id = ?"
-                        " WHERE portal_id = ? AND object_type = ?",
-                        (next_id, portal_id, object_type),
-                    )
+                    (next_id, portal_id, object_type),
+                )
             return int(highest)
 
-        async with self._write_lock:
-            return await self._writer.run(set_next)
+        return await self._writer.run(set_next)
 
-    @asynccontextmanager
-    async def write(self, portal_id: int, object_type: str) -> AsyncIterator[_WriteTransaction]:
-        async with self._write_lock:
-            await self._writer.run(lambda conn: conn.execute("BEGIN IMMEDIATE"))
-            try:
-                yield _WriteTransaction(self._writer, portal_id, object_type)
-            except BaseException:
-                await self._writer.run(lambda conn: conn.execute("ROLLBACK"))
-                raise
-            await self._writer.run(lambda conn: conn.execute("COMMIT"))
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        async def job(conn: sqlite3.Connection) -> T:
+            return await work(_WriteTransaction(conn, portal_id, object_type))
+
+        return await self._writer.transact(job)
 
 
 class _WriteTransaction:
-    def __init__(self, conn: _Connection, portal_id: int, object_type: str) -> None:
+    """One job's reads and writes, run directly on the writer thread's connection."""
+
+    def __init__(self, conn: sqlite3.Connection, portal_id: int, object_type: str) -> None:
         self._conn = conn
         self._key = (portal_id, object_type)
 
     async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
-        wanted = _encode(list(values))
-
-        def find(conn: sqlite3.Connection) -> dict[str, int]:
-            rows = conn.execute(
-                "SELECT value, record_id FROM unique_values WHERE portal_id = ?"
-                " AND object_type = ? AND namespace = ?"
-                " AND value IN (SELECT value FROM json_each(?))",
-                (*self._key, namespace, wanted),
-            )
-            return dict(rows.fetchall())
-
-        return await self._conn.run(find)
+        rows = self._conn.execute(
+            "SELECT value, record_id FROM unique_values WHERE portal_id = ?"
+            " AND object_type = ? AND namespace = ?"
+            " AND value IN (SELECT value FROM json_each(?))",
+            (*self._key, namespace, _encode(list(values))),
+        )
+        return dict(rows.fetchall())
 
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
-        wanted = _encode(list(record_ids))
-
-        def find(conn: sqlite3.Connection) -> dict[int, Record]:
-            rows = conn.execute(
-                f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
-                " AND record_id IN (SELECT value FROM json_each(?))",
-                (*self._key, wanted),
-            )
-            return {row[0]: _record(row) for row in rows}
-
-        return await self._conn.run(find)
+        rows = self._conn.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
+            " AND record_id IN (SELECT value FROM json_each(?))",
+            (*self._key, _encode(list(record_ids))),
+        )
+        return {row[0]: _record(row) for row in rows}
 
     async def allocate_ids(self, count: int) -> list[int]:
-        def allocate(conn: sqlite3.Connection) -> list[int]:
-            (end,) = conn.execute(
-                "UPDATE object_schemas SET next_record_id = next_record_id + ?"
-                " WHERE portal_id = ? AND object_type = ? RETURNING next_record_id",
-                (count, *self._key),
-            ).fetchone()
-            return list(range(end - count, end))
-
-        return await self._conn.run(allocate)
+        (end,) = self._conn.execute(
+            "UPDATE object_schemas SET next_record_id = next_record_id + ?"
+            " WHERE portal_id = ? AND object_type = ? RETURNING next_record_id",
+            (count, *self._key),
+        ).fetchone()
+        return list(range(end - count, end))
 
     async def save(self, writes: list[RecordWrite]) -> None:
         portal_id, object_type = self._key
-
-        def save(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
-                " properties = excluded.properties, updated_at = excluded.updated_at,"
-                " archived = excluded.archived, archived_at = excluded.archived_at",
-                [
-                    (
-                        portal_id,
-                        object_type,
-                        w.record.record_id,
-                        _encode(w.record.properties),
-                        w.record.created_at,
-                        w.record.updated_at,
-                        int(w.record.archived),
-                        w.record.archived_at,
-                    )
-                    for w in writes
-                ],
-            )
-            conn.executemany(
-                "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ?"
-                " AND namespace = ? AND record_id = ?",
-                [
-                    (portal_id, object_type, namespace, w.record.record_id)
-                    for w in writes
-                    if not w.is_new
-                    for namespace in w.unique_values
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO unique_values VALUES (?, ?, ?, ?, ?)",
-                [
-                    (portal_id, object_type, namespace, value, w.record.record_id)
-                    for w in writes
-                    for namespace, values in w.unique_values.items()
-                    for value in values
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        portal_id,
-                        object_type,
-                        w.record.record_id,
-                        h.property,
-                        h.timestamp,
-                        h.value,
-                        h.source_type,
-                        h.source_id,
-                    )
-                    for w in writes
-                    for h in w.history
-                ],
-            )
-
-        await self._conn.run(save)
+        conn = self._conn
+        conn.executemany(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
+            " properties = excluded.properties, updated_at = excluded.updated_at,"
+            " archived = excluded.archived, archived_at = excluded.archived_at",
+            [
+                (
+                    portal_id,
+                    object_type,
+                    w.record.record_id,
+                    _encode(w.record.properties),
+                    w.record.created_at,
+                    w.record.updated_at,
+                    int(w.record.archived),
+                    w.record.archived_at,
+                )
+                for w in writes
+            ],
+        )
+        conn.executemany(
+            "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ?"
+            " AND namespace = ? AND record_id = ?",
+            [
+                (portal_id, object_type, namespace, w.record.record_id)
+                for w in writes
+                if not w.is_new
+                for namespace in w.unique_values
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO unique_values VALUES (?, ?, ?, ?, ?)",
+            [
+                (portal_id, object_type, namespace, value, w.record.record_id)
+                for w in writes
+                for namespace, values in w.unique_values.items()
+                for value in values
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    portal_id,
+                    object_type,
+                    w.record.record_id,
+                    h.property,
+                    h.timestamp,
+                    h.value,
+                    h.source_type,
+                    h.source_id,
+                )
+                for w in writes
+                for h in w.history
+            ],
+        )
