@@ -6,6 +6,8 @@ The journal and fault rules live in journal.py and faults.py; a reset clears the
 
 from __future__ import annotations
 
+import ipaddress
+
 from hubcrm import auth, messages
 from hubcrm.clock import ControlledClock
 from hubcrm.errors import Conflict, ObjectNotFound, ValidationError
@@ -36,14 +38,14 @@ class Control:
     ) -> tuple[int, str]:
         """A new portal and a token for it; a portal id that is taken is a 409."""
         schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
-        if portal_id is not None:
-            if not await self.store.create_portal(portal_id, self.clock.read(None), schemas):
-                raise Conflict(messages.PORTAL_EXISTS.format(portal=portal_id))
-        else:
-            while not await self.store.create_portal(
-                portal_id := self.ids.portal_id(), self.clock.read(None), schemas
-            ):
-                pass  # taken: try the next id
+        now = self.clock.read(None)
+        if portal_id is None:
+            chosen = self.ids.portal_id()
+            while not await self.store.create_portal(chosen, now, schemas):
+                chosen = self.ids.portal_id()  # taken: try the next id
+            portal_id = chosen
+        elif not await self.store.create_portal(portal_id, now, schemas):
+            raise Conflict(messages.PORTAL_EXISTS.format(portal=portal_id))
         secret, _ = await auth.issue_token(
             self.store, self.clock, portal_id, scopes or auth.DEFAULT_SCOPES, "control"
         )
@@ -73,3 +75,13 @@ class Control:
             raise ObjectNotFound(messages.PORTAL_NOT_FOUND.format(portal=portal_id))
         if next_id <= highest:
             raise ValidationError(messages.SEQUENCE_TOO_LOW.format(next=next_id, highest=highest))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address is reachable only from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

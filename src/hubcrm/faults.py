@@ -85,7 +85,9 @@ def _problem(rule: FaultRule) -> str | None:
         rule.status != 429 or rule.policy_name not in RATE_LIMIT_POLICIES
     ):
         return f"policyName goes with status 429 and is one of {', '.join(RATE_LIMIT_POLICIES)}"
-    if rule.retry_after is not None and (rule.retry_after < 0 or rule.status not in (423, 429, 477)):
+    if rule.retry_after is not None and (
+        rule.retry_after < 0 or rule.status not in (423, 429, 477)
+    ):
         return "retryAfter is a number of seconds, for status 423, 429 or 477"
     if not 0 <= rule.latency_ms <= MAX_LATENCY_MS:
         return f"latencyMs must be between 0 and {MAX_LATENCY_MS}"

@@ -76,3 +76,8 @@ INVALID_FAULT = "Invalid fault rule: {problem}"
 # Injected faults (hubcrm's own texts: HubSpot documents these statuses, not their bodies)
 LOCKED = "The portal is locked by a high volume of writes. Wait at least 2 seconds and retry."
 MIGRATION_IN_PROGRESS = "The portal is migrating between data centres. Retry after the delay given."
+INVALID_MOMENT = "Not a moment: {value}. Give epoch milliseconds or an ISO-8601 date and time"
+FAULT_NOT_FOUND = "No fault rule {id} in this portal"
+CONTROL_NEEDS_ADMIN_TOKEN = (
+    "--control on {host}, which is not a loopback address, needs --admin-token"
+)

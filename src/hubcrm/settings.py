@@ -38,7 +38,8 @@ class Settings:
         "", "Token the control API requires (always required when not on a loopback host)"
     )
     deterministic: bool = _setting(
-        False, "Stable ids, timestamps and correlation ids from run to run (the clock starts frozen)"
+        False,
+        "Stable ids, timestamps and correlation ids from run to run (the clock starts frozen)",
     )
     journal_size: int = _setting(1000, "Requests the journal keeps per portal (0 turns it off)")
     journal_body_bytes: int = _setting(

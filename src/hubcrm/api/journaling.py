@@ -32,10 +32,10 @@ class JournalMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app_state: AppState = scope["app"].state.hubcrm if scope["type"] == "http" else None
-        if app_state is None or scope["path"].startswith(CONTROL_PREFIX):
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
+        app_state: AppState = scope["app"].state.hubcrm
         journal = app_state.control.journal
         if not journal.enabled:
             await self.app(scope, receive, send)

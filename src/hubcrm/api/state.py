@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hubcrm.api.scope import PortalLookup
 from hubcrm.clock import Clock
+from hubcrm.control import Control
 from hubcrm.records import Records
 from hubcrm.settings import Settings
 from hubcrm.store.base import Store
@@ -16,3 +18,5 @@ class AppState:
     store: Store
     clock: Clock
     records: Records
+    control: Control
+    portals: PortalLookup

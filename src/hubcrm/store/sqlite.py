@@ -469,7 +469,9 @@ class SQLiteStore:
         self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
         def reset(conn: sqlite3.Connection) -> bool:
-            if not conn.execute("SELECT 1 FROM portals WHERE portal_id = ?", (portal_id,)).fetchone():
+            if not conn.execute(
+                "SELECT 1 FROM portals WHERE portal_id = ?", (portal_id,)
+            ).fetchone():
                 return False
             for table in _portal_state_tables(conn):
                 conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
