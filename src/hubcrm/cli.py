@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import logging
 import socket
 import sys
 from collections.abc import Sequence
 
 from hubcrm import auth, portals
-from hubcrm.clock import SystemClock
+from hubcrm.clock import SystemClock, format_ms
 from hubcrm.settings import SETTINGS, Settings
 from hubcrm.store import open_store
+from hubcrm.store.base import Store, Token
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                 setting.flag,
                 type=kind,
                 default=None,
+                choices=setting.choices,
                 dest=setting.name,
                 help=f"{setting.help} (default {setting.default}; env {setting.env})",
             )
@@ -47,27 +50,46 @@ def _parser() -> argparse.ArgumentParser:
         help="Comma-separated scopes (default: " + ",".join(sorted(auth.DEFAULT_SCOPES)) + ")",
     )
     create.add_argument("--name", help="A label for the token")
-    create.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+    create.add_argument(
+        "--expires-in", type=int, metavar="SECONDS", help="Expire the token after this long"
+    )
+    listing = token_commands.add_parser("list", help="List tokens (never their secrets)")
+    listing.add_argument("--portal", type=int, help="Only this portal's tokens")
+    revoke = token_commands.add_parser("revoke", help="Revoke a token, by its secret or its id")
+    revoke.add_argument("token", metavar="TOKEN_OR_ID")
+    revoke.add_argument("--portal", type=int, help="The portal of the token id")
+    for command in (create, listing, revoke):
+        command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "serve":
-        return serve(Settings.load(vars(args)))
-    if args.command == "token":
+    try:
+        if args.command == "serve":
+            return serve(Settings.load(vars(args)))
         settings = Settings.load({"database": args.database})
+    except ValueError as error:
+        print(f"hubcrm: {error}", file=sys.stderr)
+        return 2
+    if args.token_command == "create":
         scopes = (
             frozenset(s.strip() for s in args.scopes.split(",") if s.strip())
             if args.scopes is not None
             else auth.DEFAULT_SCOPES
         )
-        return asyncio.run(token_create(settings, args.portal, scopes, args.name))
-    return 2
+        return asyncio.run(token_create(settings, args.portal, scopes, args.name, args.expires_in))
+    if args.token_command == "list":
+        return asyncio.run(token_list(settings, args.portal))
+    return asyncio.run(token_revoke(settings, args.token, args.portal))
 
 
 async def token_create(
-    settings: Settings, portal_id: int | None, scopes: frozenset[str], name: str | None
+    settings: Settings,
+    portal_id: int | None,
+    scopes: frozenset[str],
+    name: str | None,
+    expires_in: int | None = None,
 ) -> int:
     store = await open_store(settings.database)
     clock = SystemClock()
@@ -79,12 +101,61 @@ async def token_create(
                 return 2
             portal_id = existing[0] if existing else None
         portal_id = await portals.create_portal(store, clock, portal_id)
-        secret, _ = await auth.issue_token(store, clock, portal_id, scopes, name)
+        expires_at = None if expires_in is None else clock.now_ms() + expires_in * 1000
+        secret, token = await auth.issue_token(store, clock, portal_id, scopes, name, expires_at)
     finally:
         await store.close()
     print(f"portal {portal_id}")
+    print(f"token id {token.token_id}")
     print(secret)
     return 0
+
+
+async def token_list(settings: Settings, portal_id: int | None) -> int:
+    store = await open_store(settings.database)
+    try:
+        tokens = await store.tokens(portal_id)
+    finally:
+        await store.close()
+    now = SystemClock().now_ms()
+    print("portal\tid\tstatus\tcreated\texpires\tname\tscopes")
+    for t in tokens:
+        expires = format_ms(t.expires_at) if t.expires_at is not None else "never"
+        print(
+            f"{t.portal_id}\t{t.token_id}\t{auth.status(t, now)}\t{format_ms(t.created_at)}"
+            f"\t{expires}\t{t.name or ''}\t{','.join(sorted(t.scopes))}"
+        )
+    return 0
+
+
+async def token_revoke(settings: Settings, token_or_id: str, portal_id: int | None) -> int:
+    store = await open_store(settings.database)
+    try:
+        found = await _find_token(store, token_or_id, portal_id)
+        if isinstance(found, str):
+            print(f"hubcrm: {found}", file=sys.stderr)
+            return 1
+        revoked = await store.revoke_token(found.portal_id, found.token_id, SystemClock().now_ms())
+    finally:
+        await store.close()
+    if not revoked:
+        print(f"hubcrm: token {found.token_id} of portal {found.portal_id} was already revoked")
+        return 0
+    print(f"revoked token {found.token_id} of portal {found.portal_id}")
+    return 0
+
+
+async def _find_token(store: Store, token_or_id: str, portal_id: int | None) -> Token | str:
+    """The token a secret or an id names, or why it names none (never echoing a secret)."""
+    if not token_or_id.isdigit():
+        token = await store.token_by_hash(auth.token_hash(token_or_id))
+        return token if token is not None else "no such token"
+    matches = [t for t in await store.tokens(portal_id) if t.token_id == int(token_or_id)]
+    if not matches:
+        return f"no token with id {token_or_id}"
+    if len(matches) > 1:
+        return f"several portals have a token {token_or_id}: choose one with --portal"
+    return matches[0]
 
 
 async def _bootstrap(settings: Settings) -> None:
@@ -100,12 +171,37 @@ async def _bootstrap(settings: Settings) -> None:
         await store.close()
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere
+
+
 def serve(settings: Settings) -> int:
     import uvicorn
 
     from hubcrm.api import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not is_loopback(settings.host):
+        if settings.auth == "open" and not settings.insecure:
+            print(
+                f"hubcrm: refusing --auth open on {settings.host}: anyone who can reach it could"
+                " create portals and read them. Listen on 127.0.0.1, or pass --insecure.",
+                file=sys.stderr,
+            )
+            return 2
+        if not settings.tls_terminator:
+            print(
+                f"hubcrm: warning: listening on {settings.host} without TLS; tokens and contact"
+                " data cross the network in clear text. Put a TLS terminator in front"
+                " (docs/deployment.md) and pass --tls-terminator.",
+                file=sys.stderr,
+                flush=True,
+            )
     asyncio.run(_bootstrap(settings))
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

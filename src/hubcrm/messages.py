@@ -50,12 +50,16 @@ AUTHENTICATION_INVALID = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
     "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
 )
+AUTHENTICATION_EXPIRED = "The OAuth token used to make this call expired {ago} ago."
 MISSING_SCOPES = (
     "This app hasn't been granted all required scopes to make this call. "
     "Read more about required scopes here: https://developers.hubspot.com/scopes."
 )
 MISSING_SCOPES_DETAIL = "One or more of the following scopes are required."
 SCOPES_LINK = "https://developers.hubspot.com/scopes"
+
+# Rate limits: `policy` is the policy name in lower case, as HubSpot writes it
+RATE_LIMITED = "You have reached your {policy} limit."
 
 # HTTP plumbing (hubcrm's own texts)
 ROUTE_NOT_FOUND = "No route for {method} {path}"

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _setting(default: Any, help: str, env: str | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "env": env})
+def _setting(
+    default: Any, help: str, env: str | None = None, choices: tuple[str, ...] | None = None
+) -> Any:
+    return field(default=default, metadata={"help": help, "env": env, "choices": choices})
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,32 @@ class Settings:
     search_delay: int = _setting(
         0, "Milliseconds before a new or changed record is visible to search"
     )
+    auth: str = _setting(
+        "tokens",
+        "tokens: only issued tokens; open: any well-formed bearer token, each its own portal",
+        choices=("tokens", "open"),
+    )
+    insecure: bool = _setting(False, "Allow --auth open on an address other than loopback")
+    tls_terminator: bool = _setting(
+        False, "A TLS terminator is in front: no warning when listening beyond loopback"
+    )
+    rate_limit: str = _setting(
+        "off",
+        "HubSpot rate-limit tier to enforce per portal",
+        choices=("off", "free", "starter", "professional", "enterprise"),
+    )
+    rate_limit_window_ms: int = _setting(10_000, "Length of the rolling rate-limit window")
+    rate_limit_burst: int = _setting(0, "Requests per rolling window (0: the tier's)")
+    rate_limit_daily: int = _setting(0, "Requests per day (0: the tier's)")
+    rate_limit_search_per_second: int = _setting(5, "Search requests per second per token")
+
+    def __post_init__(self) -> None:
+        for setting in SETTINGS:
+            value = getattr(self, setting.name)
+            if setting.choices and value not in setting.choices:
+                raise ValueError(
+                    f"{setting.flag} must be one of {', '.join(setting.choices)}, not {value!r}"
+                )
 
     @classmethod
     def load(
@@ -71,6 +99,7 @@ class Setting:
     default: Any
     help: str
     env: str
+    choices: tuple[str, ...] | None = None
 
     @property
     def flag(self) -> str:
@@ -78,7 +107,13 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(f.name, f.default, f.metadata["help"], f.metadata["env"] or "HUBCRM_" + f.name.upper())
+    Setting(
+        f.name,
+        f.default,
+        f.metadata["help"],
+        f.metadata["env"] or "HUBCRM_" + f.name.upper(),
+        f.metadata["choices"],
+    )
     for f in fields(Settings)
 )
 

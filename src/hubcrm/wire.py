@@ -73,6 +73,17 @@ class ErrorBody(Struct):
     links: dict[str, str] | None = None
 
 
+class RateLimitBody(Struct):
+    """HubSpot's 429 body: `errorType` and `policyName` where other errors have `category`."""
+
+    status: str
+    message: str
+    error_type: str
+    correlation_id: str
+    policy_name: str
+    request_id: str
+
+
 class SimplePublicObject(Struct):
     id: str
     properties: dict[str, str | None]

@@ -13,7 +13,7 @@ from hubcrm.api import create_app
 from hubcrm.settings import Settings
 from tests.api.test_upsert import assert_error
 from tests.conftest import START_MS
-from tests.control.conftest import UPSERT, Controlled, MakeControlled
+from tests.control.conftest import Controlled, MakeControlled
 
 
 def test_control_api_is_off_unless_asked_for(tmp_path: Path) -> None:

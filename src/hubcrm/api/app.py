@@ -13,17 +13,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm import messages
 from hubcrm.api import control, errors, objects
+from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
 from hubcrm.api.responses import CORRELATION_HEADER
 from hubcrm.api.scope import PortalLookup, PortalScopeMiddleware
 from hubcrm.api.state import AppState
+from hubcrm.auth import Authenticator
 from hubcrm.clock import Clock, ControlledClock
 from hubcrm.control import Control, is_loopback
 from hubcrm.errors import HubSpotError
 from hubcrm.faults import Faults
 from hubcrm.ids import IdSource
 from hubcrm.journal import Journal
+from hubcrm.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.records import Records
 from hubcrm.settings import Settings
 from hubcrm.store import open_store
@@ -81,9 +84,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await open_store(settings.database)
         records = Records(store, clock, email_partial_upserts=settings.email_partial_upserts)
+        authenticator = Authenticator(store, clock, settings.auth)
+        limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
         journal = Journal(settings.journal_size, settings.journal_body_bytes)
         controls = Control(store, clock, ids, journal, Faults(rng))
-        app.state.hubcrm = AppState(settings, store, clock, records, controls, PortalLookup(store))
+        app.state.hubcrm = AppState(
+            settings, store, clock, records, authenticator, limiter, controls, PortalLookup(store)
+        )
         try:
             yield
         finally:
@@ -101,8 +108,19 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     # Outermost last: the portal is known first, then the correlation id; the journal sees the
     # answers fault rules give.
     app.add_middleware(FaultMiddleware)
+    app.add_middleware(RateLimitHeaders)
     app.add_middleware(JournalMiddleware)
     app.add_middleware(control.AdminTokenMiddleware, admin_token=settings.admin_token)
     app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
     app.add_middleware(PortalScopeMiddleware)
     return app
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits.of(
+        settings.rate_limit,
+        window_ms=settings.rate_limit_window_ms,
+        burst=settings.rate_limit_burst,
+        daily=settings.rate_limit_daily,
+        search_per_second=settings.rate_limit_search_per_second,
+    )

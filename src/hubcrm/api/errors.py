@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from hubcrm import messages, wire
+from hubcrm import messages, ratelimit, wire
 from hubcrm.api.responses import correlation_id, json_response
 from hubcrm.errors import (
     ErrorDetail,
@@ -17,6 +18,7 @@ from hubcrm.errors import (
     Locked,
     MethodNotAllowed,
     MigrationInProgress,
+    RateLimited,
     RouteNotFound,
     ValidationError,
 )
@@ -55,9 +57,28 @@ def standard_error(error: HubSpotError) -> wire.StandardError:
     )
 
 
+def rate_limited(error: RateLimited, correlation: str) -> wire.RateLimitBody:
+    return wire.RateLimitBody(
+        status="error",
+        message=error.message,
+        error_type=error.category,
+        correlation_id=correlation,
+        policy_name=error.policy_name,
+        # Derived from the correlation id: as stable as it is in deterministic runs.
+        request_id=str(uuid.uuid5(uuid.NAMESPACE_OID, correlation)),
+    )
+
+
 def render(request: Request, error: HubSpotError) -> Response:
     correlation = correlation_id(request)
-    return json_response(envelope(error, correlation), status=error.status)
+    body = (
+        rate_limited(error, correlation)
+        if isinstance(error, RateLimited)
+        else envelope(error, correlation)
+    )
+    response = json_response(body, status=error.status)
+    response.headers.update(error.headers())
+    return response
 
 
 async def hubspot_error(request: Request, exc: Exception) -> Response:
@@ -108,6 +129,9 @@ def fault_response(request: Request, fault: Fault) -> Response:
     if status in _GATEWAY_PAGES:
         return gateway_page(status)
     error: HubSpotError
+    if status == 429:
+        policy = fault.policy_name or ratelimit.ROLLING_POLICY
+        return render(request, ratelimit.refusal(policy, fault.retry_after or 1))
     if status == 423:
         error = Locked(messages.LOCKED)
     elif status == 477:

@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hubcrm import context
 from hubcrm.api import errors
+from hubcrm.api.access import report_rate_limit
 from hubcrm.api.state import AppState
 from hubcrm.faults import Fault
 
@@ -36,6 +37,9 @@ class FaultMiddleware:
         if fault.drop:
             await _drop(scope)
             return
+        if fault.status == 429 and fault.policy_name:
+            app_state = scope["app"].state.hubcrm
+            report_rate_limit(scope, app_state.limiter.exhausted(fault.policy_name))
         response = errors.fault_response(Request(scope, receive), fault)
         await response(scope, receive, send)
 

@@ -5,26 +5,16 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hubcrm import auth, wire
+from hubcrm import wire
 from hubcrm.api import render
+from hubcrm.api.access import authorize
 from hubcrm.api.requests import query_bool, query_list, read_json, state
 from hubcrm.api.responses import json_response
-from hubcrm.objects import ObjectType, object_type
 from hubcrm.records import Actor
-from hubcrm.store.base import Token
-
-
-async def _authorize(request: Request, scope_of: str) -> tuple[Token, ObjectType]:
-    """Authenticate first (401 before anything else), then name the type, then check scope."""
-    app = state(request)
-    token = await auth.authenticate(app.store, app.clock, request.headers.get("authorization"))
-    kind = object_type(request.path_params["object_type"])
-    auth.require_scope(token, getattr(kind, scope_of))
-    return token, kind
 
 
 async def batch_upsert(request: Request) -> Response:
-    token, kind = await _authorize(request, "write_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.batch_upsert_request)
     actor = Actor(token.portal_id, str(token.token_id))
     outcome = await state(request).records.batch_upsert(actor, kind, body.inputs)
@@ -34,7 +24,7 @@ async def batch_upsert(request: Request) -> Response:
 
 
 async def get_record(request: Request) -> Response:
-    token, kind = await _authorize(request, "read_scope")
+    token, kind = await authorize(request)
     records = state(request).records
     found = await records.get(
         token.portal_id,

@@ -8,10 +8,9 @@ from typing import TypeVar
 import msgspec
 from starlette.requests import ClientDisconnect, Request
 
-from hubcrm import auth, messages
+from hubcrm import messages
 from hubcrm.api.state import AppState
 from hubcrm.errors import PayloadTooLarge, ValidationError
-from hubcrm.store.base import Token
 
 T = TypeVar("T")
 
@@ -21,13 +20,6 @@ _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)")
 def state(request: Request) -> AppState:
     app_state: AppState = request.app.state.hubcrm
     return app_state
-
-
-async def authorize(request: Request, scope: str) -> Token:
-    app = state(request)
-    token = await auth.authenticate(app.store, app.clock, request.headers.get("authorization"))
-    auth.require_scope(token, scope)
-    return token
 
 
 async def read_json(request: Request, decoder: msgspec.json.Decoder[T]) -> T:

@@ -29,6 +29,8 @@ class Token:
     created_at: int
     expires_at: int | None
     revoked_at: int | None
+    # The SHA-256 of the secret, so that a lookup can be confirmed in constant time.
+    token_hash: str = ""
 
 
 @dataclass
@@ -75,8 +77,34 @@ class WriteTransaction(Protocol):
     async def save(self, writes: list[RecordWrite]) -> None: ...
 
 
+@dataclass(frozen=True)
+class WindowUsage:
+    """A rate-limit key's use before the current request."""
+
+    in_window: int  # hits inside the rolling window
+    oldest_ms: int | None  # when the oldest of those hits happened
+    today: int  # hits on the current day
+
+
+class RateCounters(Protocol):
+    """Hit counters behind the rate limiter (ratelimit.py), one set per key."""
+
+    async def take(
+        self,
+        key: str,
+        now_ms: int,
+        window_ms: int,
+        day: int,
+        admit: Callable[[WindowUsage], bool],
+    ) -> WindowUsage:
+        """Atomically read the key's usage and, if admit(usage), record a hit at now_ms."""
+
+
 class Store(Protocol):
     async def close(self) -> None: ...
+
+    def shared_rate_counters(self) -> RateCounters | None:
+        """Counters every process on this database shares, or None to count per process."""
 
     # Portals and tokens
     async def create_portal(
@@ -97,6 +125,12 @@ class Store(Protocol):
     ) -> Token: ...
 
     async def token_by_hash(self, token_hash: str) -> Token | None: ...
+
+    async def tokens(self, portal_id: int | None = None) -> list[Token]:
+        """Every token (of one portal, or of all), ordered by portal and id."""
+
+    async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
+        """Mark the token revoked; False if there is no such live token."""
 
     # Property definitions
     async def properties_version(self, portal_id: int, object_type: str) -> int: ...

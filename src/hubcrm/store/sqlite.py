@@ -267,6 +267,7 @@ def _token(row: tuple[Any, ...]) -> Token:
         created_at=row[4],
         expires_at=row[5],
         revoked_at=row[6],
+        token_hash=row[7],
     )
 
 
@@ -289,6 +290,9 @@ def _portal_state_tables(conn: sqlite3.Connection) -> list[str]:
     ]
 
 
+_TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
+
+
 class SQLiteStore:
     def __init__(self, path: str) -> None:
         self._writer = _Writer(path)
@@ -307,6 +311,11 @@ class SQLiteStore:
     async def close(self) -> None:
         await self._writer.close()
         await self._reader.close()
+
+    def shared_rate_counters(self) -> None:
+        # Rate limits are counted per process: a write per request would serialise readers
+        # behind the single SQLite writer.
+        return None
 
     # Portals and tokens
 
@@ -359,20 +368,41 @@ class SQLiteStore:
                     expires_at,
                 ),
             ).fetchone()
-            return Token(row[0], portal_id, scopes, name, created_at, expires_at, None)
+            return Token(row[0], portal_id, scopes, name, created_at, expires_at, None, token_hash)
 
         return await self._writer.run(add)
 
     async def token_by_hash(self, token_hash: str) -> Token | None:
         def find(conn: sqlite3.Connection) -> Token | None:
             row = conn.execute(
-                "SELECT token_id, portal_id, scopes, name, created_at, expires_at, revoked_at"
-                " FROM tokens WHERE token_hash = ?",
-                (token_hash,),
+                f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token_hash = ?", (token_hash,)
             ).fetchone()
             return _token(row) if row else None
 
         return await self._reader.run(find)
+
+    async def tokens(self, portal_id: int | None = None) -> list[Token]:
+        def list_all(conn: sqlite3.Connection) -> list[Token]:
+            rows = conn.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE ? IS NULL OR portal_id = ?"
+                " ORDER BY portal_id, token_id",
+                (portal_id, portal_id),
+            )
+            return [_token(row) for row in rows]
+
+        return await self._reader.run(list_all)
+
+    async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
+        def revoke(conn: sqlite3.Connection) -> bool:
+            return bool(
+                conn.execute(
+                    "UPDATE tokens SET revoked_at = ? WHERE portal_id = ? AND token_id = ?"
+                    " AND revoked_at IS NULL",
+                    (revoked_at, portal_id, token_id),
+                ).rowcount
+            )
+
+        return await self._writer.run(revoke)
 
     # Property definitions
 
