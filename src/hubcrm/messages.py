@@ -85,3 +85,8 @@ FAULT_NOT_FOUND = "No fault rule {id} in this portal"
 CONTROL_NEEDS_ADMIN_TOKEN = (
     "--control on {host}, which is not a loopback address, needs --admin-token"
 )
+INVALID_SEED = "Invalid seed: {problem}"
+INVALID_SEED_PROPERTY = "Invalid seed: property {name}: {problem}"
+SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, which is not unique"
+SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
+PROPERTY_EXISTS = "A property named {name} already exists"

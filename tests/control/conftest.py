@@ -24,8 +24,8 @@ class Controlled:
     client: TestClient
     clock: FrozenClock
 
-    def control(self, method: str, path: str, body: Any = None, **params: Any) -> Any:
-        return self.client.request(method, "/_hubcrm/" + path, json=body, params=params)
+    def control(self, verb: str, path: str, body: Any = None, /, **params: Any) -> Any:
+        return self.client.request(verb, "/_hubcrm/" + path, json=body, params=params)
 
     def portal(self, portal_id: int | None = None) -> tuple[int, str]:
         answer = self.control(

@@ -11,12 +11,13 @@ import hmac
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hubcrm import messages, wire
+from hubcrm import seed as seeding
 from hubcrm.api.errors import render
-from hubcrm.api.requests import read_json, state
+from hubcrm.api.requests import read_body, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.api.scope import CONTROL_PREFIX, bearer_secret
 from hubcrm.clock import format_ms, parse_moment
@@ -24,7 +25,7 @@ from hubcrm.control import Control
 from hubcrm.errors import InvalidAuthentication, ObjectNotFound, ValidationError
 from hubcrm.journal import Query
 
-PORTAL = CONTROL_PREFIX + "portals/{portal_id:int}"
+MOUNT = CONTROL_PREFIX.rstrip("/")
 
 
 def _control(request: Request) -> Control:
@@ -83,6 +84,14 @@ def _moment(value: int | str) -> int:
         raise ValidationError(messages.INVALID_MOMENT.format(value=value)) from None
 
 
+async def seed(request: Request) -> Response:
+    portal_id = await _known_portal(request)
+    is_csv = request.headers.get("content-type", "").split(";")[0].strip() == "text/csv"
+    data = seeding.parse(await read_body(request), csv_text=is_csv)
+    done = await seeding.seed(state(request).records, portal_id, data)
+    return json_response(wire.Seeded(properties=done.properties, contacts=done.contacts))
+
+
 async def set_sequence(request: Request) -> Response:
     body = await read_json(request, wire.sequence_request)
     type_name = request.path_params["object_type"]
@@ -133,16 +142,24 @@ async def remove_fault(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
+    """Mounted apart from the CRM API's routes, as moto keeps /moto-api apart from AWS's."""
+    portal = "/portals/{portal_id:int}"
     return [
-        Route(CONTROL_PREFIX + "portals", create_portal, methods=["POST"]),
-        Route(CONTROL_PREFIX + "reset", reset_all, methods=["POST"]),
-        Route(CONTROL_PREFIX + "clock", clock, methods=["GET", "POST"]),
-        Route(PORTAL + "/reset", reset_portal, methods=["POST"]),
-        Route(PORTAL + "/clock", clock, methods=["GET", "POST"]),
-        Route(PORTAL + "/sequences/{object_type}", set_sequence, methods=["PUT"]),
-        Route(PORTAL + "/journal", journal, methods=["GET", "DELETE"]),
-        Route(PORTAL + "/faults", faults, methods=["GET", "POST", "DELETE"]),
-        Route(PORTAL + "/faults/{fault_id}", remove_fault, methods=["DELETE"]),
+        Mount(
+            MOUNT,
+            routes=[
+                Route("/portals", create_portal, methods=["POST"]),
+                Route("/reset", reset_all, methods=["POST"]),
+                Route("/clock", clock, methods=["GET", "POST"]),
+                Route(portal + "/reset", reset_portal, methods=["POST"]),
+                Route(portal + "/clock", clock, methods=["GET", "POST"]),
+                Route(portal + "/seed", seed, methods=["POST"]),
+                Route(portal + "/sequences/{object_type}", set_sequence, methods=["PUT"]),
+                Route(portal + "/journal", journal, methods=["GET", "DELETE"]),
+                Route(portal + "/faults", faults, methods=["GET", "POST", "DELETE"]),
+                Route(portal + "/faults/{fault_id}", remove_fault, methods=["DELETE"]),
+            ],
+        )
     ]
 
 
@@ -153,7 +170,7 @@ async def disabled(request: Request) -> Response:
 def disabled_routes() -> list[BaseRoute]:
     """Without --control, every control path says how to turn it on."""
     methods = ["GET", "POST", "PUT", "DELETE", "PATCH"]
-    return [Route(CONTROL_PREFIX + "{rest:path}", disabled, methods=methods)]
+    return [Mount(MOUNT, routes=[Route("/{rest:path}", disabled, methods=methods)])]
 
 
 class AdminTokenMiddleware:
