@@ -1,4 +1,5 @@
-"""Shared fixtures: an in-process app over a real SQLite file, with a portal and a token."""
+"""Shared fixtures: an in-process app over a fresh database of each backend, with a portal and a
+token."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from hubcrm.api import create_app
 from hubcrm.api.state import AppState
 from hubcrm.clock import FrozenClock
 from hubcrm.settings import Settings
+from tests.backends import BACKENDS, fresh_database
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00.000Z
 T = TypeVar("T")
@@ -75,9 +77,18 @@ class Api:
         return result
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each store the suite runs against: SQLite, and PostgreSQL where reachable."""
+    name: str = request.param
+    return name
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hubcrm.db'}"
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database of each backend, used by one test and dropped afterwards."""
+    with fresh_database(backend, tmp_path) as url:
+        yield url
 
 
 @contextmanager

@@ -53,11 +53,13 @@ async def issue_token(
     name: str | None = None,
     expires_at: int | None = None,
     secret: str | None = None,
+    expires_in_ms: int | None = None,
 ) -> tuple[str, Token]:
     secret = secret or new_token_secret()
-    token = await store.add_token(
-        portal_id, token_hash(secret), scopes, name, clock.now_ms(), expires_at
-    )
+    now = clock.now_ms()
+    if expires_in_ms is not None:
+        expires_at = now + expires_in_ms
+    token = await store.add_token(portal_id, token_hash(secret), scopes, name, now, expires_at)
     return secret, token
 
 

@@ -101,8 +101,14 @@ async def token_create(
                 return 2
             portal_id = existing[0] if existing else None
         portal_id = await portals.create_portal(store, clock, portal_id)
-        expires_at = None if expires_in is None else clock.now_ms() + expires_in * 1000
-        secret, token = await auth.issue_token(store, clock, portal_id, scopes, name, expires_at)
+        secret, token = await auth.issue_token(
+            store,
+            clock,
+            portal_id,
+            scopes,
+            name,
+            expires_in_ms=None if expires_in is None else expires_in * 1000,
+        )
     finally:
         await store.close()
     print(f"portal {portal_id}")

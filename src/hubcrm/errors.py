@@ -11,7 +11,7 @@
     ├── MethodNotAllowed              405 VALIDATION_ERROR
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
-    ├── Locked                        423 LOCKED (injected by fault rules)
+    ├── Locked                        423 LOCKED (writes kept losing races, or a fault rule)
     ├── RateLimited                   429 errorType RATE_LIMIT (HubSpot's own body shape)
     ├── MigrationInProgress           477 MIGRATION_IN_PROGRESS (injected by fault rules)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)

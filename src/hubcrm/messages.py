@@ -39,6 +39,9 @@ VALUE_TOO_LONG = "{name} is longer than the maximum of {limit} characters."
 # Records
 RECORD_EXISTS = "{label} already exists. Existing ID: {id}"
 NOT_FOUND = "resource not found"
+WRITE_CONTENTION = (
+    "These records are being written by other requests at the same time; retry in a few seconds"
+)
 OBJECT_NOT_FOUND_NON_NUMERIC = "Object not found.  objectId are usually numeric."
 
 # Authentication and scopes

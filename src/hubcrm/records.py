@@ -15,6 +15,7 @@ from hubcrm.errors import (
     Conflict,
     ErrorDetail,
     HubSpotError,
+    Locked,
     ObjectNotFound,
     PropertyIssue,
     PropertyValuesInvalid,
@@ -23,6 +24,7 @@ from hubcrm.errors import (
 from hubcrm.objects import ObjectType
 from hubcrm.properties import PropertyDefinition, ValueRejected, check_value
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Store, WriteTransaction
+from hubcrm.store.errors import WriteConflict
 from hubcrm.wire import PropertyValue, UpsertInput
 
 MAX_BATCH = 100
@@ -233,14 +235,15 @@ class Records:
     async def _apply(
         self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
     ) -> None:
-        now = self.clock.now_ms()
-
         async def upsert(tx: WriteTransaction) -> list[Upserted]:
-            return await _upsert(tx, schema, planned, now, actor)
+            return await _upsert(tx, schema, planned, self.clock, actor)
 
-        outcome.results += await self.store.transact(
-            actor.portal_id, schema.object_type.type_id, upsert
-        )
+        try:
+            outcome.results += await self.store.transact(
+                actor.portal_id, schema.object_type.type_id, upsert
+            )
+        except WriteConflict:  # lost every retry to concurrent writers of the same records
+            raise Locked(messages.WRITE_CONTENTION) from None
 
     # Reads
 
@@ -280,12 +283,15 @@ class Records:
 
 
 async def _upsert(
-    tx: WriteTransaction, schema: Schema, planned: list[_Planned], now: int, actor: Actor
+    tx: WriteTransaction, schema: Schema, planned: list[_Planned], clock: Clock, actor: Actor
 ) -> list[Upserted]:
     """Create or update the record each planned input names, in one transaction."""
     object_type = schema.object_type
     matched = await _match(tx, object_type, planned)
     existing = await tx.records(set(matched.values()))
+    # Read the clock once the records are ours: concurrent writers of a record then stamp its
+    # history in the order they commit.
+    now = clock.now_ms()
     creates = sum(1 for item in planned if item.ref not in matched)
     new_ids = iter(await tx.allocate_ids(creates) if creates else [])
     states: dict[int, Record] = dict(existing)

@@ -5,8 +5,9 @@ their property history, every row keyed first by portal. Values arrive validated
 the store checks nothing but what the database itself enforces (uniqueness), and reports a
 violation as errors.UniqueViolation.
 
-Implementations: store/sqlite.py (the embedded default). `open_store()` in store/__init__.py picks
-one by URL scheme.
+Implementations: store/sqlite.py (the embedded default) and store/postgres.py (many processes
+sharing one database). `open_store()` in store/__init__.py picks one by URL scheme. Their schemas
+are created and upgraded by the versioned migrations in store/migrations/.
 """
 
 from __future__ import annotations

@@ -11,3 +11,8 @@ class UniqueViolation(StoreError):
 
 class SchemaTooNew(StoreError):
     """The database was migrated by a newer hubcrm than this one."""
+
+
+class WriteConflict(StoreError):
+    """A write transaction lost a race (deadlock, serialization failure, a unique value claimed
+    meanwhile) and was rolled back; running it again sees the winner's data."""

@@ -16,19 +16,21 @@ thread, so it never waits for the request loop between its statements.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, TypeVar
 
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
+from hubcrm.store import migrations
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token, WriteTransaction
-from hubcrm.store.errors import SchemaTooNew, StoreError, UniqueViolation
+from hubcrm.store.errors import StoreError, UniqueViolation
 
 T = TypeVar("T")
 
@@ -36,6 +38,7 @@ _encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
+DIALECT = "sqlite"
 _RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
 
 # The most jobs one commit acknowledges: bounds how long the first of them waits for the last.
@@ -110,8 +113,9 @@ class _Job:
 class _Writer:
     """The writer connection on its own thread and event loop, committing jobs in groups."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, migrate_to: int | None) -> None:
         self._path = path
+        self._migrate_to = migrate_to
         self._loop = asyncio.new_event_loop()
         self._queue: asyncio.Queue[_Job | None] | None = None
         self._started: Future[None] = Future()
@@ -151,7 +155,7 @@ class _Writer:
             with _translated():
                 conn = _connect(self._path)
                 try:
-                    _migrate(conn)
+                    _migrate(conn, self._migrate_to)
                 except BaseException:
                     conn.close()
                     raise
@@ -169,26 +173,61 @@ class _Writer:
         queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._queue = queue
         self._started.set_result(None)
+        turns = _TurnLock(self._path)
         running = True
-        while running and (job := await queue.get()) is not None:
-            group: list[_Job] = []
-            try:
-                with _translated():
-                    conn.execute("BEGIN IMMEDIATE")
-            except StoreError as error:  # the database is locked by another process too long
-                job.done.set_exception(error)
-                continue
-            while True:
-                if await _attempt(conn, job):
-                    group.append(job)
-                if len(group) >= MAX_GROUP or queue.empty():
-                    break
-                next_job = queue.get_nowait()
-                if next_job is None:
-                    running = False
-                    break
-                job = next_job
-            _commit(conn, group)
+        try:
+            while running and (job := await queue.get()) is not None:
+                with turns:
+                    running = await _run_group(conn, queue, job)
+        finally:
+            turns.close()
+
+
+async def _run_group(
+    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job
+) -> bool:
+    """Run `job` and those waiting behind it in one transaction; False once told to stop."""
+    try:
+        with _translated():
+            conn.execute("BEGIN IMMEDIATE")
+    except StoreError as error:  # another program held the database for too long
+        job.done.set_exception(error)
+        return True
+    group: list[_Job] = []
+    running = True
+    while True:
+        if await _attempt(conn, job):
+            group.append(job)
+        if len(group) >= MAX_GROUP or queue.empty():
+            break
+        next_job = queue.get_nowait()
+        if next_job is None:
+            running = False
+            break
+        job = next_job
+    _commit(conn, group)
+    return running
+
+
+class _TurnLock:
+    """Writers to one file from several hubcrm processes (`serve --workers`) take turns here.
+
+    An OS lock on a file beside the database hands the turn straight to a waiting process,
+    where SQLite alone would make it poll: its busy handler sleeps and retries. SQLite's own
+    locking still guards the file against every other program.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
@@ -221,30 +260,48 @@ def _commit(conn: sqlite3.Connection, group: list[_Job]) -> None:
         job.done.set_result(job.result)
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+def _migrate(conn: sqlite3.Connection, target: int | None = None) -> list[int]:
+    """Apply pending migrations; return the versions applied. Safe against a concurrent migrator:
+    each script first claims its version row, and a lost claim means it is already done."""
     conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        f"CREATE TABLE IF NOT EXISTS {migrations.TABLE}"
         " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
     )
-    applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-    folder = resources.files("hubcrm.store").joinpath("migrations", "sqlite")
-    scripts = sorted(
-        (int(entry.name.split("_", 1)[0]), entry)
-        for entry in folder.iterdir()
-        if entry.name.endswith(".sql")
-    )
-    known = {version for version, _ in scripts}
-    if applied - known:
-        raise SchemaTooNew(
-            f"database schema version {max(applied)} is newer than this hubcrm knows"
-            f" ({max(known)}); upgrade hubcrm"
-        )
-    for version, script in scripts:
-        if version not in applied:
+    done: list[int] = []
+    while True:
+        applied = {row[0] for row in conn.execute(f"SELECT version FROM {migrations.TABLE}")}
+        pending = migrations.plan(DIALECT, applied, target)
+        if not pending:
+            return done
+        step = pending[0]
+        try:
             conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script.read_text()}\n"
-                f"INSERT INTO schema_migrations (version) VALUES ({version});\nCOMMIT;"
+                f"BEGIN IMMEDIATE;\n"
+                f"INSERT INTO {migrations.TABLE} (version) VALUES ({step.version});\n"
+                f"{step.sql}\nCOMMIT;"
             )
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK")  # another process applied it first
+            continue
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        done.append(step.version)
+
+
+async def migrate(url: str, target: int | None = None) -> list[int]:
+    """Bring the database at `url` to schema version `target` (default: the latest)."""
+
+    def run() -> list[int]:
+        conn = _connect(path_from_url(url))
+        try:
+            with _translated():
+                return _migrate(conn, target)
+        finally:
+            conn.close()
+
+    return await asyncio.to_thread(run)
 
 
 def _record(row: tuple[Any, ...]) -> Record:
@@ -294,13 +351,15 @@ _TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, rev
 
 
 class SQLiteStore:
-    def __init__(self, path: str) -> None:
-        self._writer = _Writer(path)
+    def __init__(self, path: str, migrate_to: int | None = None) -> None:
+        self._writer = _Writer(path, migrate_to)
         self._reader = _Connection(path, "hubcrm-sqlite-reader")
 
     @classmethod
-    async def open(cls, url: str) -> SQLiteStore:
-        store = cls(path_from_url(url))
+    async def open(cls, url: str, *, migrate: bool = True) -> SQLiteStore:
+        """Open the database, applying pending migrations unless `migrate` is False (then only
+        check that its schema is not newer than this hubcrm)."""
+        store = cls(path_from_url(url), None if migrate else 0)
         try:
             await store._writer.start()
         except BaseException:
