@@ -65,6 +65,10 @@ class ControlledClock:
     def now_ms(self) -> int:
         return self._setting(context.current_portal.get()).now_ms(self._real)
 
+    def for_portal(self, portal_id: int) -> Clock:
+        """This clock as one portal sees it, wherever it is read (on any thread or loop)."""
+        return _PortalView(self, portal_id)
+
     def is_frozen(self, portal_id: int | None) -> bool:
         return self._setting(portal_id).frozen_at is not None
 
@@ -112,6 +116,21 @@ class ControlledClock:
             everyone = self._everyone
             self._portals[portal_id] = _Setting(everyone.frozen_at, everyone.offset)
         return self._portals[portal_id]
+
+
+class _PortalView:
+    def __init__(self, clock: ControlledClock, portal_id: int) -> None:
+        self._clock = clock
+        self._portal_id = portal_id
+
+    def now_ms(self) -> int:
+        return self._clock.read(self._portal_id)
+
+
+def portal_clock(clock: Clock, portal_id: int) -> Clock:
+    """The clock as a portal sees it, for work that runs away from the request's context (the
+    SQLite writer thread), where context.current_portal cannot say whose clock it is."""
+    return clock.for_portal(portal_id) if isinstance(clock, ControlledClock) else clock
 
 
 def parse_moment(value: int | str) -> int:

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from hubcrm.api import create_app
 from hubcrm.clock import FrozenClock
 from hubcrm.settings import Settings
+from tests.backends import fresh_database
 from tests.conftest import START_MS
 
 UPSERT = "/crm/v3/objects/contacts/batch/upsert"
@@ -50,13 +51,16 @@ MakeControlled = Callable[..., AbstractContextManager[Controlled]]
 
 
 @pytest.fixture
-def make_controlled(tmp_path: Path) -> MakeControlled:
+def make_controlled(backend: str, tmp_path: Path) -> MakeControlled:
+    """Makes in-process servers, each over a fresh database of the backend under test."""
+
     @contextmanager
-    def make(name: str = "control.db", **overrides: Any) -> Iterator[Controlled]:
+    def make(**overrides: Any) -> Iterator[Controlled]:
         clock = FrozenClock(START_MS)
-        settings = Settings(database=f"sqlite:///{tmp_path / name}", control=True, **overrides)
-        with TestClient(create_app(settings, clock)) as client:
-            yield Controlled(client, clock)
+        with fresh_database(backend, tmp_path) as url:
+            settings = Settings(database=url, control=True, **overrides)
+            with TestClient(create_app(settings, clock)) as client:
+                yield Controlled(client, clock)
 
     return make
 

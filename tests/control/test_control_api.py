@@ -202,9 +202,9 @@ def _run(controlled: Controlled) -> list[Any]:
 
 
 def test_deterministic_runs_answer_identically(make_controlled: MakeControlled) -> None:
-    with make_controlled("one.db", deterministic=True) as first:
+    with make_controlled(deterministic=True) as first:
         one = _run(first)
-    with make_controlled("two.db", deterministic=True) as second:
+    with make_controlled(deterministic=True) as second:
         two = _run(second)
     assert one == two
     assert one[0] == 10_000_001
@@ -213,8 +213,8 @@ def test_deterministic_runs_answer_identically(make_controlled: MakeControlled) 
 
 
 def test_without_deterministic_runs_differ(make_controlled: MakeControlled) -> None:
-    with make_controlled("one.db") as first:
+    with make_controlled() as first:
         one = first.upsert(first.portal(1)[1], "a@example.com")
-    with make_controlled("two.db") as second:
+    with make_controlled() as second:
         two = second.upsert(second.portal(1)[1], "a@example.com")
     assert one.headers["x-hubspot-correlation-id"] != two.headers["x-hubspot-correlation-id"]
