@@ -44,6 +44,11 @@ WRITE_ATTEMPTS = 8
 # The advisory lock key migrations run under: b"hubcrm" as a number.
 _MIGRATION_LOCK = 0x687562_63726D
 
+# Plan each statement for its own arguments and the tables' current statistics. A generic plan
+# cached while a portal was small (an index scan with a filter, say) would stay in use as the
+# portal grows, and a lookup by key would become a scan of the portal.
+_SESSION = {"plan_cache_mode": "force_custom_plan"}
+
 _encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
@@ -184,7 +189,9 @@ class PostgresStore:
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
         with _translated():
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=POOL_SIZE, server_settings=_SESSION
+            )
             ids = await asyncpg.create_pool(url, min_size=0, max_size=2)
         store = cls(pool, ids)
         try:
