@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import logging
 import socket
 import sys
@@ -12,6 +11,7 @@ from collections.abc import Sequence
 
 from hubcrm import auth, portals
 from hubcrm.clock import SystemClock, format_ms
+from hubcrm.control import is_loopback
 from hubcrm.settings import SETTINGS, Settings
 from hubcrm.store import open_store
 from hubcrm.store.base import Store, Token
@@ -175,15 +175,6 @@ async def _bootstrap(settings: Settings) -> None:
             print(f"hubcrm: created portal {portal_id}; its token: {secret}", flush=True)
     finally:
         await store.close()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve anywhere
 
 
 def serve(settings: Settings) -> int:
