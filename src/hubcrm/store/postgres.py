@@ -166,6 +166,21 @@ async def migrate(url: str, target: int | None = None) -> list[int]:
         await conn.close()
 
 
+# A reset keeps these: the portal itself, its credentials, and its id sequences (reset in place).
+_KEPT_ON_RESET = frozenset({"portals", "tokens", "object_schemas", "schema_migrations"})
+
+
+async def _portal_state_tables(conn: asyncpg.Connection) -> list[str]:
+    """Every table holding a portal's data, found in the catalogue so that new tables are reset
+    too; quoted as identifiers. Table names come from the catalogue, never from a request."""
+    rows = await conn.fetch(
+        "SELECT table_name FROM information_schema.columns WHERE column_name = 'portal_id'"
+        " AND table_schema = current_schema() ORDER BY table_name"
+    )
+    names = [row[0] for row in rows if row[0] not in _KEPT_ON_RESET]
+    return ['"' + name.replace('"', '""') + '"' for name in names]
+
+
 class PostgresStore:
     def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
         self._pool = pool
@@ -379,6 +394,69 @@ class PostgresStore:
         for row in rows:
             out[row[0]].append(HistoryEntry(*row))
         return out
+
+    # Test controls
+
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                exists = await conn.fetchval(
+                    "SELECT true FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id
+                )
+                if not exists:
+                    return False
+                for table in await _portal_state_tables(conn):
+                    await conn.execute(f"DELETE FROM {table} WHERE portal_id = $1", portal_id)
+                types = list(schemas)
+                # The version moves on, never back, so that cached definitions are dropped.
+                await conn.execute(
+                    "INSERT INTO object_schemas SELECT $1, t, 1, 1 FROM unnest($2::text[]) AS t"
+                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+                    " properties_version = object_schemas.properties_version + 1",
+                    portal_id,
+                    types,
+                )
+                rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
+                await conn.execute(
+                    "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
+                    " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
+                    portal_id,
+                    [r[0] for r in rows],
+                    [r[1] for r in rows],
+                    [r[2] for r in rows],
+                )
+                return True
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                exists = await conn.fetchval(
+                    "SELECT true FROM object_schemas WHERE portal_id = $1 AND object_type = $2"
+                    " FOR UPDATE",
+                    portal_id,
+                    object_type,
+                )
+                if not exists:
+                    return None
+                highest: int = await conn.fetchval(
+                    "SELECT COALESCE(MAX(record_id), 0) FROM records"
+                    " WHERE portal_id = $1 AND object_type = $2",
+                    portal_id,
+                    object_type,
+                )
+                if next_id > highest:
+                    await conn.execute(
+                        "UPDATE object_schemas SET next_record_id = $3"
+                        " WHERE portal_id = $1 AND object_type = $2",
+                        portal_id,
+                        object_type,
+                        next_id,
+                    )
+                return int(highest)
 
     async def transact(
         self,

@@ -328,6 +328,25 @@ def _token(row: tuple[Any, ...]) -> Token:
     )
 
 
+# A reset keeps these: the portal itself, its credentials, and its id sequences (reset in place).
+_KEPT_ON_RESET = frozenset({"portals", "tokens", "object_schemas", "schema_migrations"})
+
+
+def _portal_state_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every table holding a portal's data, found in the schema so that new tables are reset too.
+
+    Table names come from sqlite_master, never from a request.
+    """
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [
+        table
+        for table in tables
+        if table not in _KEPT_ON_RESET
+        and not table.startswith("sqlite_")
+        and any(col[1] == "portal_id" for col in conn.execute(f'PRAGMA table_info("{table}")'))
+    ]
+
+
 _TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
 
 
@@ -532,6 +551,58 @@ class SQLiteStore:
             return out
 
         return await self._reader.run(read)
+
+    # Test controls
+
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        def reset(conn: sqlite3.Connection) -> bool:
+            if not conn.execute(
+                "SELECT 1 FROM portals WHERE portal_id = ?", (portal_id,)
+            ).fetchone():
+                return False
+            for table in _portal_state_tables(conn):
+                conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
+            for object_type, definitions in schemas.items():
+                # The version moves on, never back, so that cached definitions are dropped.
+                conn.execute(
+                    "INSERT INTO object_schemas VALUES (?, ?, 1, 1)"
+                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+                    " properties_version = properties_version + 1",
+                    (portal_id, object_type),
+                )
+                conn.executemany(
+                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+                )
+            return True
+
+        return await self._writer.run(reset)
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        def set_next(conn: sqlite3.Connection) -> int | None:
+            if not conn.execute(
+                "SELECT 1 FROM object_schemas WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone():
+                return None
+            (highest,) = conn.execute(
+                "SELECT COALESCE(MAX(record_id), 0) FROM records"
+                " WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone()
+            if next_id > highest:
+                conn.execute(
+                    "UPDATE object_schemas SET next_record_id = ?"
+                    " WHERE portal_id = ? AND object_type = ?",
+                    (next_id, portal_id, object_type),
+                )
+            return int(highest)
+
+        return await self._writer.run(set_next)
 
     async def transact(
         self,
