@@ -49,6 +49,11 @@ _MIGRATION_LOCK = 0x687562_63726D
 # portal grows, and a lookup by key would become a scan of the portal.
 _SESSION = {"plan_cache_mode": "force_custom_plan"}
 
+# Id allocation commits without waiting for its WAL flush. That is safe: ids matter only to the
+# batch that uses them, and that batch's own durable commit comes later in the WAL, so flushing
+# it flushes the allocation too. A crash before then loses ids nobody has stored.
+_ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
+
 _encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
@@ -192,7 +197,9 @@ class PostgresStore:
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=POOL_SIZE, server_settings=_SESSION
             )
-            ids = await asyncpg.create_pool(url, min_size=0, max_size=2)
+            ids = await asyncpg.create_pool(
+                url, min_size=0, max_size=2, server_settings=_ID_SESSION
+            )
         store = cls(pool, ids)
         try:
             await store._migrate(None if migrate else 0)
@@ -494,25 +501,34 @@ class _WriteTransaction:
         self._ids = ids
         self._portal_id = portal_id
         self._object_type = object_type
+        self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
 
     async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
-        wanted = sorted(set(values))
-        if not wanted:
-            return {}
-        # Lock first, then read in a new statement: its snapshot sees whoever held the lock.
-        await self._conn.execute(
-            "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
-            _lock_keys(self._portal_id, self._object_type, namespace, wanted),
-        )
-        rows = await self._conn.fetch(
-            "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
-            " AND object_type = $2 AND namespace = $3 AND value = ANY($4::text[])",
-            self._portal_id,
-            self._object_type,
-            namespace,
-            wanted,
-        )
-        return {row[0]: row[1] for row in rows}
+        # A value looked up once stays locked until the end of the transaction, so its holder
+        # cannot change until this transaction saves: answer it again without a round trip.
+        known = self._holders
+        values = set(values)
+        wanted = sorted(value for value in values if (namespace, value) not in known)
+        if wanted:
+            # Lock first, then read in a new statement: its snapshot sees whoever held the lock.
+            await self._conn.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
+                _lock_keys(self._portal_id, self._object_type, namespace, wanted),
+            )
+            rows = await self._conn.fetch(
+                "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
+                " AND object_type = $2 AND namespace = $3 AND value = ANY($4::text[])",
+                self._portal_id,
+                self._object_type,
+                namespace,
+                wanted,
+            )
+            found = {row[0]: row[1] for row in rows}
+            for value in wanted:
+                known[(namespace, value)] = found.get(value)
+        return {
+            value: holder for value in values if (holder := known[(namespace, value)]) is not None
+        }
 
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
         wanted = sorted(set(record_ids))
@@ -540,6 +556,7 @@ class _WriteTransaction:
     async def save(self, writes: list[RecordWrite]) -> None:
         if not writes:
             return
+        self._holders.clear()  # this transaction's own writes change who holds what
         released = [
             (w.record.record_id, namespace)
             for w in writes
