@@ -84,7 +84,9 @@ def _translated(*, in_write: bool = False) -> Iterator[None]:
     try:
         yield
     except asyncpg.UniqueViolationError as error:
-        raise (WriteConflict if in_write else UniqueViolation)(str(error)) from error
+        if in_write:
+            raise WriteConflict(str(error), unique=True) from error
+        raise UniqueViolation(str(error)) from error
     except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError) as error:
         raise WriteConflict(str(error)) from error
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
@@ -380,15 +382,19 @@ class PostgresStore:
         work: Callable[[WriteTransaction], Awaitable[T]],
     ) -> T:
         """Run `work` in a transaction; run it again (a bounded number of times, with a short
-        random pause) when it loses a race, and raise WriteConflict if it keeps losing."""
-        for attempt in range(WRITE_ATTEMPTS):
+        random pause) when it loses a race. If it keeps losing, raise what the database said:
+        UniqueViolation for a unique value, else WriteConflict."""
+        for attempt in range(WRITE_ATTEMPTS - 1):
             try:
                 return await self._transact_once(portal_id, object_type, work)
             except WriteConflict:
-                if attempt + 1 == WRITE_ATTEMPTS:
-                    raise
                 await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
-        raise AssertionError("unreachable")
+        try:
+            return await self._transact_once(portal_id, object_type, work)
+        except WriteConflict as error:
+            if error.unique:
+                raise UniqueViolation(str(error)) from error
+            raise
 
     async def _transact_once(
         self,
