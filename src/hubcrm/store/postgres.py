@@ -93,6 +93,14 @@ def _translated(*, in_write: bool = False) -> Iterator[None]:
         raise StoreError(str(error)) from error
 
 
+@contextmanager
+def _connecting() -> Iterator[None]:
+    try:
+        yield
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        raise StoreError(f"cannot connect to PostgreSQL: {error}") from error
+
+
 def _lock_keys(
     portal_id: int, object_type: str, namespace: str, values: Iterable[str]
 ) -> list[int]:
@@ -154,7 +162,7 @@ async def _migrate(conn: asyncpg.Connection, target: int | None) -> list[int]:
 
 async def migrate(url: str, target: int | None = None) -> list[int]:
     """Bring the database at `url` to schema version `target` (default: the latest)."""
-    with _translated():
+    with _connecting():
         conn = await asyncpg.connect(url)
     try:
         with _translated():
@@ -170,7 +178,7 @@ class PostgresStore:
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
-        with _translated():
+        with _connecting():
             pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
             ids = await asyncpg.create_pool(url, min_size=0, max_size=2)
         store = cls(pool, ids)
