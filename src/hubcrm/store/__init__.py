@@ -21,7 +21,8 @@ async def open_store(url: str, *, migrate: bool = True) -> Store:
 
         return await SQLiteStore.open(url, migrate=migrate)
     if url.startswith(POSTGRES_SCHEMES):
-        return await _postgres().PostgresStore.open(url, migrate=migrate)
+        store: Store = await _postgres().PostgresStore.open(url, migrate=migrate)
+        return store
     raise ValueError(_unsupported(url))
 
 
@@ -33,7 +34,8 @@ async def migrate(url: str, target: int | None = None) -> list[int]:
 
         return await sqlite.migrate(url, target)
     if url.startswith(POSTGRES_SCHEMES):
-        return await _postgres().migrate(url, target)
+        applied: list[int] = await _postgres().migrate(url, target)
+        return applied
     raise ValueError(_unsupported(url))
 
 
