@@ -2,13 +2,14 @@
 
     python -m benchmarks.upsert [--database sqlite|postgresql://user@host:port/db]
                                 [--existing 0,100000,1000000] [--connections 1,8,32]
-                                [--batches 100] [--rounds 3] [--workers N]
+                                [--batches 100] [--rounds 3] [--workers N] [--no-reads]
 
 For each size of existing data: fresh databases seeded in process (not through HTTP), a
 `hubcrm serve` started as a user would, then at each concurrency `--rounds` rounds of
 `--batches` batches, each round followed by the baseline (benchmarks/baseline.py) writing the
 same batches straight into the engine. Alternating the two keeps each ratio a comparison made
-side by side: on a noisy machine only those hold. A PostgreSQL URL names a server and a database
+side by side: on a noisy machine only those hold. At the largest size it then measures read,
+list and search latency (benchmarks/reads.py). A PostgreSQL URL names a server and a database
 to connect to for administration; the benchmark creates its own databases there and drops them.
 """
 
@@ -21,7 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from tests.server import LiveServer
 
-from benchmarks import load
+from benchmarks import load, reads
 from benchmarks.baseline import Baseline, PostgresBaseline, Rows, SQLiteBaseline
 from benchmarks.workload import BATCH, batches, upsert_body
 from hubcrm import auth, portals
@@ -141,12 +142,17 @@ async def seed_hubcrm(url: str, existing: int) -> str:
         secret, token = await auth.issue_token(store, clock, portal_id)
         records = Records(store, clock)
         actor = Actor(portal_id, str(token.token_id))
-        for rows in batches(SEED_FIRST, existing // BATCH, seed=1):
+        for rows in seed_batches(existing):
             inputs = [UpsertInput(id=k, id_property="email", properties=dict(p)) for k, p in rows]
             await records.batch_upsert(actor, CONTACTS, inputs)
     finally:
         await store.close()
     return secret
+
+
+def seed_batches(existing: int) -> Iterator[Rows]:
+    """`existing` new contacts, numbered from SEED_FIRST: record ids 1 to `existing`."""
+    return batches(SEED_FIRST, existing // BATCH, seed=1, updates_per_batch=0)
 
 
 def _process_tree(pid: int) -> list[int]:
@@ -191,13 +197,20 @@ class Setup:
     serve_args: list[str]
 
 
-async def measure(engine: Engine, existing: int, setup: Setup) -> tuple[list[Row], float]:
-    """Rows for every concurrency at this size, and how long `hubcrm serve` took to be ready."""
+@dataclass
+class Measured:
+    rows: list[Row]
+    startup: float  # seconds from starting `hubcrm serve` to its first answer
+    reads: list[reads.ReadRow]
+
+
+async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool) -> Measured:
+    """Every concurrency at this size, and then (if asked) read and search latency."""
     url = await engine.database(f"hubcrm-{existing}")
     base = await engine.baseline(f"baseline-{existing}")
     started = time.perf_counter()
     token = await seed_hubcrm(url, existing)
-    for batch in batches(SEED_FIRST, existing // BATCH, seed=1):
+    for batch in seed_batches(existing):
         await base.write(batch)
     print(
         f"  seeded {existing:,} contacts twice in {time.perf_counter() - started:.0f}s",
@@ -228,10 +241,13 @@ async def measure(engine: Engine, existing: int, setup: Setup) -> tuple[list[Row
                 base_elapsed += elapsed
                 ratios.append(elapsed / result.elapsed)
             rows.append(summarise(existing, conns, results, setup, base_elapsed, ratios, cpu, pid))
+        read_rows = (
+            await reads.measure(server.base_url, token, SEED_FIRST, existing) if with_reads else []
+        )
     finally:
         server.stop()
         await base.close()
-    return rows, startup
+    return Measured(rows, startup, read_rows)
 
 
 def summarise(
@@ -308,15 +324,19 @@ async def run(args: Any) -> str:
         rounds=args.rounds,
         serve_args=["--workers", str(args.workers)] if args.workers > 1 else [],
     )
+    sizes = [int(e) for e in args.existing.split(",")]
     rows: list[Row] = []
     startups: list[float] = []
+    read_report = ""
     async with engine_for(args.database) as engine:
-        for existing in (int(e) for e in args.existing.split(",")):
+        for existing in sizes:
             print(f"existing contacts: {existing:,}", file=sys.stderr)
-            measured, startup = await measure(engine, existing, setup)
-            rows += measured
-            startups.append(startup)
-    return report(rows, startups)
+            measured = await measure(engine, existing, setup, args.reads and existing == sizes[-1])
+            rows += measured.rows
+            startups.append(measured.startup)
+            if measured.reads:
+                read_report = "\n\n" + reads.report(measured.reads, existing)
+    return report(rows, startups) + read_report
 
 
 def main() -> int:
@@ -327,6 +347,12 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=100, help="batches per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per concurrency")
     parser.add_argument("--workers", type=int, default=1, help="hubcrm serve --workers")
+    parser.add_argument(
+        "--no-reads",
+        dest="reads",
+        action="store_false",
+        help="skip read and search latency at the largest size",
+    )
     args = parser.parse_args()
     if args.database != "sqlite" and not args.database.startswith(("postgresql:", "postgres:")):
         parser.error("--database is sqlite or a postgresql:// URL")

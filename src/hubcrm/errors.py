@@ -11,8 +11,9 @@
     ├── MethodNotAllowed              405 VALIDATION_ERROR
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
-    ├── Locked                        423 LOCKED (writes kept losing races; retry later)
+    ├── Locked                        423 LOCKED (writes kept losing races, or a fault rule)
     ├── RateLimited                   429 errorType RATE_LIMIT (HubSpot's own body shape)
+    ├── MigrationInProgress           477 MIGRATION_IN_PROGRESS (injected by fault rules)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
 
 Each error renders as HubSpot's envelope in api/errors.py (RateLimited as HubSpot's 429 body), and
@@ -122,6 +123,11 @@ class PayloadTooLarge(HubSpotError):
 class Locked(HubSpotError):
     status = 423
     category = "LOCKED"
+
+
+class MigrationInProgress(HubSpotError):
+    status = 477
+    category = "MIGRATION_IN_PROGRESS"
 
 
 class RateLimited(HubSpotError):

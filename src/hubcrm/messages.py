@@ -71,3 +71,25 @@ BODY_TOO_LARGE = "Request body is larger than the limit of {limit} bytes"
 INTERNAL_ERROR = "Internal error"
 BODY_INCOMPLETE = "Invalid input JSON: the request body ended early"
 INVALID_QUERY_BOOL = "Query parameter {name} must be true or false, not {value}"
+
+# The control API (hubcrm's own texts)
+CONTROL_DISABLED = "The control API is off: start hubcrm serve with --control"
+CONTROL_TOKEN_REQUIRED = "The control API needs the admin token: Authorization: Bearer <token>"
+PORTAL_EXISTS = "Portal {portal} already exists"
+PORTAL_NOT_FOUND = "Portal {portal} does not exist"
+SEQUENCE_TOO_LOW = "The next id must be above every id in use ({highest}), not {next}"
+INVALID_FAULT = "Invalid fault rule: {problem}"
+
+# Injected faults (hubcrm's own texts: HubSpot documents these statuses, not their bodies)
+LOCKED = "The portal is locked by a high volume of writes. Wait at least 2 seconds and retry."
+MIGRATION_IN_PROGRESS = "The portal is migrating between data centres. Retry after the delay given."
+INVALID_MOMENT = "Not a moment: {value}. Give epoch milliseconds or an ISO-8601 date and time"
+FAULT_NOT_FOUND = "No fault rule {id} in this portal"
+CONTROL_NEEDS_ADMIN_TOKEN = (
+    "--control on {host}, which is not a loopback address, needs --admin-token"
+)
+INVALID_SEED = "Invalid seed: {problem}"
+INVALID_SEED_PROPERTY = "Invalid seed: property {name}: {problem}"
+SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, which is not unique"
+SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
+PROPERTY_EXISTS = "A property named {name} already exists"

@@ -131,6 +131,10 @@ class Limiter:
         limits = self.limits
         return lambda u: u.in_window < limits.burst and u.today < limits.daily
 
+    def exhausted(self, policy: str) -> dict[str, str]:
+        """The headers of a 429 for `policy` that counted against no portal (an injected one)."""
+        return self._headers(0, 0 if policy == DAILY_POLICY else self.limits.daily)
+
     def _headers(self, remaining: int, daily_remaining: int) -> dict[str, str]:
         return {
             "X-HubSpot-RateLimit-Daily": str(self.limits.daily),
@@ -146,12 +150,17 @@ def _until_oldest_leaves(usage: WindowUsage, window_ms: int, now_ms: int) -> int
     return oldest + window_ms - now_ms
 
 
-def _refusal(policy: str, wait_ms: int) -> RateLimited:
+def refusal(policy: str, retry_after: int) -> RateLimited:
+    """HubSpot's 429 for `policy`, telling the client to wait `retry_after` seconds."""
     return RateLimited(
         messages.RATE_LIMITED.format(policy=policy.lower()),
         policy_name=policy,
-        retry_after=max(1, math.ceil(wait_ms / 1000)),
+        retry_after=retry_after,
     )
+
+
+def _refusal(policy: str, wait_ms: int) -> RateLimited:
+    return refusal(policy, max(1, math.ceil(wait_ms / 1000)))
 
 
 class MemoryCounters:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hubcrm import messages
-from hubcrm.clock import Clock, format_ms
+from hubcrm.clock import Clock, format_ms, portal_clock
 from hubcrm.errors import (
     Conflict,
     ErrorDetail,
@@ -235,8 +235,10 @@ class Records:
     async def _apply(
         self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
     ) -> None:
+        clock = portal_clock(self.clock, actor.portal_id)  # the work may run on another thread
+
         async def upsert(tx: WriteTransaction) -> list[Upserted]:
-            return await _upsert(tx, schema, planned, self.clock, actor)
+            return await _upsert(tx, schema, planned, clock, actor)
 
         try:
             outcome.results += await self.store.transact(

@@ -35,6 +35,23 @@ class Settings:
     email_partial_upserts: bool = _setting(
         False, "Allow 207 partial results for upserts keyed by email (HubSpot does not)"
     )
+    control: bool = _setting(
+        False, "Serve the control API under /_hubcrm/ (reset, seed, clock, journal, faults)"
+    )
+    admin_token: str = _setting(
+        "", "Token the control API requires (always required when not on a loopback host)"
+    )
+    deterministic: bool = _setting(
+        False,
+        "Stable ids, timestamps and correlation ids from run to run (the clock starts frozen)",
+    )
+    journal_size: int = _setting(1000, "Requests the journal keeps per portal (0 turns it off)")
+    journal_body_bytes: int = _setting(
+        65_536, "Bytes of each request and response body the journal keeps"
+    )
+    search_delay: int = _setting(
+        0, "Milliseconds before a new or changed record is visible to search"
+    )
     auth: str = _setting(
         "tokens",
         "tokens: only issued tokens; open: any well-formed bearer token, each its own portal",

@@ -51,12 +51,17 @@ async def authorize(request: Request) -> tuple[Token, ObjectType]:
     verdict = await app.limiter.check(
         token.portal_id, token.token_id, access.rate, app.clock.now_ms()
     )
-    request.scope.setdefault("state", {})[_HEADERS_KEY] = verdict.headers
+    report_rate_limit(request.scope, verdict.headers)
     if verdict.refusal is not None:
         raise verdict.refusal
     kind = object_type(request.path_params["object_type"])
     auth.require_scope(token, getattr(kind, access.scope))
     return token, kind
+
+
+def report_rate_limit(scope: Scope, headers: dict[str, str]) -> None:
+    """The X-HubSpot-RateLimit-* headers this request's response carries."""
+    scope.setdefault("state", {})[_HEADERS_KEY] = headers
 
 
 class RateLimitHeaders:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hubcrm.api.scope import PortalLookup
 from hubcrm.auth import Authenticator
 from hubcrm.clock import Clock
+from hubcrm.control import Control
 from hubcrm.ratelimit import Limiter
 from hubcrm.records import Records
 from hubcrm.settings import Settings
@@ -20,3 +22,5 @@ class AppState:
     records: Records
     auth: Authenticator
     limiter: Limiter
+    control: Control
+    portals: PortalLookup

@@ -169,3 +169,17 @@ class Store(Protocol):
         loop, and more than once (a store may retry a transaction that lost a race), so it must
         compute only from what the transaction gives it and must not call the store itself.
         """
+
+    # Test controls (the control API)
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        """Forget every record, history and property definition of the portal, restore these
+        definitions and start each id sequence again from 1; keep the portal and its tokens.
+        False if there is no such portal."""
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        """Make the type's next new record `next_id`, unless a record holds an id at or above
+        it. Returns the highest id in use (0 for none), or None if the portal has no such type."""

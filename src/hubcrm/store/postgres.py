@@ -44,6 +44,16 @@ WRITE_ATTEMPTS = 8
 # The advisory lock key migrations run under: b"hubcrm" as a number.
 _MIGRATION_LOCK = 0x687562_63726D
 
+# Plan each statement for its own arguments and the tables' current statistics. A generic plan
+# cached while a portal was small (an index scan with a filter, say) would stay in use as the
+# portal grows, and a lookup by key would become a scan of the portal.
+_SESSION = {"plan_cache_mode": "force_custom_plan"}
+
+# Id allocation commits without waiting for its WAL flush. That is safe: ids matter only to the
+# batch that uses them, and that batch's own durable commit comes later in the WAL, so flushing
+# it flushes the allocation too. A crash before then loses ids nobody has stored.
+_ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
+
 _encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
@@ -171,6 +181,21 @@ async def migrate(url: str, target: int | None = None) -> list[int]:
         await conn.close()
 
 
+# A reset keeps these: the portal itself, its credentials, and its id sequences (reset in place).
+_KEPT_ON_RESET = frozenset({"portals", "tokens", "object_schemas", "schema_migrations"})
+
+
+async def _portal_state_tables(conn: asyncpg.Connection) -> list[str]:
+    """Every table holding a portal's data, found in the catalogue so that new tables are reset
+    too; quoted as identifiers. Table names come from the catalogue, never from a request."""
+    rows = await conn.fetch(
+        "SELECT table_name FROM information_schema.columns WHERE column_name = 'portal_id'"
+        " AND table_schema = current_schema() ORDER BY table_name"
+    )
+    names = [row[0] for row in rows if row[0] not in _KEPT_ON_RESET]
+    return ['"' + name.replace('"', '""') + '"' for name in names]
+
+
 class PostgresStore:
     def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
         self._pool = pool
@@ -179,8 +204,12 @@ class PostgresStore:
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
         with _connecting():
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=POOL_SIZE)
-            ids = await asyncpg.create_pool(url, min_size=0, max_size=2)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=POOL_SIZE, server_settings=_SESSION
+            )
+            ids = await asyncpg.create_pool(
+                url, min_size=0, max_size=2, server_settings=_ID_SESSION
+            )
         store = cls(pool, ids)
         try:
             await store._migrate(None if migrate else 0)
@@ -383,6 +412,69 @@ class PostgresStore:
             out[row[0]].append(HistoryEntry(*row))
         return out
 
+    # Test controls
+
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                exists = await conn.fetchval(
+                    "SELECT true FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id
+                )
+                if not exists:
+                    return False
+                for table in await _portal_state_tables(conn):
+                    await conn.execute(f"DELETE FROM {table} WHERE portal_id = $1", portal_id)
+                types = list(schemas)
+                # The version moves on, never back, so that cached definitions are dropped.
+                await conn.execute(
+                    "INSERT INTO object_schemas SELECT $1, t, 1, 1 FROM unnest($2::text[]) AS t"
+                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+                    " properties_version = object_schemas.properties_version + 1",
+                    portal_id,
+                    types,
+                )
+                rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
+                await conn.execute(
+                    "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
+                    " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
+                    portal_id,
+                    [r[0] for r in rows],
+                    [r[1] for r in rows],
+                    [r[2] for r in rows],
+                )
+                return True
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                exists = await conn.fetchval(
+                    "SELECT true FROM object_schemas WHERE portal_id = $1 AND object_type = $2"
+                    " FOR UPDATE",
+                    portal_id,
+                    object_type,
+                )
+                if not exists:
+                    return None
+                highest: int = await conn.fetchval(
+                    "SELECT COALESCE(MAX(record_id), 0) FROM records"
+                    " WHERE portal_id = $1 AND object_type = $2",
+                    portal_id,
+                    object_type,
+                )
+                if next_id > highest:
+                    await conn.execute(
+                        "UPDATE object_schemas SET next_record_id = $3"
+                        " WHERE portal_id = $1 AND object_type = $2",
+                        portal_id,
+                        object_type,
+                        next_id,
+                    )
+                return int(highest)
+
     async def transact(
         self,
         portal_id: int,
@@ -423,25 +515,34 @@ class _WriteTransaction:
         self._ids = ids
         self._portal_id = portal_id
         self._object_type = object_type
+        self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
 
     async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
-        wanted = sorted(set(values))
-        if not wanted:
-            return {}
-        # Lock first, then read in a new statement: its snapshot sees whoever held the lock.
-        await self._conn.execute(
-            "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
-            _lock_keys(self._portal_id, self._object_type, namespace, wanted),
-        )
-        rows = await self._conn.fetch(
-            "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
-            " AND object_type = $2 AND namespace = $3 AND value = ANY($4::text[])",
-            self._portal_id,
-            self._object_type,
-            namespace,
-            wanted,
-        )
-        return {row[0]: row[1] for row in rows}
+        # A value looked up once stays locked until the end of the transaction, so its holder
+        # cannot change until this transaction saves: answer it again without a round trip.
+        known = self._holders
+        values = set(values)
+        wanted = sorted(value for value in values if (namespace, value) not in known)
+        if wanted:
+            # Lock first, then read in a new statement: its snapshot sees whoever held the lock.
+            await self._conn.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
+                _lock_keys(self._portal_id, self._object_type, namespace, wanted),
+            )
+            rows = await self._conn.fetch(
+                "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
+                " AND object_type = $2 AND namespace = $3 AND value = ANY($4::text[])",
+                self._portal_id,
+                self._object_type,
+                namespace,
+                wanted,
+            )
+            found = {row[0]: row[1] for row in rows}
+            for value in wanted:
+                known[(namespace, value)] = found.get(value)
+        return {
+            value: holder for value in values if (holder := known[(namespace, value)]) is not None
+        }
 
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
         wanted = sorted(set(record_ids))
@@ -469,6 +570,7 @@ class _WriteTransaction:
     async def save(self, writes: list[RecordWrite]) -> None:
         if not writes:
             return
+        self._holders.clear()  # this transaction's own writes change who holds what
         released = [
             (w.record.record_id, namespace)
             for w in writes

@@ -16,6 +16,8 @@ thread, so it never waits for the request loop between its statements.
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterable
@@ -171,26 +173,61 @@ class _Writer:
         queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._queue = queue
         self._started.set_result(None)
+        turns = _TurnLock(self._path)
         running = True
-        while running and (job := await queue.get()) is not None:
-            group: list[_Job] = []
-            try:
-                with _translated():
-                    conn.execute("BEGIN IMMEDIATE")
-            except StoreError as error:  # the database is locked by another process too long
-                job.done.set_exception(error)
-                continue
-            while True:
-                if await _attempt(conn, job):
-                    group.append(job)
-                if len(group) >= MAX_GROUP or queue.empty():
-                    break
-                next_job = queue.get_nowait()
-                if next_job is None:
-                    running = False
-                    break
-                job = next_job
-            _commit(conn, group)
+        try:
+            while running and (job := await queue.get()) is not None:
+                with turns:
+                    running = await _run_group(conn, queue, job)
+        finally:
+            turns.close()
+
+
+async def _run_group(
+    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job
+) -> bool:
+    """Run `job` and those waiting behind it in one transaction; False once told to stop."""
+    try:
+        with _translated():
+            conn.execute("BEGIN IMMEDIATE")
+    except StoreError as error:  # another program held the database for too long
+        job.done.set_exception(error)
+        return True
+    group: list[_Job] = []
+    running = True
+    while True:
+        if await _attempt(conn, job):
+            group.append(job)
+        if len(group) >= MAX_GROUP or queue.empty():
+            break
+        next_job = queue.get_nowait()
+        if next_job is None:
+            running = False
+            break
+        job = next_job
+    _commit(conn, group)
+    return running
+
+
+class _TurnLock:
+    """Writers to one file from several hubcrm processes (`serve --workers`) take turns here.
+
+    An OS lock on a file beside the database hands the turn straight to a waiting process,
+    where SQLite alone would make it poll: its busy handler sleeps and retries. SQLite's own
+    locking still guards the file against every other program.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
@@ -289,6 +326,25 @@ def _token(row: tuple[Any, ...]) -> Token:
         revoked_at=row[6],
         token_hash=row[7],
     )
+
+
+# A reset keeps these: the portal itself, its credentials, and its id sequences (reset in place).
+_KEPT_ON_RESET = frozenset({"portals", "tokens", "object_schemas", "schema_migrations"})
+
+
+def _portal_state_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every table holding a portal's data, found in the schema so that new tables are reset too.
+
+    Table names come from sqlite_master, never from a request.
+    """
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [
+        table
+        for table in tables
+        if table not in _KEPT_ON_RESET
+        and not table.startswith("sqlite_")
+        and any(col[1] == "portal_id" for col in conn.execute(f'PRAGMA table_info("{table}")'))
+    ]
 
 
 _TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
@@ -495,6 +551,58 @@ class SQLiteStore:
             return out
 
         return await self._reader.run(read)
+
+    # Test controls
+
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        def reset(conn: sqlite3.Connection) -> bool:
+            if not conn.execute(
+                "SELECT 1 FROM portals WHERE portal_id = ?", (portal_id,)
+            ).fetchone():
+                return False
+            for table in _portal_state_tables(conn):
+                conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
+            for object_type, definitions in schemas.items():
+                # The version moves on, never back, so that cached definitions are dropped.
+                conn.execute(
+                    "INSERT INTO object_schemas VALUES (?, ?, 1, 1)"
+                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+                    " properties_version = properties_version + 1",
+                    (portal_id, object_type),
+                )
+                conn.executemany(
+                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+                )
+            return True
+
+        return await self._writer.run(reset)
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        def set_next(conn: sqlite3.Connection) -> int | None:
+            if not conn.execute(
+                "SELECT 1 FROM object_schemas WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone():
+                return None
+            (highest,) = conn.execute(
+                "SELECT COALESCE(MAX(record_id), 0) FROM records"
+                " WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone()
+            if next_id > highest:
+                conn.execute(
+                    "UPDATE object_schemas SET next_record_id = ?"
+                    " WHERE portal_id = ? AND object_type = ?",
+                    (next_id, portal_id, object_type),
+                )
+            return int(highest)
+
+        return await self._writer.run(set_next)
 
     async def transact(
         self,
