@@ -5,15 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
-import ipaddress
+import json
 import logging
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from hubcrm import auth, portals
+from hubcrm import auth, control, ids, messages, portals
+from hubcrm import seed as seeding
 from hubcrm.clock import SystemClock, format_ms
-from hubcrm.settings import SETTINGS, Settings
+from hubcrm.errors import HubSpotError
+from hubcrm.records import Records
+from hubcrm.settings import SETTINGS, Settings, is_loopback
 from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
 from hubcrm.store.base import Store, Token
@@ -66,6 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     for command in (create, listing, revoke, migrate):
         command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+
+    seed = commands.add_parser(
+        "seed", help="Seed a portal with property definitions and contacts (JSON or CSV)"
+    )
+    seed.add_argument("file", help="A .json or .csv file (see docs/testing.md)")
+    reset = commands.add_parser(
+        "reset", help="Reset a portal, or every portal, to a new portal's state (tokens kept)"
+    )
+    for command in (seed, reset):
+        command.add_argument("--portal", type=int, help="The portal (reset: every portal if none)")
+        command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+        command.add_argument(
+            "--url", help="Go through a running hubcrm's control API instead (serve --control)"
+        )
+        command.add_argument("--admin-token", help="The control API's admin token, with --url")
     return parser
 
 
@@ -91,6 +111,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return serve(settings)
     if args.command == "migrate":
         return asyncio.run(migrate(settings))
+    if args.command == "seed":
+        return seed(settings, args)
+    if args.command == "reset":
+        return reset(settings, args)
     if args.token_command == "create":
         scopes = (
             frozenset(s.strip() for s in args.scopes.split(",") if s.strip())
@@ -192,26 +216,102 @@ async def _find_token(store: Store, token_or_id: str, portal_id: int | None) -> 
     return matches[0]
 
 
+def seed(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        print(f"hubcrm: {error}", file=sys.stderr)
+        return 2
+    is_csv = path.suffix.lower() == ".csv"
+    if args.url:
+        if args.portal is None:
+            print("hubcrm: name the portal to seed with --portal", file=sys.stderr)
+            return 2
+        kind = "text/csv" if is_csv else "application/json"
+        answer = _control(args, "POST", f"portals/{args.portal}/seed", raw, kind)
+    else:
+        answer = asyncio.run(_seed_database(settings, args.portal, raw, is_csv))
+    if isinstance(answer, str):
+        print(f"hubcrm: {answer}", file=sys.stderr)
+        return 1
+    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts")
+    return 0
+
+
+async def _seed_database(
+    settings: Settings, portal_id: int | None, raw: bytes, is_csv: bool
+) -> dict[str, int] | str:
+    store = await open_store(settings.database)
+    try:
+        if portal_id is None:
+            existing = await store.portal_ids()
+            if len(existing) != 1:
+                return "choose the portal to seed with --portal"
+            portal_id = existing[0]
+        if portal_id not in await store.portal_ids():
+            return messages.PORTAL_NOT_FOUND.format(portal=portal_id)
+        records = Records(store, SystemClock())
+        done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
+        return {"properties": done.properties, "contacts": done.contacts}
+    except HubSpotError as error:
+        return error.message
+    finally:
+        await store.close()
+
+
+def reset(settings: Settings, args: argparse.Namespace) -> int:
+    if args.url:
+        path = "reset" if args.portal is None else f"portals/{args.portal}/reset"
+        answer = _control(args, "POST", path, b"", "application/json")
+    else:
+        answer = asyncio.run(_reset_database(settings, args.portal))
+    if isinstance(answer, str):
+        print(f"hubcrm: {answer}", file=sys.stderr)
+        return 1
+    print("reset portals " + ", ".join(map(str, answer["portalIds"])))
+    return 0
+
+
+async def _reset_database(settings: Settings, portal_id: int | None) -> dict[str, list[int]] | str:
+    store = await open_store(settings.database)
+    try:
+        return {"portalIds": await control.reset_portals(store, portal_id)}
+    except HubSpotError as error:
+        return error.message
+    finally:
+        await store.close()
+
+
+def _control(args: argparse.Namespace, method: str, path: str, raw: bytes, kind: str) -> Any:
+    """The control API's answer, or its error message."""
+    from hubcrm.testing.client import ControlClient, ControlError
+
+    try:
+        return ControlClient(args.url, args.admin_token).call(
+            method, path, raw=raw, content_type=kind
+        )
+    except ControlError as error:
+        try:
+            return str(json.loads(error.body)["message"])
+        except (ValueError, KeyError, TypeError):
+            return str(error)
+    except OSError as error:
+        return f"cannot reach {args.url}: {error}"
+
+
 async def _bootstrap(settings: Settings) -> None:
     """On an empty database, create a portal and print a token ready to use."""
     store = await open_store(settings.database)
     clock = SystemClock()
     try:
         if not await store.portal_ids():
-            portal_id = await portals.create_portal(store, clock)
+            first = ids.FIRST_DETERMINISTIC_PORTAL if settings.deterministic else None
+            portal_id = await portals.create_portal(store, clock, first)
             secret, _ = await auth.issue_token(store, clock, portal_id)
             print(f"hubcrm: created portal {portal_id}; its token: {secret}", flush=True)
     finally:
         await store.close()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a host name: it may resolve anywhere
 
 
 def serve(settings: Settings) -> int:
@@ -221,6 +321,12 @@ def serve(settings: Settings) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not is_loopback(settings.host):
+        if settings.control and not settings.admin_token:
+            print(
+                f"hubcrm: {messages.CONTROL_NEEDS_ADMIN_TOKEN.format(host=settings.host)}",
+                file=sys.stderr,
+            )
+            return 2
         if settings.auth == "open" and not settings.insecure:
             print(
                 f"hubcrm: refusing --auth open on {settings.host}: anyone who can reach it could"

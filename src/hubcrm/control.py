@@ -6,8 +6,6 @@ The journal and fault rules live in journal.py and faults.py; a reset clears the
 
 from __future__ import annotations
 
-import ipaddress
-
 from hubcrm import auth, messages
 from hubcrm.clock import ControlledClock
 from hubcrm.errors import Conflict, ObjectNotFound, ValidationError
@@ -53,11 +51,7 @@ class Control:
 
     async def reset(self, portal_id: int | None) -> list[int]:
         """Reset one portal, or every portal; return the portals reset."""
-        schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
-        targets = [portal_id] if portal_id is not None else await self.store.portal_ids()
-        for target in targets:
-            if not await self.store.reset_portal(target, schemas):
-                raise ObjectNotFound(messages.PORTAL_NOT_FOUND.format(portal=target))
+        targets = await reset_portals(self.store, portal_id)
         for forget in (self.journal.clear, self.faults.clear, self.clock.forget, self.ids.forget):
             forget(portal_id)
         return targets
@@ -77,11 +71,11 @@ class Control:
             raise ValidationError(messages.SEQUENCE_TOO_LOW.format(next=next_id, highest=highest))
 
 
-def is_loopback(host: str) -> bool:
-    """Whether a listening address is reachable only from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+async def reset_portals(store: Store, portal_id: int | None) -> list[int]:
+    """Reset the stored state of one portal, or of every portal; return the portals reset."""
+    schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
+    targets = [portal_id] if portal_id is not None else await store.portal_ids()
+    for target in targets:
+        if not await store.reset_portal(target, schemas):
+            raise ObjectNotFound(messages.PORTAL_NOT_FOUND.format(portal=target))
+    return targets

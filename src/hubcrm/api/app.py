@@ -21,14 +21,14 @@ from hubcrm.api.scope import PortalLookup, PortalScopeMiddleware
 from hubcrm.api.state import AppState
 from hubcrm.auth import Authenticator
 from hubcrm.clock import Clock, ControlledClock
-from hubcrm.control import Control, is_loopback
+from hubcrm.control import Control
 from hubcrm.errors import HubSpotError
 from hubcrm.faults import Faults
 from hubcrm.ids import IdSource
 from hubcrm.journal import Journal
 from hubcrm.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.records import Records
-from hubcrm.settings import Settings
+from hubcrm.settings import Settings, is_loopback
 from hubcrm.store import open_store
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
