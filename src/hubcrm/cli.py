@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import json
 import logging
 import socket
@@ -13,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hubcrm import auth, control, ids, messages, portals
+from hubcrm import auth, control, ids, messages, portals, workers
 from hubcrm import seed as seeding
 from hubcrm.clock import SystemClock, format_ms
 from hubcrm.errors import HubSpotError
@@ -315,9 +314,7 @@ async def _bootstrap(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
-
-    from hubcrm.api import create_app
+    from hubcrm.api import server
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not is_loopback(settings.host):
@@ -350,19 +347,7 @@ def serve(settings: Settings) -> int:
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
-    # A factory rather than an app: each worker process builds its own, with its own store.
-    config = uvicorn.Config(
-        functools.partial(create_app, settings),
-        factory=True,
-        workers=settings.workers,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
     if settings.workers > 1:
-        from uvicorn.supervisors import Multiprocess
-
-        Multiprocess(config, sockets=[sock]).run()
-    else:
-        uvicorn.Server(config).run(sockets=[sock])
+        return workers.run(settings, sock, server.run)
+    server.run(settings, sock)
     return 0
