@@ -2,6 +2,10 @@
 
 No HTTP and no validation, but the storage work hubcrm does per batch: one transaction per 100
 contacts, an upsert keyed by the unique email, one history row per property written.
+
+- SQLite: `executemany` in WAL mode with `synchronous=FULL`, as hubcrm runs it.
+- PostgreSQL: an `unnest` upsert and an `unnest` history insert over one connection, with the
+  server's default (durable) commit, as hubcrm runs it.
 """
 
 from __future__ import annotations
@@ -9,11 +13,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from typing import Any, Protocol
 
 Rows = list[tuple[str, dict[str, str]]]
 
-SCHEMA = """
+
+class Baseline(Protocol):
+    async def write(self, batch: Rows) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+SQLITE_SCHEMA = """
 CREATE TABLE contacts (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE,
                        properties TEXT NOT NULL);
 CREATE TABLE history (contact_id INTEGER NOT NULL, property TEXT NOT NULL, value TEXT NOT NULL,
@@ -22,39 +33,78 @@ CREATE INDEX history_by_contact ON history (contact_id, property, timestamp);
 """
 
 
-def sqlite_connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")  # as hubcrm: every commit durable
-    conn.executescript(SCHEMA)
-    return conn
+class SQLiteBaseline:
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = WAL")
+        self.conn.execute("PRAGMA synchronous = FULL")  # as hubcrm: every commit durable
+        self.conn.executescript(SQLITE_SCHEMA)
+
+    async def write(self, batch: Rows) -> None:
+        now = time.time_ns() // 1_000_000
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            "INSERT INTO contacts (email, properties) VALUES (?, ?) ON CONFLICT (email) DO UPDATE"
+            " SET properties = json_patch(properties, excluded.properties)",
+            [(key, json.dumps(props)) for key, props in batch],
+        )
+        conn.executemany(
+            "INSERT INTO history SELECT id, ?, ?, ? FROM contacts WHERE email = ?",
+            [(name, value, now, key) for key, props in batch for name, value in props.items()],
+        )
+        conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        self.conn.close()
 
 
-def sqlite_write(conn: sqlite3.Connection, batch: Rows) -> None:
-    now = time.time_ns() // 1_000_000
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(
-        "INSERT INTO contacts (email, properties) VALUES (?, ?) ON CONFLICT (email) DO UPDATE"
-        " SET properties = json_patch(properties, excluded.properties)",
-        [(key, json.dumps(props)) for key, props in batch],
-    )
-    conn.executemany(
-        "INSERT INTO history SELECT id, ?, ?, ? FROM contacts WHERE email = ?",
-        [(name, value, now, key) for key, props in batch for name, value in props.items()],
-    )
-    conn.execute("COMMIT")
+POSTGRES_SCHEMA = """
+CREATE TABLE contacts (id BIGSERIAL PRIMARY KEY, email TEXT NOT NULL UNIQUE,
+                       properties JSONB NOT NULL);
+CREATE TABLE history (contact_id BIGINT NOT NULL, property TEXT NOT NULL, value TEXT NOT NULL,
+                      timestamp BIGINT NOT NULL);
+CREATE INDEX history_by_contact ON history (contact_id, property, timestamp);
+"""
 
 
-def sqlite_seed(conn: sqlite3.Connection, rows: Iterable[Rows]) -> None:
-    for batch in rows:
-        sqlite_write(conn, batch)
+class PostgresBaseline:
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
 
+    @classmethod
+    async def open(cls, url: str) -> PostgresBaseline:
+        import asyncpg
 
-def sqlite_run(conn: sqlite3.Connection, batches: list[Rows]) -> list[float]:
-    """Write each batch in its own transaction; return each batch's latency in seconds."""
-    latencies = []
-    for batch in batches:
-        started = time.perf_counter()
-        sqlite_write(conn, batch)
-        latencies.append(time.perf_counter() - started)
-    return latencies
+        conn = await asyncpg.connect(url)
+        await conn.execute(POSTGRES_SCHEMA)
+        return cls(conn)
+
+    async def write(self, batch: Rows) -> None:
+        now = time.time_ns() // 1_000_000
+        async with self.conn.transaction():
+            ids = await self.conn.fetch(
+                "INSERT INTO contacts (email, properties)"
+                " SELECT * FROM unnest($1::text[], $2::jsonb[])"
+                " ON CONFLICT (email) DO UPDATE SET properties = contacts.properties"
+                " || excluded.properties RETURNING id, email",
+                [key for key, _ in batch],
+                [json.dumps(props) for _, props in batch],
+            )
+            by_email = {row["email"]: row["id"] for row in ids}
+            history = [
+                (by_email[key], name, value)
+                for key, props in batch
+                for name, value in props.items()
+            ]
+            await self.conn.execute(
+                "INSERT INTO history SELECT c, p, v, $4"
+                " FROM unnest($1::bigint[], $2::text[], $3::text[]) AS h (c, p, v)",
+                [h[0] for h in history],
+                [h[1] for h in history],
+                [h[2] for h in history],
+                now,
+            )
+
+    async def close(self) -> None:
+        await self.conn.close()

@@ -26,12 +26,14 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def encode_request(base_url: str, path: str, token: str, body: bytes) -> bytes:
+def encode_request(base_url: str, path: str, token: str, body: bytes | None) -> bytes:
+    """One request, ready to write: a POST of `body`, or a GET when `body` is None."""
     host = urlsplit(base_url).netloc
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
+    head = f"{'GET' if body is None else 'POST'} {path} HTTP/1.1\r\nHost: {host}\r\n"
+    head += f"Authorization: Bearer {token}\r\n"
+    if body is None:
+        return (head + "\r\n").encode()
+    head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     return head.encode() + body
 
 

@@ -1,28 +1,38 @@
 """Batch upsert throughput and latency of a real `hubcrm serve`, against the storage baseline.
 
-    python -m benchmarks.upsert [--database sqlite] [--existing 0,100000,1000000]
-                                [--connections 1,8,32] [--batches 300]
+    python -m benchmarks.upsert [--database sqlite|postgresql://user@host:port/db]
+                                [--existing 0,100000,1000000] [--connections 1,8,32]
+                                [--batches 100] [--rounds 3] [--workers N] [--no-reads]
 
-For each size of existing data: a fresh database seeded in process (not through HTTP), a
-`hubcrm serve` started as a user would, the same batches at each concurrency, then the baseline
-(benchmarks/baseline.py) writing those batches straight into the engine. Speeds are reported
-as ratios to the baseline measured in the same run: on a noisy machine only those hold.
+For each size of existing data: fresh databases seeded in process (not through HTTP), a
+`hubcrm serve` started as a user would, then at each concurrency `--rounds` rounds of
+`--batches` batches, each round followed by the baseline (benchmarks/baseline.py) writing the
+same batches straight into the engine. Alternating the two keeps each ratio a comparison made
+side by side: on a noisy machine only those hold. At the largest size it then measures read,
+list and search latency (benchmarks/reads.py). A PostgreSQL URL names a server and a database
+to connect to for administration; the benchmark creates its own databases there and drops them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
 from tests.server import LiveServer
 
-from benchmarks import baseline, load
+from benchmarks import load, reads
+from benchmarks.baseline import Baseline, PostgresBaseline, Rows, SQLiteBaseline
 from benchmarks.workload import BATCH, batches, upsert_body
 from hubcrm import auth, portals
 from hubcrm.clock import SystemClock
@@ -32,6 +42,78 @@ from hubcrm.store import open_store
 from hubcrm.wire import UpsertInput
 
 UPSERT = "/crm/v3/objects/contacts/batch/upsert"
+SEED_FIRST = 10**9  # seeded contacts are numbered apart from the measured ones
+
+
+class Engine(Protocol):
+    """Where the benchmark's databases live."""
+
+    async def database(self, name: str) -> str:
+        """The URL of a new, empty database."""
+
+    async def baseline(self, name: str) -> Baseline: ...
+
+
+class SQLiteEngine:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    async def database(self, name: str) -> str:
+        return f"sqlite:///{self.folder / f'{name}.db'}"
+
+    async def baseline(self, name: str) -> Baseline:
+        return SQLiteBaseline(str(self.folder / f"{name}.db"))
+
+
+class PostgresEngine:
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.created: list[str] = []
+
+    def _url(self, database: str) -> str:
+        return urlunsplit(urlsplit(self.admin_url)._replace(path=f"/{database}"))
+
+    async def _create(self, name: str) -> str:
+        import asyncpg
+
+        database = f"hubcrm_bench_{os.getpid()}_{name.replace('-', '_')}"
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{database}"')
+            await conn.execute(f'CREATE DATABASE "{database}"')
+        finally:
+            await conn.close()
+        self.created.append(database)
+        return self._url(database)
+
+    async def database(self, name: str) -> str:
+        return await self._create(name)
+
+    async def baseline(self, name: str) -> Baseline:
+        return await PostgresBaseline.open(await self._create(name))
+
+    async def drop_all(self) -> None:
+        import asyncpg
+
+        conn = await asyncpg.connect(self.admin_url)
+        try:
+            for database in self.created:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@asynccontextmanager
+async def engine_for(database: str) -> AsyncIterator[Engine]:
+    if database == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="hubcrm-bench-") as tmp:
+            yield SQLiteEngine(Path(tmp))
+    else:
+        engine = PostgresEngine(database)
+        try:
+            yield engine
+        finally:
+            await engine.drop_all()
 
 
 @dataclass
@@ -45,15 +127,13 @@ class Row:
     p99_ms: float
     errors: int
     generator_cpu: float  # share of one core the load generator used
+    server_cpu_ms: float  # server CPU time per batch, all threads and processes
     baseline_contacts_per_s: float
+    ratio: float  # median over rounds of hubcrm's speed over the baseline's, side by side
     peak_rss_mb: float
 
-    @property
-    def ratio(self) -> float:
-        return self.contacts_per_s / self.baseline_contacts_per_s
 
-
-async def seed(url: str, existing: int) -> str:
+async def seed_hubcrm(url: str, existing: int) -> str:
     """Create a portal, a token and `existing` contacts through the domain, not HTTP."""
     store = await open_store(url)
     clock = SystemClock()
@@ -62,7 +142,7 @@ async def seed(url: str, existing: int) -> str:
         secret, token = await auth.issue_token(store, clock, portal_id)
         records = Records(store, clock)
         actor = Actor(portal_id, str(token.token_id))
-        for rows in batches(10**9, existing // BATCH, seed=1):
+        for rows in seed_batches(existing):
             inputs = [UpsertInput(id=k, id_property="email", properties=dict(p)) for k, p in rows]
             await records.batch_upsert(actor, CONTACTS, inputs)
     finally:
@@ -70,98 +150,213 @@ async def seed(url: str, existing: int) -> str:
     return secret
 
 
+def seed_batches(existing: int) -> Iterator[Rows]:
+    """`existing` new contacts, numbered from SEED_FIRST: record ids 1 to `existing`."""
+    return batches(SEED_FIRST, existing // BATCH, seed=1, updates_per_batch=0)
+
+
+def _process_tree(pid: int) -> list[int]:
+    pids = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            pids += _process_tree(int(child))
+    return pids
+
+
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    """The peak resident memory of the server, summed over its worker processes."""
+    total = 0
+    for process in _process_tree(pid):
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
 
 
-def measure(existing: int, connections: list[int], count: int, folder: Path) -> list[Row]:
-    url = f"sqlite:///{folder / f'hubcrm-{existing}.db'}"
+def cpu_seconds(pid: int) -> float:
+    ticks = 0
+    for process in _process_tree(pid):
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+async def run_baseline(base: Baseline, work: list[Rows]) -> float:
     started = time.perf_counter()
-    token = asyncio.run(seed(url, existing))
+    for batch in work:
+        await base.write(batch)
+    return time.perf_counter() - started
+
+
+@dataclass
+class Setup:
+    connections: list[int]
+    count: int  # batches per round
+    rounds: int
+    serve_args: list[str]
+
+
+@dataclass
+class Measured:
+    rows: list[Row]
+    startup: float  # seconds from starting `hubcrm serve` to its first answer
+    reads: list[reads.ReadRow]
+
+
+async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool) -> Measured:
+    """Every concurrency at this size, and then (if asked) read and search latency."""
+    url = await engine.database(f"hubcrm-{existing}")
+    base = await engine.baseline(f"baseline-{existing}")
+    started = time.perf_counter()
+    token = await seed_hubcrm(url, existing)
+    for batch in seed_batches(existing):
+        await base.write(batch)
     print(
-        f"  seeded {existing:,} contacts in {time.perf_counter() - started:.1f}s", file=sys.stderr
+        f"  seeded {existing:,} contacts twice in {time.perf_counter() - started:.0f}s",
+        file=sys.stderr,
     )
-    work = list(batches(0, count * len(connections)))
-    server = LiveServer(url).start()
+    stream = iter(batches(0, setup.count * setup.rounds * len(setup.connections)))
+    started = time.perf_counter()
+    server = LiveServer(url, *setup.serve_args).start()
+    startup = time.perf_counter() - started
     rows = []
     try:
         assert server.process is not None
-        for n, conns in enumerate(connections):
-            mine = work[n * count : (n + 1) * count]
-            bodies = [
-                load.encode_request(server.base_url, UPSERT, token, upsert_body(b)) for b in mine
-            ]
-            result = asyncio.run(load.run(server.base_url, bodies, conns))
-            contacts = sum(len(b) for b in mine)
-            rows.append(
-                Row(
-                    existing=existing,
-                    connections=conns,
-                    contacts_per_s=contacts / result.elapsed,
-                    batches_per_s=len(mine) / result.elapsed,
-                    p50_ms=result.percentile(50) * 1000,
-                    p95_ms=result.percentile(95) * 1000,
-                    p99_ms=result.percentile(99) * 1000,
-                    errors=sum(v for k, v in result.statuses.items() if k >= 300),
-                    generator_cpu=result.cpu / result.elapsed,
-                    baseline_contacts_per_s=0.0,
-                    peak_rss_mb=peak_rss_mb(server.process.pid),
-                )
-            )
+        pid = server.process.pid
+        for conns in setup.connections:
+            results: list[load.LoadResult] = []
+            ratios, base_elapsed, cpu = [], 0.0, 0.0
+            for _ in range(setup.rounds):
+                work = [next(stream) for _ in range(setup.count)]
+                bodies = [
+                    load.encode_request(server.base_url, UPSERT, token, upsert_body(b))
+                    for b in work
+                ]
+                cpu_before = cpu_seconds(pid)
+                result = await load.run(server.base_url, bodies, conns)
+                cpu += cpu_seconds(pid) - cpu_before
+                elapsed = await run_baseline(base, work)
+                results.append(result)
+                base_elapsed += elapsed
+                ratios.append(elapsed / result.elapsed)
+            rows.append(summarise(existing, conns, results, setup, base_elapsed, ratios, cpu, pid))
+        read_rows = (
+            await reads.measure(server.base_url, token, SEED_FIRST, existing) if with_reads else []
+        )
     finally:
         server.stop()
-    base = baseline_speed(existing, work[:count], folder)
-    for row in rows:
-        row.baseline_contacts_per_s = base
-    return rows
+        await base.close()
+    return Measured(rows, startup, read_rows)
 
 
-def baseline_speed(existing: int, work: list[baseline.Rows], folder: Path) -> float:
-    conn = baseline.sqlite_connect(str(folder / f"baseline-{existing}.db"))
-    try:
-        baseline.sqlite_seed(conn, batches(10**9, existing // BATCH, seed=1))
-        latencies = baseline.sqlite_run(conn, work)
-    finally:
-        conn.close()
-    return sum(len(b) for b in work) / sum(latencies)
+def summarise(
+    existing: int,
+    conns: int,
+    results: list[load.LoadResult],
+    setup: Setup,
+    base_elapsed: float,
+    ratios: list[float],
+    cpu: float,
+    pid: int,
+) -> Row:
+    merged = load.LoadResult()
+    for result in results:
+        merged.latencies += result.latencies
+        merged.elapsed += result.elapsed
+        merged.cpu += result.cpu
+        for status, n in result.statuses.items():
+            merged.statuses[status] = merged.statuses.get(status, 0) + n
+    count = setup.count * setup.rounds
+    return Row(
+        existing=existing,
+        connections=conns,
+        contacts_per_s=count * BATCH / merged.elapsed,
+        batches_per_s=count / merged.elapsed,
+        p50_ms=merged.percentile(50) * 1000,
+        p95_ms=merged.percentile(95) * 1000,
+        p99_ms=merged.percentile(99) * 1000,
+        errors=sum(n for status, n in merged.statuses.items() if status >= 300),
+        generator_cpu=merged.cpu / merged.elapsed,
+        server_cpu_ms=cpu / count * 1000,
+        baseline_contacts_per_s=count * BATCH / base_elapsed,
+        ratio=statistics.median(ratios),
+        peak_rss_mb=peak_rss_mb(pid),
+    )
 
 
-def report(rows: list[Row]) -> str:
+def report(rows: list[Row], startups: list[float]) -> str:
     lines = [
-        "| existing | conns | contacts/s | batches/s | p50 ms | p95 ms | p99 ms | errors "
-        "| baseline contacts/s | ratio | generator CPU | server peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| existing | conns | contacts/s | batches/s | p50 ms | p95 ms | p99 ms | errors"
+        " | server CPU ms/batch | baseline contacts/s | ratio | generator CPU"
+        " | server peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.existing:,} | {r.connections} | {r.contacts_per_s:,.0f} | {r.batches_per_s:.1f}"
             f" | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors}"
-            f" | {r.baseline_contacts_per_s:,.0f} | {r.ratio:.2f} | {r.generator_cpu:.0%}"
-            f" | {r.peak_rss_mb:.0f} |"
+            f" | {r.server_cpu_ms:.1f} | {r.baseline_contacts_per_s:,.0f} | {r.ratio:.2f}"
+            f" | {r.generator_cpu:.0%} | {r.peak_rss_mb:.0f} |"
         )
+    lines.append("")
+    lines.append(
+        f"`hubcrm serve` ready to answer after: {', '.join(f'{s:.2f}s' for s in startups)}"
+    )
+    by_size: dict[int, dict[int, Row]] = {}
+    for r in rows:
+        by_size.setdefault(r.existing, {})[r.connections] = r
+    smallest, largest = min(by_size), max(by_size)
+    for conns, row in by_size[largest].items():
+        if largest != smallest and conns in by_size[smallest]:
+            empty = by_size[smallest][conns]
+            lines.append(
+                f"at {conns} connections, {largest:,} existing contacts run at"
+                f" {row.contacts_per_s / empty.contacts_per_s:.2f}x the speed at {smallest:,}"
+            )
     return "\n".join(lines)
+
+
+async def run(args: Any) -> str:
+    setup = Setup(
+        connections=[int(c) for c in args.connections.split(",")],
+        count=args.batches,
+        rounds=args.rounds,
+        serve_args=["--workers", str(args.workers)] if args.workers > 1 else [],
+    )
+    sizes = [int(e) for e in args.existing.split(",")]
+    rows: list[Row] = []
+    startups: list[float] = []
+    read_report = ""
+    async with engine_for(args.database) as engine:
+        for existing in sizes:
+            print(f"existing contacts: {existing:,}", file=sys.stderr)
+            measured = await measure(engine, existing, setup, args.reads and existing == sizes[-1])
+            rows += measured.rows
+            startups.append(measured.startup)
+            if measured.reads:
+                read_report = "\n\n" + reads.report(measured.reads, existing)
+    return report(rows, startups) + read_report
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database", default="sqlite", choices=["sqlite"])
+    parser.add_argument("--database", default="sqlite", help="sqlite, or a postgresql:// URL")
     parser.add_argument("--existing", default="0,100000,1000000")
     parser.add_argument("--connections", default="1,8,32")
-    parser.add_argument("--batches", type=int, default=300, help="batches per concurrency level")
+    parser.add_argument("--batches", type=int, default=100, help="batches per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per concurrency")
+    parser.add_argument("--workers", type=int, default=1, help="hubcrm serve --workers")
+    parser.add_argument(
+        "--no-reads",
+        dest="reads",
+        action="store_false",
+        help="skip read and search latency at the largest size",
+    )
     args = parser.parse_args()
-    connections = [int(c) for c in args.connections.split(",")]
-    rows: list[Row] = []
-    with tempfile.TemporaryDirectory(prefix="hubcrm-bench-") as tmp:
-        for existing in (int(e) for e in args.existing.split(",")):
-            print(f"existing contacts: {existing:,}", file=sys.stderr)
-            rows += measure(existing, connections, args.batches, Path(tmp))
-    print(report(rows))
-    ratios = [r.ratio for r in rows if r.connections == 8]
-    if ratios:
-        print(f"\nmedian ratio to baseline at 8 connections: {statistics.median(ratios):.2f}")
+    if args.database != "sqlite" and not args.database.startswith(("postgresql:", "postgres:")):
+        parser.error("--database is sqlite or a postgresql:// URL")
+    print(asyncio.run(run(args)))
     return 0
 
 

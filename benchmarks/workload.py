@@ -29,14 +29,14 @@ def email(n: int) -> str:
 
 
 def batches(
-    first_new: int, count: int, seed: int = 7
+    first_new: int, count: int, seed: int = 7, updates_per_batch: int = BATCH // 2
 ) -> Iterator[list[tuple[str, dict[str, str]]]]:
     """`count` batches; new contacts are numbered from `first_new`, updates reuse earlier ones."""
     rng = random.Random(seed)
     next_new = first_new
     for _ in range(count):
         known = next_new - first_new
-        updates = rng.sample(range(first_new, next_new), min(BATCH // 2, known))
+        updates = rng.sample(range(first_new, next_new), min(updates_per_batch, known))
         creates = range(next_new, next_new + BATCH - len(updates))
         next_new += len(creates)
         yield [(email(n), contact_properties(rng, n)) for n in (*creates, *updates)]

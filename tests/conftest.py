@@ -1,11 +1,13 @@
-"""Shared fixtures: an in-process app over a real SQLite file, with a portal and a token."""
+"""Shared fixtures: an in-process app over a fresh database of each backend, with a portal and a
+token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,8 +17,10 @@ from hubcrm.api import create_app
 from hubcrm.api.state import AppState
 from hubcrm.clock import FrozenClock
 from hubcrm.settings import Settings
+from tests.backends import BACKENDS, fresh_database
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00.000Z
+T = TypeVar("T")
 
 
 @dataclass
@@ -45,27 +49,65 @@ class Api:
     def upsert(self, inputs: list[dict[str, Any]], token: str | None = None) -> Any:
         return self.post("/crm/v3/objects/contacts/batch/upsert", {"inputs": inputs}, token)
 
-    def new_token(self, scopes: frozenset[str] = auth.DEFAULT_SCOPES) -> str:
-        secret, _ = self.client.portal.call(  # type: ignore[union-attr]
-            auth.issue_token, self.state.store, self.clock, self.portal_id, scopes
+    def new_token(
+        self,
+        scopes: frozenset[str] = auth.DEFAULT_SCOPES,
+        portal_id: int | None = None,
+        expires_at: int | None = None,
+    ) -> str:
+        secret, _ = self.call(
+            auth.issue_token,
+            self.state.store,
+            self.clock,
+            portal_id or self.portal_id,
+            scopes,
+            None,
+            expires_at,
         )
-        return secret
+        return str(secret)
+
+    def new_portal(self, scopes: frozenset[str] = auth.DEFAULT_SCOPES) -> tuple[int, str]:
+        """Another portal of the same server, and a token of it."""
+        portal_id = self.call(portals.create_portal, self.state.store, self.clock)
+        return portal_id, self.new_token(scopes, portal_id)
+
+    def call(self, fn: Callable[..., Awaitable[T]], *args: Any) -> T:
+        """Run a coroutine function on the app's event loop."""
+        result: T = self.client.portal.call(fn, *args)  # type: ignore[union-attr]
+        return result
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each store the suite runs against: SQLite, and PostgreSQL where reachable."""
+    name: str = request.param
+    return name
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hubcrm.db'}"
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh database of each backend, used by one test and dropped afterwards."""
+    with fresh_database(backend, tmp_path) as url:
+        yield url
 
 
-@pytest.fixture
-def api(database_url: str) -> Iterator[Api]:
+@contextmanager
+def running_api(database_url: str, **settings: Any) -> Iterator[Api]:
+    """An in-process hubcrm with these settings, one portal (12345678) and a token of it."""
     clock = FrozenClock(START_MS)
-    app = create_app(Settings(database=database_url, max_body_bytes=256 * 1024), clock)
+    settings.setdefault("max_body_bytes", 256 * 1024)
+    app = create_app(Settings(database=database_url, **settings), clock)
     with TestClient(app, raise_server_exceptions=True) as client:
         state: AppState = app.state.hubcrm
         portal_id = client.portal.call(portals.create_portal, state.store, clock, 12345678)  # type: ignore[union-attr]
         secret, _ = client.portal.call(auth.issue_token, state.store, clock, portal_id)  # type: ignore[union-attr]
         yield Api(client, portal_id, secret, clock)
+
+
+@pytest.fixture
+def api(database_url: str) -> Iterator[Api]:
+    with running_api(database_url) as api:
+        yield api
 
 
 def upsert_input(email: str, **properties: str) -> dict[str, Any]:

@@ -1,25 +1,38 @@
-"""Tokens and scopes. A token is shown once, at creation; the store keeps only its SHA-256."""
+"""Tokens and scopes. A token is shown once, at creation; the store keeps only its SHA-256.
+
+Two modes: `tokens` accepts only tokens issued by `hubcrm token create`; `open` also accepts any
+well-formed bearer token it has not seen, giving it a new portal of its own on first use, so that
+test suites isolate themselves just by choosing different tokens.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
+import re
 import secrets
 import uuid
 
-from hubcrm import messages
-from hubcrm.clock import Clock
-from hubcrm.errors import InvalidAuthentication, MissingScopes
+from hubcrm import messages, portals
+from hubcrm.clock import Clock, format_ms
+from hubcrm.errors import ExpiredAuthentication, InvalidAuthentication, MissingScopes
+from hubcrm.objects import OBJECT_TYPES
 from hubcrm.store.base import Store, Token
+from hubcrm.store.errors import UniqueViolation
 
+# Every scope hubcrm checks; what a token gets unless told otherwise.
 DEFAULT_SCOPES = frozenset(
-    {
-        "crm.objects.contacts.read",
-        "crm.objects.contacts.write",
-        "crm.schemas.contacts.read",
-        "crm.schemas.contacts.write",
-    }
+    scope
+    for t in OBJECT_TYPES
+    for scope in (t.read_scope, t.write_scope, t.schema_read_scope, t.schema_write_scope)
 )
 REGION = "na1"
+MODES = ("tokens", "open")
+
+# RFC 6750's b64token; longer secrets are refused before they are hashed.
+_WELL_FORMED = re.compile(r"[A-Za-z0-9\-._~+/]{1,1024}=*")
+_MAX_TOKEN_LENGTH = 1024
 
 
 def new_token_secret() -> str:
@@ -39,24 +52,95 @@ async def issue_token(
     scopes: frozenset[str] = DEFAULT_SCOPES,
     name: str | None = None,
     expires_at: int | None = None,
+    secret: str | None = None,
+    expires_in_ms: int | None = None,
 ) -> tuple[str, Token]:
-    secret = new_token_secret()
-    token = await store.add_token(
-        portal_id, token_hash(secret), scopes, name, clock.now_ms(), expires_at
-    )
+    secret = secret or new_token_secret()
+    now = clock.now_ms()
+    if expires_in_ms is not None:
+        expires_at = now + expires_in_ms
+    token = await store.add_token(portal_id, token_hash(secret), scopes, name, now, expires_at)
     return secret, token
 
 
-async def authenticate(store: Store, clock: Clock, authorization: str | None) -> Token:
-    """The token an `Authorization: Bearer <token>` header carries, or InvalidAuthentication."""
+def bearer_secret(authorization: str | None) -> str:
+    """The secret of an `Authorization: Bearer <token>` header, or InvalidAuthentication."""
     scheme, _, secret = (authorization or "").strip().partition(" ")
     secret = secret.strip()
-    if scheme.lower() != "bearer" or not secret:
+    if scheme.lower() != "bearer" or not _WELL_FORMED.fullmatch(secret):
         raise InvalidAuthentication(messages.AUTHENTICATION_MISSING)
-    token = await store.token_by_hash(token_hash(secret))
-    if token is None or token.revoked_at is not None:
+    return secret
+
+
+def check_live(token: Token, now_ms: int) -> None:
+    if token.revoked_at is not None:
         raise InvalidAuthentication(messages.AUTHENTICATION_INVALID)
-    return token
+    if token.expires_at is not None and token.expires_at <= now_ms:
+        raise ExpiredAuthentication(
+            messages.AUTHENTICATION_EXPIRED.format(ago=_ago(now_ms - token.expires_at)),
+            context={"expire time": [format_ms(token.expires_at)]},
+        )
+
+
+def status(token: Token, now_ms: int) -> str:
+    """`live`, `revoked` or `expired`, as `hubcrm token list` shows it."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now_ms:
+        return "expired"
+    return "live"
+
+
+def _ago(ms: int) -> str:
+    """HubSpot's `0 second(s)`, `92 minute(s)`, `19884 day(s)`: no hours are ever seen."""
+    seconds = ms // 1000
+    for unit, size in (("day", 86_400), ("minute", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}(s)"
+    return f"{seconds} second(s)"
+
+
+class Authenticator:
+    """Turns an Authorization header into a live token of one portal."""
+
+    def __init__(self, store: Store, clock: Clock, mode: str = "tokens") -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown auth mode {mode!r}")
+        self.store = store
+        self.clock = clock
+        self.mode = mode
+        self._creating = asyncio.Lock()
+
+    async def authenticate(self, authorization: str | None) -> Token:
+        secret = bearer_secret(authorization)
+        token = await self._find(secret)
+        if token is None and self.mode == "open":
+            token = await self._open_portal(secret)
+        if token is None:
+            raise InvalidAuthentication(messages.AUTHENTICATION_INVALID)
+        check_live(token, self.clock.now_ms())
+        return token
+
+    async def _find(self, secret: str) -> Token | None:
+        digest = token_hash(secret)
+        token = await self.store.token_by_hash(digest)
+        # The lookup is by an index over hashes; confirm the match in constant time as well.
+        if token is None or not hmac.compare_digest(token.token_hash, digest):
+            return None
+        return token
+
+    async def _open_portal(self, secret: str) -> Token | None:
+        async with self._creating:
+            if (token := await self._find(secret)) is not None:
+                return token
+            portal_id = await portals.create_portal(self.store, self.clock)
+            try:
+                _, token = await issue_token(
+                    self.store, self.clock, portal_id, name="open mode", secret=secret
+                )
+            except UniqueViolation:  # another process registered the same token first
+                return await self._find(secret)
+            return token
 
 
 def require_scope(token: Token, scope: str) -> None:

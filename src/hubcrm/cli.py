@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import socket
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
-from hubcrm import auth, portals
-from hubcrm.clock import SystemClock
-from hubcrm.settings import SETTINGS, Settings
+from hubcrm import auth, control, ids, messages, portals, workers
+from hubcrm import seed as seeding
+from hubcrm.clock import SystemClock, format_ms
+from hubcrm.errors import HubSpotError
+from hubcrm.records import Records
+from hubcrm.settings import SETTINGS, Settings, is_loopback
+from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
+from hubcrm.store.base import Store, Token
+from hubcrm.store.errors import StoreError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
                 setting.flag,
                 type=kind,
                 default=None,
+                choices=setting.choices,
                 dest=setting.name,
                 help=f"{setting.help} (default {setting.default}; env {setting.env})",
             )
@@ -47,27 +57,90 @@ def _parser() -> argparse.ArgumentParser:
         help="Comma-separated scopes (default: " + ",".join(sorted(auth.DEFAULT_SCOPES)) + ")",
     )
     create.add_argument("--name", help="A label for the token")
-    create.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+    create.add_argument(
+        "--expires-in", type=int, metavar="SECONDS", help="Expire the token after this long"
+    )
+    listing = token_commands.add_parser("list", help="List tokens (never their secrets)")
+    listing.add_argument("--portal", type=int, help="Only this portal's tokens")
+    revoke = token_commands.add_parser("revoke", help="Revoke a token, by its secret or its id")
+    revoke.add_argument("token", metavar="TOKEN_OR_ID")
+    revoke.add_argument("--portal", type=int, help="The portal of the token id")
+    migrate = commands.add_parser(
+        "migrate", help="Create or upgrade the database schema to this hubcrm's version"
+    )
+    for command in (create, listing, revoke, migrate):
+        command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+
+    seed = commands.add_parser(
+        "seed", help="Seed a portal with property definitions and contacts (JSON or CSV)"
+    )
+    seed.add_argument("file", help="A .json or .csv file (see docs/testing.md)")
+    reset = commands.add_parser(
+        "reset", help="Reset a portal, or every portal, to a new portal's state (tokens kept)"
+    )
+    for command in (seed, reset):
+        command.add_argument("--portal", type=int, help="The portal (reset: every portal if none)")
+        command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+        command.add_argument(
+            "--url", help="Go through a running hubcrm's control API instead (serve --control)"
+        )
+        command.add_argument("--admin-token", help="The control API's admin token, with --url")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            settings = Settings.load(vars(args))
+        else:
+            settings = Settings.load({"database": args.database})
+    except ValueError as error:
+        print(f"hubcrm: {error}", file=sys.stderr)
+        return 2
+    try:
+        return _run(args, settings)
+    except StoreError as error:  # an unreachable database, or a schema newer than this hubcrm
+        print(f"hubcrm: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
-        return serve(Settings.load(vars(args)))
-    if args.command == "token":
-        settings = Settings.load({"database": args.database})
+        return serve(settings)
+    if args.command == "migrate":
+        return asyncio.run(migrate(settings))
+    if args.command == "seed":
+        return seed(settings, args)
+    if args.command == "reset":
+        return reset(settings, args)
+    if args.token_command == "create":
         scopes = (
             frozenset(s.strip() for s in args.scopes.split(",") if s.strip())
             if args.scopes is not None
             else auth.DEFAULT_SCOPES
         )
-        return asyncio.run(token_create(settings, args.portal, scopes, args.name))
-    return 2
+        return asyncio.run(token_create(settings, args.portal, scopes, args.name, args.expires_in))
+    if args.token_command == "list":
+        return asyncio.run(token_list(settings, args.portal))
+    return asyncio.run(token_revoke(settings, args.token, args.portal))
+
+
+async def migrate(settings: Settings) -> int:
+    applied = await store_migrate(settings.database)
+    if applied:
+        print("applied schema migrations " + ", ".join(str(v) for v in applied))
+    else:
+        print("the database schema is up to date")
+    return 0
 
 
 async def token_create(
-    settings: Settings, portal_id: int | None, scopes: frozenset[str], name: str | None
+    settings: Settings,
+    portal_id: int | None,
+    scopes: frozenset[str],
+    name: str | None,
+    expires_in: int | None = None,
 ) -> int:
     store = await open_store(settings.database)
     clock = SystemClock()
@@ -79,12 +152,151 @@ async def token_create(
                 return 2
             portal_id = existing[0] if existing else None
         portal_id = await portals.create_portal(store, clock, portal_id)
-        secret, _ = await auth.issue_token(store, clock, portal_id, scopes, name)
+        secret, token = await auth.issue_token(
+            store,
+            clock,
+            portal_id,
+            scopes,
+            name,
+            expires_in_ms=None if expires_in is None else expires_in * 1000,
+        )
     finally:
         await store.close()
     print(f"portal {portal_id}")
+    print(f"token id {token.token_id}")
     print(secret)
     return 0
+
+
+async def token_list(settings: Settings, portal_id: int | None) -> int:
+    store = await open_store(settings.database)
+    try:
+        tokens = await store.tokens(portal_id)
+    finally:
+        await store.close()
+    now = SystemClock().now_ms()
+    print("portal\tid\tstatus\tcreated\texpires\tname\tscopes")
+    for t in tokens:
+        expires = format_ms(t.expires_at) if t.expires_at is not None else "never"
+        print(
+            f"{t.portal_id}\t{t.token_id}\t{auth.status(t, now)}\t{format_ms(t.created_at)}"
+            f"\t{expires}\t{t.name or ''}\t{','.join(sorted(t.scopes))}"
+        )
+    return 0
+
+
+async def token_revoke(settings: Settings, token_or_id: str, portal_id: int | None) -> int:
+    store = await open_store(settings.database)
+    try:
+        found = await _find_token(store, token_or_id, portal_id)
+        if isinstance(found, str):
+            print(f"hubcrm: {found}", file=sys.stderr)
+            return 1
+        revoked = await store.revoke_token(found.portal_id, found.token_id, SystemClock().now_ms())
+    finally:
+        await store.close()
+    if not revoked:
+        print(f"hubcrm: token {found.token_id} of portal {found.portal_id} was already revoked")
+        return 0
+    print(f"revoked token {found.token_id} of portal {found.portal_id}")
+    return 0
+
+
+async def _find_token(store: Store, token_or_id: str, portal_id: int | None) -> Token | str:
+    """The token a secret or an id names, or why it names none (never echoing a secret)."""
+    if not token_or_id.isdigit():
+        token = await store.token_by_hash(auth.token_hash(token_or_id))
+        return token if token is not None else "no such token"
+    matches = [t for t in await store.tokens(portal_id) if t.token_id == int(token_or_id)]
+    if not matches:
+        return f"no token with id {token_or_id}"
+    if len(matches) > 1:
+        return f"several portals have a token {token_or_id}: choose one with --portal"
+    return matches[0]
+
+
+def seed(settings: Settings, args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        print(f"hubcrm: {error}", file=sys.stderr)
+        return 2
+    is_csv = path.suffix.lower() == ".csv"
+    if args.url:
+        if args.portal is None:
+            print("hubcrm: name the portal to seed with --portal", file=sys.stderr)
+            return 2
+        kind = "text/csv" if is_csv else "application/json"
+        answer = _control(args, "POST", f"portals/{args.portal}/seed", raw, kind)
+    else:
+        answer = asyncio.run(_seed_database(settings, args.portal, raw, is_csv))
+    if isinstance(answer, str):
+        print(f"hubcrm: {answer}", file=sys.stderr)
+        return 1
+    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts")
+    return 0
+
+
+async def _seed_database(
+    settings: Settings, portal_id: int | None, raw: bytes, is_csv: bool
+) -> dict[str, int] | str:
+    store = await open_store(settings.database)
+    try:
+        if portal_id is None:
+            existing = await store.portal_ids()
+            if len(existing) != 1:
+                return "choose the portal to seed with --portal"
+            portal_id = existing[0]
+        if portal_id not in await store.portal_ids():
+            return messages.PORTAL_NOT_FOUND.format(portal=portal_id)
+        records = Records(store, SystemClock())
+        done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
+        return {"properties": done.properties, "contacts": done.contacts}
+    except HubSpotError as error:
+        return error.message
+    finally:
+        await store.close()
+
+
+def reset(settings: Settings, args: argparse.Namespace) -> int:
+    if args.url:
+        path = "reset" if args.portal is None else f"portals/{args.portal}/reset"
+        answer = _control(args, "POST", path, b"", "application/json")
+    else:
+        answer = asyncio.run(_reset_database(settings, args.portal))
+    if isinstance(answer, str):
+        print(f"hubcrm: {answer}", file=sys.stderr)
+        return 1
+    print("reset portals " + ", ".join(map(str, answer["portalIds"])))
+    return 0
+
+
+async def _reset_database(settings: Settings, portal_id: int | None) -> dict[str, list[int]] | str:
+    store = await open_store(settings.database)
+    try:
+        return {"portalIds": await control.reset_portals(store, portal_id)}
+    except HubSpotError as error:
+        return error.message
+    finally:
+        await store.close()
+
+
+def _control(args: argparse.Namespace, method: str, path: str, raw: bytes, kind: str) -> Any:
+    """The control API's answer, or its error message."""
+    from hubcrm.testing.client import ControlClient, ControlError
+
+    try:
+        return ControlClient(args.url, args.admin_token).call(
+            method, path, raw=raw, content_type=kind
+        )
+    except ControlError as error:
+        try:
+            return str(json.loads(error.body)["message"])
+        except (ValueError, KeyError, TypeError):
+            return str(error)
+    except OSError as error:
+        return f"cannot reach {args.url}: {error}"
 
 
 async def _bootstrap(settings: Settings) -> None:
@@ -93,7 +305,8 @@ async def _bootstrap(settings: Settings) -> None:
     clock = SystemClock()
     try:
         if not await store.portal_ids():
-            portal_id = await portals.create_portal(store, clock)
+            first = ids.FIRST_DETERMINISTIC_PORTAL if settings.deterministic else None
+            portal_id = await portals.create_portal(store, clock, first)
             secret, _ = await auth.issue_token(store, clock, portal_id)
             print(f"hubcrm: created portal {portal_id}; its token: {secret}", flush=True)
     finally:
@@ -101,11 +314,31 @@ async def _bootstrap(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
-
-    from hubcrm.api import create_app
+    from hubcrm.api import server
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if not is_loopback(settings.host):
+        if settings.control and not settings.admin_token:
+            print(
+                f"hubcrm: {messages.CONTROL_NEEDS_ADMIN_TOKEN.format(host=settings.host)}",
+                file=sys.stderr,
+            )
+            return 2
+        if settings.auth == "open" and not settings.insecure:
+            print(
+                f"hubcrm: refusing --auth open on {settings.host}: anyone who can reach it could"
+                " create portals and read them. Listen on 127.0.0.1, or pass --insecure.",
+                file=sys.stderr,
+            )
+            return 2
+        if not settings.tls_terminator:
+            print(
+                f"hubcrm: warning: listening on {settings.host} without TLS; tokens and contact"
+                " data cross the network in clear text. Put a TLS terminator in front"
+                " (docs/deployment.md) and pass --tls-terminator.",
+                file=sys.stderr,
+                flush=True,
+            )
     asyncio.run(_bootstrap(settings))
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -114,8 +347,7 @@ def serve(settings: Settings) -> int:
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
-    config = uvicorn.Config(
-        create_app(settings), log_level="warning", access_log=False, lifespan="on"
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    if settings.workers > 1:
+        return workers.run(settings, sock, server.run)
+    server.run(settings, sock)
     return 0

@@ -4,16 +4,21 @@
     ├── ValidationError               400 VALIDATION_ERROR
     │   └── PropertyValuesInvalid     400 VALIDATION_ERROR, one ErrorDetail per bad value
     ├── InvalidAuthentication         401 INVALID_AUTHENTICATION
+    ├── ExpiredAuthentication         401 EXPIRED_AUTHENTICATION
     ├── MissingScopes                 403 MISSING_SCOPES
     ├── ObjectNotFound                404 OBJECT_NOT_FOUND
     ├── RouteNotFound                 404 OBJECT_NOT_FOUND
     ├── MethodNotAllowed              405 VALIDATION_ERROR
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
+    ├── Locked                        423 LOCKED (writes kept losing races, or a fault rule)
+    ├── HeadersTooLarge               431 VALIDATION_ERROR
+    ├── RateLimited                   429 errorType RATE_LIMIT (HubSpot's own body shape)
+    ├── MigrationInProgress           477 MIGRATION_IN_PROGRESS (injected by fault rules)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
 
-Each error renders as HubSpot's envelope in api/errors.py, and as a StandardError entry of a 207
-answer through `standard_error()`.
+Each error renders as HubSpot's envelope in api/errors.py (RateLimited as HubSpot's 429 body), and
+as a StandardError entry of a 207 answer through `standard_error()`.
 """
 
 from __future__ import annotations
@@ -56,6 +61,10 @@ class HubSpotError(Exception):
         self.links = links
         self.sub_category = sub_category
 
+    def headers(self) -> dict[str, str]:
+        """Response headers HubSpot sends with this error."""
+        return {}
+
 
 class ValidationError(HubSpotError):
     pass
@@ -64,6 +73,13 @@ class ValidationError(HubSpotError):
 class InvalidAuthentication(HubSpotError):
     status = 401
     category = "INVALID_AUTHENTICATION"
+
+    def headers(self) -> dict[str, str]:
+        return {"x-hubspot-auth-failure": "401 Unauthorized"}
+
+
+class ExpiredAuthentication(InvalidAuthentication):
+    category = "EXPIRED_AUTHENTICATION"
 
 
 class MissingScopes(HubSpotError):
@@ -103,6 +119,35 @@ class Conflict(HubSpotError):
 
 class PayloadTooLarge(HubSpotError):
     status = 413
+
+
+class Locked(HubSpotError):
+    status = 423
+    category = "LOCKED"
+
+
+class HeadersTooLarge(HubSpotError):
+    status = 431
+
+
+class MigrationInProgress(HubSpotError):
+    status = 477
+    category = "MIGRATION_IN_PROGRESS"
+
+
+class RateLimited(HubSpotError):
+    """Over one of the portal's rate-limit policies; clients retry after `retry_after` seconds."""
+
+    status = 429
+    category = "RATE_LIMIT"
+
+    def __init__(self, message: str, policy_name: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.policy_name = policy_name
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class InternalError(HubSpotError):

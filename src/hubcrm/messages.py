@@ -63,7 +63,6 @@ FILTER_VALUE_INVALID = "{value} is not a valid {type} value for property {name}"
 INVALID_SORT_DIRECTION = "Sort direction must be ASCENDING or DESCENDING, not {direction}"
 
 # Properties
-PROPERTY_EXISTS = "A property named {name} already exists."
 PROPERTY_NOT_FOUND = "Unable to find property {name} for object type {type_id}"
 INVALID_PROPERTY_NAME = (
     "Property name {name} is invalid: use lower-case letters, digits and underscores, "
@@ -82,6 +81,9 @@ UNIQUE_TYPE = "hasUniqueValue is only available for string and number properties
 # Records (continued)
 RECORD_EXISTS = "{label} already exists. Existing ID: {id}"
 NOT_FOUND = "resource not found"
+WRITE_CONTENTION = (
+    "These records are being written by other requests at the same time; retry in a few seconds"
+)
 OBJECT_NOT_FOUND_NON_NUMERIC = "Object not found.  objectId are usually numeric."
 
 # Authentication and scopes
@@ -93,6 +95,7 @@ AUTHENTICATION_INVALID = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
     "can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
 )
+AUTHENTICATION_EXPIRED = "The OAuth token used to make this call expired {ago} ago."
 MISSING_SCOPES = (
     "This app hasn't been granted all required scopes to make this call. "
     "Read more about required scopes here: https://developers.hubspot.com/scopes."
@@ -100,11 +103,37 @@ MISSING_SCOPES = (
 MISSING_SCOPES_DETAIL = "One or more of the following scopes are required."
 SCOPES_LINK = "https://developers.hubspot.com/scopes"
 
+# Rate limits: `policy` is the policy name in lower case, as HubSpot writes it
+RATE_LIMITED = "You have reached your {policy} limit."
+
 # HTTP plumbing (hubcrm's own texts)
 ROUTE_NOT_FOUND = "No route for {method} {path}"
 METHOD_NOT_ALLOWED = "Method {method} is not allowed on {path}"
+HEADERS_TOO_LARGE = "Request headers are larger than the limit of {limit} bytes"
 BODY_TOO_LARGE = "Request body is larger than the limit of {limit} bytes"
 INTERNAL_ERROR = "Internal error"
 BODY_INCOMPLETE = "Invalid input JSON: the request body ended early"
 INVALID_QUERY_BOOL = "Query parameter {name} must be true or false, not {value}"
 INVALID_QUERY_INT = "Query parameter {name} must be a whole number, not {value}"
+
+# The control API (hubcrm's own texts)
+CONTROL_DISABLED = "The control API is off: start hubcrm serve with --control"
+CONTROL_TOKEN_REQUIRED = "The control API needs the admin token: Authorization: Bearer <token>"
+PORTAL_EXISTS = "Portal {portal} already exists"
+PORTAL_NOT_FOUND = "Portal {portal} does not exist"
+SEQUENCE_TOO_LOW = "The next id must be above every id in use ({highest}), not {next}"
+INVALID_FAULT = "Invalid fault rule: {problem}"
+
+# Injected faults (hubcrm's own texts: HubSpot documents these statuses, not their bodies)
+LOCKED = "The portal is locked by a high volume of writes. Wait at least 2 seconds and retry."
+MIGRATION_IN_PROGRESS = "The portal is migrating between data centres. Retry after the delay given."
+INVALID_MOMENT = "Not a moment: {value}. Give epoch milliseconds or an ISO-8601 date and time"
+FAULT_NOT_FOUND = "No fault rule {id} in this portal"
+CONTROL_NEEDS_ADMIN_TOKEN = (
+    "--control on {host}, which is not a loopback address, needs --admin-token"
+)
+INVALID_SEED = "Invalid seed: {problem}"
+INVALID_SEED_PROPERTY = "Invalid seed: property {name}: {problem}"
+SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, which is not unique"
+SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
+PROPERTY_EXISTS = "A property named {name} already exists"

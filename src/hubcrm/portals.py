@@ -15,8 +15,17 @@ def new_portal_id() -> int:
 
 
 async def create_portal(store: Store, clock: Clock, portal_id: int | None = None) -> int:
-    """Create a portal seeded with every object type's default property definitions."""
-    portal_id = portal_id or new_portal_id()
+    """Create the portal (if it does not exist yet), or a brand-new one when no id is given."""
+    if portal_id is not None:
+        await _create(store, clock, portal_id)
+        return portal_id
+    while True:
+        fresh = new_portal_id()
+        if await _create(store, clock, fresh):  # else the random id was taken: draw again
+            return fresh
+
+
+async def _create(store: Store, clock: Clock, portal_id: int) -> bool:
+    """Seeded with every object type's default property definitions; False if it existed."""
     schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
-    await store.create_portal(portal_id, clock.now_ms(), schemas)
-    return portal_id
+    return await store.create_portal(portal_id, clock.now_ms(), schemas)

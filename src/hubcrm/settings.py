@@ -6,31 +6,92 @@ fields of Settings.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 
-def _setting(default: Any, help: str, env: str | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "env": env})
+def _setting(
+    default: Any, help: str, env: str | None = None, choices: tuple[str, ...] | None = None
+) -> Any:
+    return field(default=default, metadata={"help": help, "env": env, "choices": choices})
 
 
 @dataclass(frozen=True)
 class Settings:
     database: str = _setting(
         "sqlite:///hubcrm.db",
-        "Database URL: sqlite:///relative/path.db or sqlite:////absolute/path.db",
+        "Database URL: sqlite:///relative/path.db, sqlite:////absolute/path.db,"
+        " or postgresql://user@host:port/dbname",
         env="HUBCRM_DATABASE_URL",
     )
     host: str = _setting("127.0.0.1", "Address to listen on")
     port: int = _setting(8080, "Port to listen on (0 picks a free port)")
+    workers: int = _setting(1, "Worker processes serving the port, for multi-core machines")
     max_body_bytes: int = _setting(
         10 * 1024 * 1024, "Largest request body accepted, in bytes; a larger one gets 413"
     )
     email_partial_upserts: bool = _setting(
         False, "Allow 207 partial results for upserts keyed by email (HubSpot does not)"
     )
+    control: bool = _setting(
+        False, "Serve the control API under /_hubcrm/ (reset, seed, clock, journal, faults)"
+    )
+    admin_token: str = _setting(
+        "", "Token the control API requires (always required when not on a loopback host)"
+    )
+    deterministic: bool = _setting(
+        False,
+        "Stable ids, timestamps and correlation ids from run to run (the clock starts frozen)",
+    )
+    journal_size: int = _setting(1000, "Requests the journal keeps per portal (0 turns it off)")
+    journal_body_bytes: int = _setting(
+        65_536, "Bytes of each request and response body the journal keeps"
+    )
+    search_delay: int = _setting(
+        0, "Milliseconds before a new or changed record is visible to search"
+    )
+    auth: str = _setting(
+        "tokens",
+        "tokens: only issued tokens; open: any well-formed bearer token, each its own portal",
+        choices=("tokens", "open"),
+    )
+    insecure: bool = _setting(False, "Allow --auth open on an address other than loopback")
+    tls_terminator: bool = _setting(
+        False, "A TLS terminator is in front: no warning when listening beyond loopback"
+    )
+    rate_limit: str = _setting(
+        "off",
+        "HubSpot rate-limit tier to enforce per portal",
+        choices=("off", "free", "starter", "professional", "enterprise"),
+    )
+    rate_limit_window_ms: int = _setting(10_000, "Length of the rolling rate-limit window")
+    rate_limit_burst: int = _setting(0, "Requests per rolling window (0: the tier's)")
+    rate_limit_daily: int = _setting(0, "Requests per day (0: the tier's)")
+    rate_limit_search_per_second: int = _setting(5, "Search requests per second per token")
+    max_header_bytes: int = _setting(
+        32 * 1024, "Largest request line and headers accepted, in bytes; larger gets 400"
+    )
+    header_timeout: float = _setting(
+        10.0, "Seconds a client may take to send a request's line and headers"
+    )
+    body_timeout: float = _setting(60.0, "Seconds a client may take to send a request's body")
+    keep_alive_timeout: int = _setting(5, "Seconds an idle keep-alive connection stays open")
+    max_concurrency: int = _setting(
+        1000, "Most connections and requests served at once; beyond, requests get 503"
+    )
+
+    def __post_init__(self) -> None:
+        for setting in SETTINGS:
+            value = getattr(self, setting.name)
+            if setting.choices and value not in setting.choices:
+                raise ValueError(
+                    f"{setting.flag} must be one of {', '.join(setting.choices)}, not {value!r}"
+                )
+            if type(value) in (int, float) and value < 0:
+                raise ValueError(f"{setting.flag} must not be negative, not {value!r}")
 
     @classmethod
     def load(
@@ -54,6 +115,7 @@ class Setting:
     default: Any
     help: str
     env: str
+    choices: tuple[str, ...] | None = None
 
     @property
     def flag(self) -> str:
@@ -61,7 +123,13 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = tuple(
-    Setting(f.name, f.default, f.metadata["help"], f.metadata["env"] or "HUBCRM_" + f.name.upper())
+    Setting(
+        f.name,
+        f.default,
+        f.metadata["help"],
+        f.metadata["env"] or "HUBCRM_" + f.name.upper(),
+        f.metadata["choices"],
+    )
     for f in fields(Settings)
 )
 
@@ -71,4 +139,16 @@ def _parse(default: Any, text: str) -> Any:
         return text.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(text)
+    if isinstance(default, float):
+        return float(text)
     return text
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a listening address is reachable only from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve anywhere

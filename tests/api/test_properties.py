@@ -75,13 +75,13 @@ def test_name_taken_is_409(api: Api) -> None:
         api.post(PROPERTIES, new_property()),
         409,
         "CONFLICT",
-        "A property named customer_code already exists.",
+        "A property named customer_code already exists",
     )
     assert_error(
         api.post(PROPERTIES, new_property(name="email")),
         409,
         "CONFLICT",
-        "A property named email already exists.",
+        "A property named email already exists",
     )
 
 

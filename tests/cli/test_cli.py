@@ -20,8 +20,8 @@ def hubcrm(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_token_create_prints_a_token_as_the_last_line(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_token_create_prints_a_token_as_the_last_line(database_url: str) -> None:
+    url = database_url
     made = hubcrm("token", "create", "--portal", "4242", "--database", url)
     assert made.returncode == 0, made.stderr
     secret = made.stdout.strip().splitlines()[-1]
@@ -56,8 +56,8 @@ def test_token_create_prints_a_token_as_the_last_line(tmp_path: Path) -> None:
     asyncio.run(lookup())
 
 
-def test_token_create_on_an_empty_database_creates_a_portal(tmp_path: Path) -> None:
-    made = hubcrm("token", "create", "--database", f"sqlite:///{tmp_path / 'new.db'}")
+def test_token_create_on_an_empty_database_creates_a_portal(database_url: str) -> None:
+    made = hubcrm("token", "create", "--database", database_url)
     assert made.returncode == 0, made.stderr
     assert made.stdout.splitlines()[0].startswith("portal ")
 

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hubspot import Client
@@ -10,8 +9,8 @@ from tests.server import LiveServer
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(f"sqlite:///{tmp_path / 'live.db'}").start()
+def server(database_url: str) -> Iterator[LiveServer]:
+    live = LiveServer(database_url).start()
     yield live
     live.stop()
 

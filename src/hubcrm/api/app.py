@@ -2,33 +2,47 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
+import random
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api import errors, objects, properties
+from hubcrm import messages
+from hubcrm.api import control, errors, objects, properties
+from hubcrm.api.access import RateLimitHeaders
+from hubcrm.api.faulting import FaultMiddleware
+from hubcrm.api.journaling import JournalMiddleware
+from hubcrm.api.limits import HeadLimit
 from hubcrm.api.responses import CORRELATION_HEADER
+from hubcrm.api.scope import PortalLookup, PortalScopeMiddleware
 from hubcrm.api.state import AppState
-from hubcrm.clock import Clock, SystemClock
+from hubcrm.auth import Authenticator
+from hubcrm.clock import Clock, ControlledClock
+from hubcrm.control import Control
 from hubcrm.errors import HubSpotError
+from hubcrm.faults import Faults
+from hubcrm.ids import IdSource
+from hubcrm.journal import Journal
 from hubcrm.objects import OBJECT_TYPES
 from hubcrm.property_definitions import PropertyDefinitions
+from hubcrm.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.records import Records
-from hubcrm.settings import Settings
+from hubcrm.settings import Settings, is_loopback
 from hubcrm.store import open_store
 
-# HubSpot serves each route under /crm/v3 and under dated API versions.
+# HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
+# Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
+DETERMINISTIC_START_MS = 1_767_225_600_000
 
 
-def _routes() -> list[Route]:
-    routes = []
+def _routes(settings: Settings) -> list[BaseRoute]:
+    routes = control.routes() if settings.control else control.disabled_routes()
     for prefix in OBJECTS_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -59,14 +73,15 @@ def _routes() -> list[Route]:
 class CorrelationMiddleware:
     """Gives every request a correlation id and every response the header that carries it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, new_id: Callable[[], str]) -> None:
         self.app = app
+        self.new_id = new_id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        correlation = str(uuid.uuid4())
+        correlation = self.new_id()
         scope.setdefault("state", {})["correlation_id"] = correlation
 
         async def send_with_header(message: Message) -> None:
@@ -80,15 +95,33 @@ class CorrelationMiddleware:
 
 
 def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
-    clock = clock or SystemClock()
+    if settings.control and not settings.admin_token and not is_loopback(settings.host):
+        raise ValueError(messages.CONTROL_NEEDS_ADMIN_TOKEN.format(host=settings.host))
+    start = DETERMINISTIC_START_MS if settings.deterministic else None
+    clock = ControlledClock(clock, frozen_at=start)
+    ids = IdSource(settings.deterministic)
+    # Fault rules that fire with a probability draw from one generator, seeded when deterministic.
+    rng = random.Random(0) if settings.deterministic else random.Random()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await open_store(settings.database)
         records = Records(store, clock, email_partial_upserts=settings.email_partial_upserts)
         await records.index_unindexed(OBJECT_TYPES)
+        authenticator = Authenticator(store, clock, settings.auth)
+        limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
+        journal = Journal(settings.journal_size, settings.journal_body_bytes)
+        controls = Control(store, clock, ids, journal, Faults(rng))
         app.state.hubcrm = AppState(
-            settings, store, clock, records, PropertyDefinitions(store, clock)
+            settings,
+            store,
+            clock,
+            records,
+            authenticator,
+            limiter,
+            controls,
+            PortalLookup(store),
+            PropertyDefinitions(store, clock),
         )
         try:
             yield
@@ -96,7 +129,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             await store.close()
 
     app = Starlette(
-        routes=_routes(),
+        routes=_routes(settings),
         lifespan=lifespan,
         exception_handlers={
             HubSpotError: errors.hubspot_error,
@@ -104,5 +137,23 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             Exception: errors.unexpected_error,
         },
     )
-    app.add_middleware(CorrelationMiddleware)
+    # Outermost last: the portal is known first, then the correlation id; the journal sees the
+    # answers fault rules give.
+    app.add_middleware(HeadLimit, max_bytes=settings.max_header_bytes)
+    app.add_middleware(FaultMiddleware)
+    app.add_middleware(RateLimitHeaders)
+    app.add_middleware(JournalMiddleware)
+    app.add_middleware(control.AdminTokenMiddleware, admin_token=settings.admin_token)
+    app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
+    app.add_middleware(PortalScopeMiddleware)
     return app
+
+
+def _limits(settings: Settings) -> Limits:
+    return Limits.of(
+        settings.rate_limit,
+        window_ms=settings.rate_limit_window_ms,
+        burst=settings.rate_limit_burst,
+        daily=settings.rate_limit_daily,
+        search_per_second=settings.rate_limit_search_per_second,
+    )

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
-from hubcrm import messages, wire
+from hubcrm import messages, ratelimit, wire
 from hubcrm.api.responses import correlation_id, json_response
 from hubcrm.errors import (
     ErrorDetail,
     HubSpotError,
     InternalError,
+    Locked,
     MethodNotAllowed,
+    MigrationInProgress,
+    RateLimited,
     RouteNotFound,
     ValidationError,
 )
+from hubcrm.faults import Fault
 
 log = logging.getLogger("hubcrm")
 
@@ -52,9 +57,28 @@ def standard_error(error: HubSpotError) -> wire.StandardError:
     )
 
 
+def rate_limited(error: RateLimited, correlation: str) -> wire.RateLimitBody:
+    return wire.RateLimitBody(
+        status="error",
+        message=error.message,
+        error_type=error.category,
+        correlation_id=correlation,
+        policy_name=error.policy_name,
+        # Derived from the correlation id: as stable as it is in deterministic runs.
+        request_id=str(uuid.uuid5(uuid.NAMESPACE_OID, correlation)),
+    )
+
+
 def render(request: Request, error: HubSpotError) -> Response:
     correlation = correlation_id(request)
-    return json_response(envelope(error, correlation), status=error.status)
+    body = (
+        rate_limited(error, correlation)
+        if isinstance(error, RateLimited)
+        else envelope(error, correlation)
+    )
+    response = json_response(body, status=error.status)
+    response.headers.update(error.headers())
+    return response
 
 
 async def hubspot_error(request: Request, exc: Exception) -> Response:
@@ -79,3 +103,42 @@ async def http_error(request: Request, exc: Exception) -> Response:
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error", exc_info=exc)
     return render(request, InternalError(messages.INTERNAL_ERROR))
+
+
+# HubSpot's edge answers these itself, with an HTML page rather than HubSpot's JSON envelope.
+_GATEWAY_PAGES = {
+    502: "502 Bad Gateway",
+    503: "503 Service Unavailable",
+    504: "504 Gateway Time-out",
+}
+
+
+def gateway_page(status: int) -> Response:
+    title = _GATEWAY_PAGES[status]
+    page = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+def fault_response(request: Request, fault: Fault) -> Response:
+    """The answer a fault rule gives, in the shape HubSpot gives it."""
+    status = fault.status
+    if status in _GATEWAY_PAGES:
+        return gateway_page(status)
+    error: HubSpotError
+    if status == 429:
+        policy = fault.policy_name or ratelimit.ROLLING_POLICY
+        return render(request, ratelimit.refusal(policy, fault.retry_after or 1))
+    if status == 423:
+        error = Locked(messages.LOCKED)
+    elif status == 477:
+        error = MigrationInProgress(messages.MIGRATION_IN_PROGRESS)
+    else:
+        error = InternalError(messages.INTERNAL_ERROR)
+    response = render(request, error)
+    if fault.retry_after is not None:
+        response.headers["Retry-After"] = str(fault.retry_after)
+    return response

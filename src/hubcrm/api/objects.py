@@ -7,14 +7,8 @@ from starlette.responses import Response
 
 from hubcrm import wire
 from hubcrm.api import render
-from hubcrm.api.requests import (
-    authorize_object,
-    query_bool,
-    query_int,
-    query_list,
-    read_json,
-    state,
-)
+from hubcrm.api.access import authorize
+from hubcrm.api.requests import query_bool, query_int, query_list, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.objects import ObjectType
 from hubcrm.records import Actor
@@ -26,7 +20,7 @@ def _actor(token: Token) -> Actor:
 
 
 async def batch_upsert(request: Request) -> Response:
-    token, kind = await authorize_object(request, "write_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.batch_upsert_request)
     outcome = await state(request).records.batch_upsert(_actor(token), kind, body.inputs)
     return json_response(
@@ -35,7 +29,7 @@ async def batch_upsert(request: Request) -> Response:
 
 
 async def batch_create(request: Request) -> Response:
-    token, kind = await authorize_object(request, "write_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.batch_create_request)
     outcome = await state(request).records.batch_create(_actor(token), kind, body.inputs)
     return json_response(
@@ -45,7 +39,7 @@ async def batch_create(request: Request) -> Response:
 
 
 async def batch_update(request: Request) -> Response:
-    token, kind = await authorize_object(request, "write_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.batch_update_request)
     outcome = await state(request).records.batch_update(_actor(token), kind, body.inputs)
     failed = outcome.failures or outcome.missing
@@ -55,14 +49,14 @@ async def batch_update(request: Request) -> Response:
 
 
 async def batch_archive(request: Request) -> Response:
-    token, kind = await authorize_object(request, "write_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.batch_archive_request)
     await state(request).records.archive(_actor(token), kind, [str(i.id) for i in body.inputs])
     return Response(status_code=204)
 
 
 async def batch_read(request: Request) -> Response:
-    token, kind = await authorize_object(request, "read_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.batch_read_request)
     app = state(request)
     started = app.clock.now_ms()
@@ -83,14 +77,14 @@ async def batch_read(request: Request) -> Response:
 
 
 async def create_record(request: Request) -> Response:
-    token, kind = await authorize_object(request, "write_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.create_request)
     created = await state(request).records.create(_actor(token), kind, body.properties)
     return json_response(render.written(kind, token.portal_id, created), status=201)
 
 
 async def update_record(request: Request) -> Response:
-    token, kind = await authorize_object(request, "write_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.update_request)
     updated = await state(request).records.update(
         _actor(token),
@@ -103,13 +97,13 @@ async def update_record(request: Request) -> Response:
 
 
 async def archive_record(request: Request) -> Response:
-    token, kind = await authorize_object(request, "write_scope")
+    token, kind = await authorize(request)
     await state(request).records.archive(_actor(token), kind, [request.path_params["record_id"]])
     return Response(status_code=204)
 
 
 async def get_record(request: Request) -> Response:
-    token, kind = await authorize_object(request, "read_scope")
+    token, kind = await authorize(request)
     found = await state(request).records.get(
         token.portal_id,
         kind,
@@ -129,7 +123,7 @@ async def get_record(request: Request) -> Response:
 
 
 async def list_records(request: Request) -> Response:
-    token, kind = await authorize_object(request, "read_scope")
+    token, kind = await authorize(request)
     page = await state(request).records.page(
         token.portal_id,
         kind,
@@ -151,7 +145,7 @@ async def list_records(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
-    token, kind = await authorize_object(request, "read_scope")
+    token, kind = await authorize(request)
     body = await read_json(request, wire.search_request)
     found = await state(request).records.search(token.portal_id, kind, body)
     return json_response(render.search(kind, token.portal_id, found))

@@ -8,11 +8,9 @@ from typing import TypeVar
 import msgspec
 from starlette.requests import ClientDisconnect, Request
 
-from hubcrm import auth, messages
+from hubcrm import messages
 from hubcrm.api.state import AppState
 from hubcrm.errors import PayloadTooLarge, ValidationError
-from hubcrm.objects import ObjectType, object_type
-from hubcrm.store.base import Token
 
 T = TypeVar("T")
 
@@ -22,26 +20,6 @@ _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)")
 def state(request: Request) -> AppState:
     app_state: AppState = request.app.state.hubcrm
     return app_state
-
-
-async def authorize(request: Request, scope: str) -> Token:
-    app = state(request)
-    token = await auth.authenticate(app.store, app.clock, request.headers.get("authorization"))
-    auth.require_scope(token, scope)
-    return token
-
-
-async def authorize_object(request: Request, scope_of: str) -> tuple[Token, ObjectType]:
-    """Authenticate first (401 before anything else), then name the type, then check scope.
-
-    `scope_of` names the ObjectType attribute holding the scope the route needs: `read_scope`,
-    `write_scope`, `schema_read_scope` or `schema_write_scope`.
-    """
-    app = state(request)
-    token = await auth.authenticate(app.store, app.clock, request.headers.get("authorization"))
-    kind = object_type(request.path_params["object_type"])
-    auth.require_scope(token, getattr(kind, scope_of))
-    return token, kind
 
 
 async def read_json(request: Request, decoder: msgspec.json.Decoder[T]) -> T:

@@ -7,12 +7,19 @@ knows about HTTP; failures are raised as hubcrm.errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from hubcrm import messages
-from hubcrm.clock import Clock
-from hubcrm.errors import ObjectNotFound, PropertyIssue, PropertyValuesInvalid, ValidationError
+from hubcrm.clock import Clock, portal_clock
+from hubcrm.errors import (
+    Locked,
+    ObjectNotFound,
+    PropertyIssue,
+    PropertyValuesInvalid,
+    ValidationError,
+)
 from hubcrm.objects import ObjectType
 from hubcrm.properties import ValueRejected
 from hubcrm.records import indexing, writes
@@ -20,6 +27,7 @@ from hubcrm.records.schema import Schema
 from hubcrm.records.search import SearchPlan, plan_search
 from hubcrm.records.writes import Actor, Upserted, UpsertOutcome
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Store, WriteTransaction
+from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.wire import CreateInput, PropertyValue, SearchRequest, UpdateInput, UpsertInput
 
 MAX_BATCH = 100
@@ -27,6 +35,7 @@ MAX_BATCH_WITH_HISTORY = 50
 MAX_PAGE = 100
 DEFAULT_PAGE = 10
 _REINDEX_PAGE = 500
+T = TypeVar("T")
 
 
 @dataclass
@@ -169,13 +178,17 @@ class Records:
         ids = {int(ref) for ref in record_refs if _is_record_id(ref)}
         if not ids:
             return
-        async with self.store.write(actor.portal_id, object_type.type_id) as tx:
-            now = self.clock.now_ms()
+        clock = portal_clock(self.clock, actor.portal_id)
+
+        async def work(tx: WriteTransaction) -> None:
             found = await tx.records(ids)
+            now = clock.now_ms()
             archived = [writes.archive(r, now) for r in found.values() if not r.archived]
             for w in archived:
                 w.search = indexing.entries(Schema(object_type, []), w.record)
             await tx.save(archived)
+
+        await self._transact(actor.portal_id, object_type, work)
 
     def _plan(
         self,
@@ -267,44 +280,25 @@ class Records:
     ) -> None:
         if not planned:
             return
-        object_type = schema.object_type
-        async with self.store.write(actor.portal_id, object_type.type_id) as tx:
-            now = self.clock.now_ms()
-            matched = await _match(tx, planned)
-            targets = set(matched.values()) | {p.record_id for p in planned if p.record_id}
-            existing = {rid: r for rid, r in (await tx.records(targets)).items() if not r.archived}
-            found = [_target(p, matched, existing) for p in planned]
-            creates = sum(
-                1 for p, rid in zip(planned, found, strict=True) if rid is None and p.create
-            )
-            new_ids = iter(await tx.allocate_ids(creates) if creates else [])
-            states: dict[int, Record] = dict(existing)
-            pending: dict[int, RecordWrite] = {}
-            for item, record_id in zip(planned, found, strict=True):
-                if record_id is None and not item.create:
-                    outcome.missing.append(item.raw_id)
-                    continue
-                if record_id is None:
-                    record_id = next(new_ids)
-                    values = dict(item.values)
-                    if item.ref is not None and item.id_property:
-                        # The key is stored in the id property of the new record.
-                        values[item.id_property] = item.ref[1]
-                        matched[item.ref] = record_id
-                    w = writes.write(object_type, None, record_id, values, now, actor)
-                else:
-                    w = writes.write(
-                        object_type, states[record_id], record_id, item.values, now, actor
-                    )
-                writes.merge(pending, w)
-                states[record_id] = w.record
-                outcome.results.append(Upserted(w.record, w.is_new, item.trace_id))
-            changed = [w for w in pending.values() if w.history]
-            writes.claim_unique_values(schema, changed, existing)
-            await writes.check_holders(tx, schema, changed)
-            for w in changed:
-                w.search = indexing.entries(schema, w.record)
-            await tx.save(changed)
+        clock = portal_clock(self.clock, actor.portal_id)  # the work may run on another thread
+
+        async def work(tx: WriteTransaction) -> tuple[list[Upserted], list[str]]:
+            return await _write_planned(tx, schema, planned, clock, actor)
+
+        results, missing = await self._transact(actor.portal_id, schema.object_type, work)
+        outcome.results += results
+        outcome.missing += missing
+
+    async def _transact(
+        self,
+        portal_id: int,
+        object_type: ObjectType,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        try:
+            return await self.store.transact(portal_id, object_type.type_id, work)
+        except (WriteConflict, UniqueViolation):  # lost every retry to concurrent writers
+            raise Locked(messages.WRITE_CONTENTION) from None
 
     # Reads
 
@@ -449,14 +443,25 @@ class Records:
             batch = await self.store.records_page(
                 portal_id, object_type.type_id, after=after, limit=_REINDEX_PAGE, archived=False
             )
-            async with self.store.write(portal_id, object_type.type_id) as tx:
-                rewrites = [
-                    RecordWrite(r, is_new=False, search=indexing.entries(schema, r)) for r in batch
-                ]
-                await tx.save(rewrites)
-                if len(batch) < _REINDEX_PAGE:
+            done = len(batch) < _REINDEX_PAGE
+
+            async def work(
+                tx: WriteTransaction, batch: list[Record] = batch, done: bool = done
+            ) -> None:
+                # Re-read inside the transaction: a record may have changed since the page.
+                current = await tx.records(r.record_id for r in batch)
+                await tx.save(
+                    [
+                        RecordWrite(r, is_new=False, search=indexing.entries(schema, r))
+                        for r in current.values()
+                    ]
+                )
+                if done:
                     await tx.mark_search_indexed()
-                    return
+
+            await self._transact(portal_id, object_type, work)
+            if done:
+                return
             after = batch[-1].record_id + 1
 
 
@@ -479,6 +484,49 @@ def _namespace(object_type: ObjectType, id_property: str | None) -> str:
 
 def _is_record_id(ref: str) -> bool:
     return ref.isdigit() and ref.isascii() and len(ref) <= 18
+
+
+async def _write_planned(
+    tx: WriteTransaction, schema: Schema, planned: list[_Planned], clock: Clock, actor: Actor
+) -> tuple[list[Upserted], list[str]]:
+    """Create or update the record each planned input names, in one transaction."""
+    object_type = schema.object_type
+    matched = await _match(tx, planned)
+    targets = set(matched.values()) | {p.record_id for p in planned if p.record_id}
+    existing = {rid: r for rid, r in (await tx.records(targets)).items() if not r.archived}
+    # Read the clock once the records are ours: concurrent writers of a record then stamp its
+    # history in the order they commit.
+    now = clock.now_ms()
+    found = [_target(p, matched, existing) for p in planned]
+    creates = sum(1 for p, rid in zip(planned, found, strict=True) if rid is None and p.create)
+    new_ids = iter(await tx.allocate_ids(creates) if creates else [])
+    states: dict[int, Record] = dict(existing)
+    pending: dict[int, RecordWrite] = {}
+    results: list[Upserted] = []
+    missing: list[str] = []
+    for item, record_id in zip(planned, found, strict=True):
+        if record_id is None and not item.create:
+            missing.append(item.raw_id)
+            continue
+        if record_id is None:
+            record_id = next(new_ids)
+            values = dict(item.values)
+            if item.ref is not None and item.id_property:
+                # The key is stored in the id property of the new record.
+                values[item.id_property] = item.ref[1]
+            w = writes.write(object_type, None, record_id, values, now, actor)
+        else:
+            w = writes.write(object_type, states[record_id], record_id, item.values, now, actor)
+        writes.merge(pending, w)
+        states[record_id] = w.record
+        results.append(Upserted(w.record, w.is_new, item.trace_id))
+    changed = [w for w in pending.values() if w.history]
+    writes.claim_unique_values(schema, changed, existing)
+    await writes.check_holders(tx, schema, changed)
+    for w in changed:
+        w.search = indexing.entries(schema, w.record)
+    await tx.save(changed)
+    return results, missing
 
 
 async def _match(tx: WriteTransaction, planned: list[_Planned]) -> dict[tuple[str, str], int]:

@@ -2,13 +2,53 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from hubcrm.store.base import Store
+from hubcrm.store.errors import StoreError
+
+POSTGRES_SCHEMES = ("postgresql:", "postgres:")
 
 
-async def open_store(url: str) -> Store:
-    """Open (and migrate) the store a database URL names: `sqlite:///path.db`."""
+async def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open the store a database URL names: `sqlite:///path.db` or `postgresql://...`.
+
+    Pending schema migrations are applied unless `migrate` is False; a schema newer than this
+    hubcrm knows raises errors.SchemaTooNew either way.
+    """
     if url.startswith("sqlite:"):
         from hubcrm.store.sqlite import SQLiteStore
 
-        return await SQLiteStore.open(url)
-    raise ValueError(f"unsupported database URL: {url!r} (expected sqlite:///path)")
+        return await SQLiteStore.open(url, migrate=migrate)
+    if url.startswith(POSTGRES_SCHEMES):
+        store: Store = await _postgres().PostgresStore.open(url, migrate=migrate)
+        return store
+    raise ValueError(_unsupported(url))
+
+
+async def migrate(url: str, target: int | None = None) -> list[int]:
+    """Bring the database at `url` to schema version `target` (default: the latest); return the
+    versions applied. A schema newer than this hubcrm knows raises errors.SchemaTooNew."""
+    if url.startswith("sqlite:"):
+        from hubcrm.store import sqlite
+
+        return await sqlite.migrate(url, target)
+    if url.startswith(POSTGRES_SCHEMES):
+        applied: list[int] = await _postgres().migrate(url, target)
+        return applied
+    raise ValueError(_unsupported(url))
+
+
+def _unsupported(url: str) -> str:
+    return f"unsupported database URL: {url!r} (expected sqlite:///path or postgresql://host/db)"
+
+
+def _postgres() -> ModuleType:
+    """store/postgres.py, which needs the optional driver."""
+    try:
+        from hubcrm.store import postgres
+    except ImportError as error:
+        raise StoreError(
+            f"PostgreSQL needs its driver: pip install 'hubcrm[postgres]' ({error})"
+        ) from error
+    return postgres

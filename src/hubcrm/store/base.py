@@ -5,18 +5,20 @@ their property history, every row keyed first by portal. Values arrive validated
 the store checks nothing but what the database itself enforces (uniqueness), and reports a
 violation as errors.UniqueViolation.
 
-Implementations: store/sqlite.py (the embedded default). `open_store()` in store/__init__.py picks
-one by URL scheme.
+Implementations: store/sqlite.py (the embedded default) and store/postgres.py (many processes
+sharing one database). `open_store()` in store/__init__.py picks one by URL scheme. Their schemas
+are created and upgraded by the versioned migrations in store/migrations/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol, TypeVar
 
 from hubcrm.properties import PropertyDefinition
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Token:
     created_at: int
     expires_at: int | None
     revoked_at: int | None
+    # The SHA-256 of the secret, so that a lookup can be confirmed in constant time.
+    token_hash: str = ""
 
 
 @dataclass
@@ -40,8 +44,9 @@ class Record:
     archived_at: int | None = None
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntry(NamedTuple):
+    """One value a property held, from when and from whom (a tuple: a batch makes thousands)."""
+
     property: str
     value: str
     timestamp: int
@@ -149,8 +154,34 @@ class WriteTransaction(Protocol):
         """Every record of this portal and type now has its search rows."""
 
 
+@dataclass(frozen=True)
+class WindowUsage:
+    """A rate-limit key's use before the current request."""
+
+    in_window: int  # hits inside the rolling window
+    oldest_ms: int | None  # when the oldest of those hits happened
+    today: int  # hits on the current day
+
+
+class RateCounters(Protocol):
+    """Hit counters behind the rate limiter (ratelimit.py), one set per key."""
+
+    async def take(
+        self,
+        key: str,
+        now_ms: int,
+        window_ms: int,
+        day: int,
+        admit: Callable[[WindowUsage], bool],
+    ) -> WindowUsage:
+        """Atomically read the key's usage and, if admit(usage), record a hit at now_ms."""
+
+
 class Store(Protocol):
     async def close(self) -> None: ...
+
+    def shared_rate_counters(self) -> RateCounters | None:
+        """Counters every process on this database shares, or None to count per process."""
 
     # Portals and tokens
     async def create_portal(
@@ -171,6 +202,12 @@ class Store(Protocol):
     ) -> Token: ...
 
     async def token_by_hash(self, token_hash: str) -> Token | None: ...
+
+    async def tokens(self, portal_id: int | None = None) -> list[Token]:
+        """Every token (of one portal, or of all), ordered by portal and id."""
+
+    async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
+        """Mark the token revoked; False if there is no such live token."""
 
     # Property definitions
     async def properties_version(self, portal_id: int, object_type: str) -> int: ...
@@ -197,6 +234,11 @@ class Store(Protocol):
 
     # Records
     async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None: ...
+
+    async def record_by_unique(
+        self, portal_id: int, object_type: str, namespace: str, value: str
+    ) -> Record | None:
+        """The live record holding a unique value."""
 
     async def records(
         self, portal_id: int, object_type: str, record_ids: Iterable[int]
@@ -229,6 +271,29 @@ class Store(Protocol):
     ) -> dict[str, list[HistoryEntry]]:
         """Each property's history, newest first."""
 
-    def write(
-        self, portal_id: int, object_type: str
-    ) -> AbstractAsyncContextManager[WriteTransaction]: ...
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        """Run `work` in one transaction; return its result once the transaction is durable.
+
+        If `work` raises, none of its writes happen. `work` may run on another thread or event
+        loop, and more than once (a store may retry a transaction that lost a race), so it must
+        compute only from what the transaction gives it and must not call the store itself.
+        """
+
+    # Test controls (the control API)
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        """Forget every record, history and property definition of the portal, restore these
+        definitions and start each id sequence again from 1; keep the portal and its tokens.
+        False if there is no such portal."""
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        """Make the type's next new record `next_id`, unless a record holds an id at or above
+        it. Returns the highest id in use (0 for none), or None if the portal has no such type."""

@@ -11,3 +11,12 @@ class UniqueViolation(StoreError):
 
 class SchemaTooNew(StoreError):
     """The database was migrated by a newer hubcrm than this one."""
+
+
+class WriteConflict(StoreError):
+    """A write transaction lost a race (deadlock, serialization failure, a unique value claimed
+    meanwhile) and was rolled back; running it again sees the winner's data."""
+
+    def __init__(self, message: str, *, unique: bool = False) -> None:
+        super().__init__(message)
+        self.unique = unique  # lost to a unique constraint (rather than a deadlock)

@@ -1,25 +1,34 @@
-"""SQLite, the embedded default store: one file, WAL mode, durable commits.
+"""SQLite, the embedded default store: one file, WAL mode, durable commits, group commit.
 
-One writer connection and one reader connection, each owned by its own thread. Write transactions
-are serialised by an asyncio lock and open with BEGIN IMMEDIATE, so they also exclude writers in
-other processes; reads run on the reader connection and never see a transaction in progress.
-`synchronous=FULL` makes every acknowledged commit survive a crash of the process or the machine.
+One writer connection and one reader connection, each owned by its own thread. Reads run on the
+reader connection and only ever see committed data.
+
+Every write is a job for the writer thread, which runs an event loop of its own. The writer takes
+jobs in arrival order and runs each in its own SAVEPOINT inside one open transaction (BEGIN
+IMMEDIATE, which also excludes writers in other processes); a job that fails rolls back to its
+savepoint and fails alone. When no job is waiting, or a group is full, the writer commits, and
+only then are the group's jobs answered. With `synchronous=FULL` that commit is durable: an
+acknowledged write survives a crash of the process or the machine, while concurrent requests
+share one fsync instead of paying one each. A transaction's work runs entirely on the writer
+thread, so it never waits for the request loop between its statements.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager, contextmanager
-from importlib import resources
+import threading
+from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
-from hubcrm.store import sqlite_search
+from hubcrm.store import migrations, sqlite_search
 from hubcrm.store.base import (
     HistoryEntry,
     Record,
@@ -27,8 +36,9 @@ from hubcrm.store.base import (
     SearchQuery,
     SearchResult,
     Token,
+    WriteTransaction,
 )
-from hubcrm.store.errors import SchemaTooNew, StoreError, UniqueViolation
+from hubcrm.store.errors import StoreError, UniqueViolation
 
 T = TypeVar("T")
 
@@ -36,7 +46,11 @@ _encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
+DIALECT = "sqlite"
 _RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
+
+# The most jobs one commit acknowledges: bounds how long the first of them waits for the last.
+MAX_GROUP = 32
 
 
 def path_from_url(url: str) -> str:
@@ -70,12 +84,8 @@ class _Connection:
     def _call(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
             self._conn = _connect(self._path)
-        try:
+        with _translated():
             return fn(self._conn)
-        except sqlite3.IntegrityError as error:
-            raise UniqueViolation(str(error)) from error
-        except sqlite3.Error as error:
-            raise StoreError(str(error)) from error
 
     async def close(self) -> None:
         def close(conn: sqlite3.Connection) -> None:
@@ -86,41 +96,220 @@ class _Connection:
         self._executor.shutdown(wait=True)
 
 
-def _migrate(conn: sqlite3.Connection) -> None:
+class _translated:
+    """Driver errors become store errors at this boundary."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, _: Any
+    ) -> None:
+        if isinstance(error, sqlite3.IntegrityError):
+            raise UniqueViolation(str(error)) from error
+        if isinstance(error, sqlite3.Error):
+            raise StoreError(str(error)) from error
+
+
+@dataclass
+class _Job:
+    work: Callable[[sqlite3.Connection], Awaitable[Any]]
+    done: Future[Any]
+    result: Any = None
+
+
+class _Writer:
+    """The writer connection on its own thread and event loop, committing jobs in groups."""
+
+    def __init__(self, path: str, migrate_to: int | None) -> None:
+        self._path = path
+        self._migrate_to = migrate_to
+        self._loop = asyncio.new_event_loop()
+        self._queue: asyncio.Queue[_Job | None] | None = None
+        self._started: Future[None] = Future()
+        self._thread = threading.Thread(target=self._main, name="hubcrm-sqlite-writer")
+
+    async def start(self) -> None:
+        """Connect and migrate on the writer thread; raise what that raised."""
+        self._thread.start()
+        await asyncio.wrap_future(self._started)
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` as one job; its result once the job is committed."""
+
+        async def work(conn: sqlite3.Connection) -> T:
+            return fn(conn)
+
+        return await self.transact(work)
+
+    async def transact(self, work: Callable[[sqlite3.Connection], Awaitable[T]]) -> T:
+        """Run `work` on the writer thread as one job; its result once the job is committed."""
+        job = _Job(work, Future())
+        queue = self._queue
+        assert queue is not None, "the writer is not running"
+        self._loop.call_soon_threadsafe(queue.put_nowait, job)
+        result: T = await asyncio.wrap_future(job.done)
+        return result
+
+    async def close(self) -> None:
+        if self._queue is not None:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+        if self._thread.is_alive():
+            await asyncio.to_thread(self._thread.join)
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            with _translated():
+                conn = _connect(self._path)
+                try:
+                    _migrate(conn, self._migrate_to)
+                except BaseException:
+                    conn.close()
+                    raise
+        except BaseException as error:
+            self._started.set_exception(error)
+            self._loop.close()
+            return
+        try:
+            self._loop.run_until_complete(self._serve(conn))
+        finally:
+            conn.close()
+            self._loop.close()
+
+    async def _serve(self, conn: sqlite3.Connection) -> None:
+        queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+        self._queue = queue
+        self._started.set_result(None)
+        turns = _TurnLock(self._path)
+        running = True
+        try:
+            while running and (job := await queue.get()) is not None:
+                with turns:
+                    running = await _run_group(conn, queue, job)
+        finally:
+            turns.close()
+
+
+async def _run_group(
+    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job
+) -> bool:
+    """Run `job` and those waiting behind it in one transaction; False once told to stop."""
+    try:
+        with _translated():
+            conn.execute("BEGIN IMMEDIATE")
+    except StoreError as error:  # another program held the database for too long
+        job.done.set_exception(error)
+        return True
+    group: list[_Job] = []
+    running = True
+    while True:
+        if await _attempt(conn, job):
+            group.append(job)
+        if len(group) >= MAX_GROUP or queue.empty():
+            break
+        next_job = queue.get_nowait()
+        if next_job is None:
+            running = False
+            break
+        job = next_job
+    _commit(conn, group)
+    return running
+
+
+class _TurnLock:
+    """Writers to one file from several hubcrm processes (`serve --workers`) take turns here.
+
+    An OS lock on a file beside the database hands the turn straight to a waiting process,
+    where SQLite alone would make it poll: its busy handler sleeps and retries. SQLite's own
+    locking still guards the file against every other program.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
+    """Run one job in its own savepoint; on failure undo just its writes and answer it."""
+    conn.execute("SAVEPOINT job")
+    try:
+        with _translated():
+            job.result = await job.work(conn)
+    except BaseException as error:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        job.done.set_exception(error)
+        return False
+    conn.execute("RELEASE job")
+    return True
+
+
+def _commit(conn: sqlite3.Connection, group: list[_Job]) -> None:
+    """Commit; only a durable commit answers the group's jobs with their results."""
+    try:
+        with _translated():
+            conn.execute("COMMIT")
+    except StoreError as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        for job in group:
+            job.done.set_exception(error)
+        return
+    for job in group:
+        job.done.set_result(job.result)
+
+
+def _migrate(conn: sqlite3.Connection, target: int | None = None) -> list[int]:
+    """Apply pending migrations; return the versions applied. Safe against a concurrent migrator:
+    each script first claims its version row, and a lost claim means it is already done."""
     conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        f"CREATE TABLE IF NOT EXISTS {migrations.TABLE}"
         " (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
     )
-    applied = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
-    folder = resources.files("hubcrm.store").joinpath("migrations", "sqlite")
-    scripts = sorted(
-        (int(entry.name.split("_", 1)[0]), entry)
-        for entry in folder.iterdir()
-        if entry.name.endswith(".sql")
-    )
-    known = {version for version, _ in scripts}
-    if applied - known:
-        raise SchemaTooNew(
-            f"database schema version {max(applied)} is newer than this hubcrm knows"
-            f" ({max(known)}); upgrade hubcrm"
-        )
-    for version, script in scripts:
-        if version not in applied:
+    done: list[int] = []
+    while True:
+        applied = {row[0] for row in conn.execute(f"SELECT version FROM {migrations.TABLE}")}
+        pending = migrations.plan(DIALECT, applied, target)
+        if not pending:
+            return done
+        step = pending[0]
+        try:
             conn.executescript(
-                f"BEGIN IMMEDIATE;\n{script.read_text()}\n"
-                f"INSERT INTO schema_migrations (version) VALUES ({version});\nCOMMIT;"
+                f"BEGIN IMMEDIATE;\n"
+                f"INSERT INTO {migrations.TABLE} (version) VALUES ({step.version});\n"
+                f"{step.sql}\nCOMMIT;"
             )
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK")  # another process applied it first
+            continue
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        done.append(step.version)
 
 
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+async def migrate(url: str, target: int | None = None) -> list[int]:
+    """Bring the database at `url` to schema version `target` (default: the latest)."""
+
+    def run() -> list[int]:
+        with _translated():
+            conn = _connect(path_from_url(url))
+            try:
+                return _migrate(conn, target)
+            finally:
+                conn.close()
+
+    return await asyncio.to_thread(run)
 
 
 def _record(row: tuple[Any, ...]) -> Record:
@@ -182,20 +371,44 @@ def _token(row: tuple[Any, ...]) -> Token:
         created_at=row[4],
         expires_at=row[5],
         revoked_at=row[6],
+        token_hash=row[7],
     )
 
 
+# A reset keeps these: the portal itself, its credentials, and its id sequences (reset in place).
+_KEPT_ON_RESET = frozenset({"portals", "tokens", "object_schemas", "schema_migrations"})
+
+
+def _portal_state_tables(conn: sqlite3.Connection) -> list[str]:
+    """Every table holding a portal's data, found in the schema so that new tables are reset too.
+
+    Table names come from sqlite_master, never from a request.
+    """
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return [
+        table
+        for table in tables
+        if table not in _KEPT_ON_RESET
+        and not table.startswith("sqlite_")
+        and any(col[1] == "portal_id" for col in conn.execute(f'PRAGMA table_info("{table}")'))
+    ]
+
+
+_TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
+
+
 class SQLiteStore:
-    def __init__(self, path: str) -> None:
-        self._writer = _Connection(path, "hubcrm-sqlite-writer")
+    def __init__(self, path: str, migrate_to: int | None = None) -> None:
+        self._writer = _Writer(path, migrate_to)
         self._reader = _Connection(path, "hubcrm-sqlite-reader")
-        self._write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, url: str) -> SQLiteStore:
-        store = cls(path_from_url(url))
+    async def open(cls, url: str, *, migrate: bool = True) -> SQLiteStore:
+        """Open the database, applying pending migrations unless `migrate` is False (then only
+        check that its schema is not newer than this hubcrm)."""
+        store = cls(path_from_url(url), None if migrate else 0)
         try:
-            await store._writer.run(_migrate)
+            await store._writer.start()
         except BaseException:
             await store.close()
             raise
@@ -205,31 +418,34 @@ class SQLiteStore:
         await self._writer.close()
         await self._reader.close()
 
+    def shared_rate_counters(self) -> None:
+        # Rate limits are counted per process: a write per request would serialise readers
+        # behind the single SQLite writer.
+        return None
+
     # Portals and tokens
 
     async def create_portal(
         self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
         def create(conn: sqlite3.Connection) -> bool:
-            with _transaction(conn):
-                inserted = conn.execute(
-                    "INSERT OR IGNORE INTO portals (portal_id, created_at) VALUES (?, ?)",
-                    (portal_id, created_at),
-                ).rowcount
-                for object_type, definitions in schemas.items() if inserted else ():
-                    conn.execute(
-                        "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
-                        " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)",
-                        (portal_id, object_type),
-                    )
-                    conn.executemany(
-                        "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-                        [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
-                    )
+            inserted = conn.execute(
+                "INSERT OR IGNORE INTO portals (portal_id, created_at) VALUES (?, ?)",
+                (portal_id, created_at),
+            ).rowcount
+            for object_type, definitions in schemas.items() if inserted else ():
+                conn.execute(
+                    "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
+                    " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)",
+                    (portal_id, object_type),
+                )
+                conn.executemany(
+                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+                )
             return bool(inserted)
 
-        async with self._write_lock:
-            return await self._writer.run(create)
+        return await self._writer.run(create)
 
     async def portal_ids(self) -> list[int]:
         return await self._reader.run(
@@ -260,21 +476,41 @@ class SQLiteStore:
                     expires_at,
                 ),
             ).fetchone()
-            return Token(row[0], portal_id, scopes, name, created_at, expires_at, None)
+            return Token(row[0], portal_id, scopes, name, created_at, expires_at, None, token_hash)
 
-        async with self._write_lock:
-            return await self._writer.run(add)
+        return await self._writer.run(add)
 
     async def token_by_hash(self, token_hash: str) -> Token | None:
         def find(conn: sqlite3.Connection) -> Token | None:
             row = conn.execute(
-                "SELECT token_id, portal_id, scopes, name, created_at, expires_at, revoked_at"
-                " FROM tokens WHERE token_hash = ?",
-                (token_hash,),
+                f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token_hash = ?", (token_hash,)
             ).fetchone()
             return _token(row) if row else None
 
         return await self._reader.run(find)
+
+    async def tokens(self, portal_id: int | None = None) -> list[Token]:
+        def list_all(conn: sqlite3.Connection) -> list[Token]:
+            rows = conn.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE ? IS NULL OR portal_id = ?"
+                " ORDER BY portal_id, token_id",
+                (portal_id, portal_id),
+            )
+            return [_token(row) for row in rows]
+
+        return await self._reader.run(list_all)
+
+    async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
+        def revoke(conn: sqlite3.Connection) -> bool:
+            return bool(
+                conn.execute(
+                    "UPDATE tokens SET revoked_at = ? WHERE portal_id = ? AND token_id = ?"
+                    " AND revoked_at IS NULL",
+                    (revoked_at, portal_id, token_id),
+                ).rowcount
+            )
+
+        return await self._writer.run(revoke)
 
     # Property definitions
 
@@ -306,15 +542,13 @@ class SQLiteStore:
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
         def add(conn: sqlite3.Connection) -> None:
-            with _transaction(conn):
-                conn.execute(
-                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-                    (portal_id, object_type, definition.name, _encode(definition)),
-                )
-                _bump_properties_version(conn, portal_id, object_type)
+            conn.execute(
+                "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                (portal_id, object_type, definition.name, _encode(definition)),
+            )
+            _bump_properties_version(conn, portal_id, object_type)
 
-        async with self._write_lock:
-            await self._writer.run(add)
+        await self._writer.run(add)
 
     async def update_property(
         self,
@@ -325,16 +559,14 @@ class SQLiteStore:
         archived: bool = False,
     ) -> None:
         def update(conn: sqlite3.Connection) -> None:
-            with _transaction(conn):
-                conn.execute(
-                    "UPDATE property_definitions SET definition = ?, archived = ?"
-                    " WHERE portal_id = ? AND object_type = ? AND name = ?",
-                    (_encode(definition), int(archived), portal_id, object_type, definition.name),
-                )
-                _bump_properties_version(conn, portal_id, object_type)
+            conn.execute(
+                "UPDATE property_definitions SET definition = ?, archived = ?"
+                " WHERE portal_id = ? AND object_type = ? AND name = ?",
+                (_encode(definition), int(archived), portal_id, object_type, definition.name),
+            )
+            _bump_properties_version(conn, portal_id, object_type)
 
-        async with self._write_lock:
-            await self._writer.run(update)
+        await self._writer.run(update)
 
     # Records
 
@@ -344,6 +576,20 @@ class SQLiteStore:
                 f"SELECT {_RECORD_COLUMNS} FROM records"
                 " WHERE portal_id = ? AND object_type = ? AND record_id = ?",
                 (portal_id, object_type, record_id),
+            ).fetchone()
+            return _record(row) if row else None
+
+        return await self._reader.run(find)
+
+    async def record_by_unique(
+        self, portal_id: int, object_type: str, namespace: str, value: str
+    ) -> Record | None:
+        def find(conn: sqlite3.Connection) -> Record | None:
+            row = conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
+                " AND record_id = (SELECT record_id FROM unique_values WHERE portal_id = ?"
+                " AND object_type = ? AND namespace = ? AND value = ?)",
+                (portal_id, object_type, portal_id, object_type, namespace, value),
             ).fetchone()
             return _record(row) if row else None
 
@@ -431,121 +677,161 @@ class SQLiteStore:
 
         return await self._reader.run(read)
 
-    @asynccontextmanager
-    async def write(self, portal_id: int, object_type: str) -> AsyncIterator[_WriteTransaction]:
-        async with self._write_lock:
-            await self._writer.run(lambda conn: conn.execute("BEGIN IMMEDIATE"))
-            try:
-                yield _WriteTransaction(self._writer, portal_id, object_type)
-            except BaseException:
-                await self._writer.run(lambda conn: conn.execute("ROLLBACK"))
-                raise
-            await self._writer.run(lambda conn: conn.execute("COMMIT"))
+    # Test controls
+
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        def reset(conn: sqlite3.Connection) -> bool:
+            if not conn.execute(
+                "SELECT 1 FROM portals WHERE portal_id = ?", (portal_id,)
+            ).fetchone():
+                return False
+            for table in _portal_state_tables(conn):
+                conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
+            for object_type, definitions in schemas.items():
+                # The version moves on, never back, so that cached definitions are dropped.
+                conn.execute(
+                    "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
+                    " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)"
+                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+                    " properties_version = properties_version + 1, search_indexed = 1",
+                    (portal_id, object_type),
+                )
+                conn.executemany(
+                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+                )
+            return True
+
+        return await self._writer.run(reset)
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        def set_next(conn: sqlite3.Connection) -> int | None:
+            if not conn.execute(
+                "SELECT 1 FROM object_schemas WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone():
+                return None
+            (highest,) = conn.execute(
+                "SELECT COALESCE(MAX(record_id), 0) FROM records"
+                " WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone()
+            if next_id > highest:
+                conn.execute(
+                    "UPDATE object_schemas SET next_record_id = ?"
+                    " WHERE portal_id = ? AND object_type = ?",
+                    (next_id, portal_id, object_type),
+                )
+            return int(highest)
+
+        return await self._writer.run(set_next)
+
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        async def job(conn: sqlite3.Connection) -> T:
+            return await work(_WriteTransaction(conn, portal_id, object_type))
+
+        return await self._writer.transact(job)
 
 
 class _WriteTransaction:
-    def __init__(self, conn: _Connection, portal_id: int, object_type: str) -> None:
+    """One job's reads and writes, run directly on the writer thread's connection."""
+
+    def __init__(self, conn: sqlite3.Connection, portal_id: int, object_type: str) -> None:
         self._conn = conn
         self._key = (portal_id, object_type)
 
     async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
-        wanted = _encode(list(values))
-
-        def find(conn: sqlite3.Connection) -> dict[str, int]:
-            rows = conn.execute(
-                "SELECT value, record_id FROM unique_values WHERE portal_id = ?"
-                " AND object_type = ? AND namespace = ?"
-                " AND value IN (SELECT value FROM json_each(?))",
-                (*self._key, namespace, wanted),
-            )
-            return dict(rows.fetchall())
-
-        return await self._conn.run(find)
+        rows = self._conn.execute(
+            "SELECT value, record_id FROM unique_values WHERE portal_id = ?"
+            " AND object_type = ? AND namespace = ?"
+            " AND value IN (SELECT value FROM json_each(?))",
+            (*self._key, namespace, _encode(list(values))),
+        )
+        return dict(rows.fetchall())
 
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
-        wanted = _encode(list(record_ids))
-        return await self._conn.run(lambda conn: _records_by_id(conn, *self._key, wanted))
+        return _records_by_id(self._conn, *self._key, _encode(list(record_ids)))
 
     async def mark_search_indexed(self) -> None:
-        await self._conn.run(
-            lambda conn: conn.execute(
-                "UPDATE object_schemas SET search_indexed = 1"
-                " WHERE portal_id = ? AND object_type = ?",
-                self._key,
-            )
+        self._conn.execute(
+            "UPDATE object_schemas SET search_indexed = 1 WHERE portal_id = ? AND object_type = ?",
+            self._key,
         )
 
     async def allocate_ids(self, count: int) -> list[int]:
-        def allocate(conn: sqlite3.Connection) -> list[int]:
-            (end,) = conn.execute(
-                "UPDATE object_schemas SET next_record_id = next_record_id + ?"
-                " WHERE portal_id = ? AND object_type = ? RETURNING next_record_id",
-                (count, *self._key),
-            ).fetchone()
-            return list(range(end - count, end))
-
-        return await self._conn.run(allocate)
+        (end,) = self._conn.execute(
+            "UPDATE object_schemas SET next_record_id = next_record_id + ?"
+            " WHERE portal_id = ? AND object_type = ? RETURNING next_record_id",
+            (count, *self._key),
+        ).fetchone()
+        return list(range(end - count, end))
 
     async def save(self, writes: list[RecordWrite]) -> None:
         portal_id, object_type = self._key
-
-        def save(conn: sqlite3.Connection) -> None:
-            conn.executemany(
-                "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
-                " properties = excluded.properties, updated_at = excluded.updated_at,"
-                " archived = excluded.archived, archived_at = excluded.archived_at",
-                [
-                    (
-                        portal_id,
-                        object_type,
-                        w.record.record_id,
-                        _encode(w.record.properties),
-                        w.record.created_at,
-                        w.record.updated_at,
-                        int(w.record.archived),
-                        w.record.archived_at,
-                    )
-                    for w in writes
-                ],
-            )
-            conn.executemany(
-                "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ?"
-                " AND namespace = ? AND record_id = ?",
-                [
-                    (portal_id, object_type, namespace, w.record.record_id)
-                    for w in writes
-                    if not w.is_new
-                    for namespace in w.unique_values
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO unique_values VALUES (?, ?, ?, ?, ?)",
-                [
-                    (portal_id, object_type, namespace, value, w.record.record_id)
-                    for w in writes
-                    for namespace, values in w.unique_values.items()
-                    for value in values
-                ],
-            )
-            _archive_unique_values(conn, portal_id, object_type, writes)
-            sqlite_search.save(conn, portal_id, object_type, writes)
-            conn.executemany(
-                "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        portal_id,
-                        object_type,
-                        w.record.record_id,
-                        h.property,
-                        h.timestamp,
-                        h.value,
-                        h.source_type,
-                        h.source_id,
-                    )
-                    for w in writes
-                    for h in w.history
-                ],
-            )
-
-        await self._conn.run(save)
+        conn = self._conn
+        conn.executemany(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
+            " properties = excluded.properties, updated_at = excluded.updated_at,"
+            " archived = excluded.archived, archived_at = excluded.archived_at",
+            [
+                (
+                    portal_id,
+                    object_type,
+                    w.record.record_id,
+                    _encode(w.record.properties),
+                    w.record.created_at,
+                    w.record.updated_at,
+                    int(w.record.archived),
+                    w.record.archived_at,
+                )
+                for w in writes
+            ],
+        )
+        conn.executemany(
+            "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ?"
+            " AND namespace = ? AND record_id = ?",
+            [
+                (portal_id, object_type, namespace, w.record.record_id)
+                for w in writes
+                if not w.is_new
+                for namespace in w.unique_values
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO unique_values VALUES (?, ?, ?, ?, ?)",
+            [
+                (portal_id, object_type, namespace, value, w.record.record_id)
+                for w in writes
+                for namespace, values in w.unique_values.items()
+                for value in values
+            ],
+        )
+        _archive_unique_values(conn, portal_id, object_type, writes)
+        sqlite_search.save(conn, portal_id, object_type, writes)
+        conn.executemany(
+            "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    portal_id,
+                    object_type,
+                    w.record.record_id,
+                    h.property,
+                    h.timestamp,
+                    h.value,
+                    h.source_type,
+                    h.source_id,
+                )
+                for w in writes
+                for h in w.history
+            ],
+        )

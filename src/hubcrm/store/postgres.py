@@ -1,0 +1,783 @@
+"""PostgreSQL: any number of hubcrm processes, on any number of hosts, sharing one database.
+
+Nothing is shared between processes but the database, so the database decides every race:
+
+- Uniqueness (emails, every `hasUniqueValue` property) is the primary key of `unique_values`.
+- A write transaction first takes a transaction-scoped advisory lock on each unique value it looks
+  up, in one global order, and only then reads who holds it. Two processes upserting the same new
+  email therefore queue: the second reads after the first commits and becomes an update.
+- The records a transaction will change are read `FOR UPDATE`, so concurrent read-modify-writes of
+  one record serialise instead of losing values.
+- Whatever still slips through (a deadlock, a value claimed through another property) fails with a
+  unique violation or a deadlock error; those become WriteConflict, and the records service runs
+  the transaction again, when it sees the winner's data.
+- Record ids come from a per-portal counter row, advanced in its own short transaction on a
+  separate connection, so its lock is never held while a batch is written.
+
+The upsert itself is one statement per batch: INSERT ... SELECT FROM unnest(...) ON CONFLICT DO
+UPDATE for the records, with the unique values and history rows written by the same statement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import random
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import asyncpg
+import msgspec
+
+from hubcrm.properties import PropertyDefinition
+from hubcrm.store import migrations, postgres_search
+from hubcrm.store.base import (
+    HistoryEntry,
+    RateCounters,
+    Record,
+    RecordWrite,
+    SearchQuery,
+    SearchResult,
+    Token,
+    WindowUsage,
+    WriteTransaction,
+)
+from hubcrm.store.errors import StoreError, UniqueViolation, WriteConflict
+
+T = TypeVar("T")
+
+DIALECT = "postgresql"
+POOL_SIZE = 10
+# How many times a transaction that lost a race runs before WriteConflict reaches the caller.
+WRITE_ATTEMPTS = 8
+# The advisory lock key migrations run under: b"hubcrm" as a number.
+_MIGRATION_LOCK = 0x687562_63726D
+
+# Plan each statement for its own arguments and the tables' current statistics. A generic plan
+# cached while a portal was small (an index scan with a filter, say) would stay in use as the
+# portal grows, and a lookup by key would become a scan of the portal.
+_SESSION = {"plan_cache_mode": "force_custom_plan"}
+
+# Id allocation commits without waiting for its WAL flush. That is safe: ids matter only to the
+# batch that uses them, and that batch's own durable commit comes later in the WAL, so flushing
+# it flushes the allocation too. A crash before then loses ids nobody has stored.
+_ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
+
+_encode = msgspec.json.Encoder().encode
+_decode_properties = msgspec.json.Decoder(dict[str, str]).decode
+_decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
+
+_TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
+_RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
+
+_SAVE = """
+WITH saved AS (
+    INSERT INTO records (portal_id, object_type, record_id, properties, created_at, updated_at,
+                         archived, archived_at)
+    SELECT $1::bigint, $2::text, r.*
+    FROM unnest($3::bigint[], $4::jsonb[], $5::bigint[], $6::bigint[], $7::boolean[], $8::bigint[])
+        AS r
+    ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET
+        properties = EXCLUDED.properties, updated_at = EXCLUDED.updated_at,
+        archived = EXCLUDED.archived, archived_at = EXCLUDED.archived_at
+    RETURNING 1
+), claimed AS (
+    INSERT INTO unique_values (portal_id, object_type, namespace, value, record_id)
+    SELECT $1::bigint, $2::text, u.* FROM unnest($9::text[], $10::text[], $11::bigint[]) AS u
+    RETURNING 1
+), logged AS (
+    INSERT INTO property_history (portal_id, object_type, record_id, property, timestamp, value,
+                                  source_type, source_id)
+    SELECT $1::bigint, $2::text, h.*
+    FROM unnest($12::bigint[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::text[])
+        AS h
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT count(*) FROM logged)
+"""
+
+
+@contextmanager
+def _translated(*, in_write: bool = False) -> Iterator[None]:
+    """Driver errors become the store's own; in a write transaction a lost race is retryable."""
+    try:
+        yield
+    except asyncpg.UniqueViolationError as error:
+        if in_write:
+            raise WriteConflict(str(error), unique=True) from error
+        raise UniqueViolation(str(error)) from error
+    except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError) as error:
+        raise WriteConflict(str(error)) from error
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        raise StoreError(str(error)) from error
+
+
+@contextmanager
+def _connecting() -> Iterator[None]:
+    try:
+        yield
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        raise StoreError(f"cannot connect to PostgreSQL: {error}") from error
+
+
+def _lock_keys(
+    portal_id: int, object_type: str, namespace: str, values: Iterable[str]
+) -> list[int]:
+    """64-bit advisory lock keys for unique values, sorted: every process locks in one order."""
+    keys = set()
+    for value in values:
+        digest = hashlib.blake2b(
+            "\x1f".join((str(portal_id), object_type, namespace, value)).encode(), digest_size=8
+        ).digest()
+        keys.add(int.from_bytes(digest, "big", signed=True))
+    return sorted(keys)
+
+
+def _record(row: Any) -> Record:
+    return Record(
+        record_id=row[0],
+        properties=_decode_properties(row[1]),
+        created_at=row[2],
+        updated_at=row[3],
+        archived=row[4],
+        archived_at=row[5],
+    )
+
+
+def _token(row: Any) -> Token:
+    return Token(
+        token_id=row[0],
+        portal_id=row[1],
+        scopes=frozenset(filter(None, row[2].split(" "))),
+        name=row[3],
+        created_at=row[4],
+        expires_at=row[5],
+        revoked_at=row[6],
+        token_hash=row[7],
+    )
+
+
+async def _migrate(conn: asyncpg.Connection, target: int | None) -> list[int]:
+    """Apply pending migrations under a session advisory lock: concurrent starts migrate once."""
+    await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
+    try:
+        await conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {migrations.TABLE} (version INTEGER PRIMARY KEY,"
+            " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        applied = {row[0] for row in await conn.fetch(f"SELECT version FROM {migrations.TABLE}")}
+        done = []
+        for step in migrations.plan(DIALECT, applied, target):
+            async with conn.transaction():
+                await conn.execute(step.sql)
+                await conn.execute(
+                    f"INSERT INTO {migrations.TABLE} (version) VALUES ($1)", step.version
+                )
+            done.append(step.version)
+        return done
+    finally:
+        await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
+
+
+async def migrate(url: str, target: int | None = None) -> list[int]:
+    """Bring the database at `url` to schema version `target` (default: the latest)."""
+    with _connecting():
+        conn = await asyncpg.connect(url)
+    try:
+        with _translated():
+            return await _migrate(conn, target)
+    finally:
+        await conn.close()
+
+
+# A reset keeps these: the portal itself, its credentials, and its id sequences (reset in place).
+_KEPT_ON_RESET = frozenset({"portals", "tokens", "object_schemas", "schema_migrations"})
+
+
+async def _portal_state_tables(conn: asyncpg.Connection) -> list[str]:
+    """Every table holding a portal's data, found in the catalogue so that new tables are reset
+    too; quoted as identifiers. Table names come from the catalogue, never from a request."""
+    rows = await conn.fetch(
+        "SELECT table_name FROM information_schema.columns WHERE column_name = 'portal_id'"
+        " AND table_schema = current_schema() ORDER BY table_name"
+    )
+    names = [row[0] for row in rows if row[0] not in _KEPT_ON_RESET]
+    return ['"' + name.replace('"', '""') + '"' for name in names]
+
+
+class PostgresStore:
+    def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
+        self._pool = pool
+        self._ids = ids  # id allocation only: one short statement at a time, never waits on _pool
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
+        with _connecting():
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=POOL_SIZE, server_settings=_SESSION
+            )
+            ids = await asyncpg.create_pool(
+                url, min_size=0, max_size=2, server_settings=_ID_SESSION
+            )
+        store = cls(pool, ids)
+        try:
+            await store._migrate(None if migrate else 0)
+        except BaseException:
+            await store.close()
+            raise
+        return store
+
+    async def _migrate(self, target: int | None) -> list[int]:
+        with _translated():
+            async with self._pool.acquire() as conn:
+                return await _migrate(conn, target)
+
+    async def close(self) -> None:
+        await self._pool.close()
+        await self._ids.close()
+
+    def shared_rate_counters(self) -> RateCounters:
+        return _RateCounters(self._pool)
+
+    async def _fetch(self, query: str, *args: Any) -> list[Any]:
+        with _translated():
+            return list(await self._pool.fetch(query, *args))
+
+    async def _fetchrow(self, query: str, *args: Any) -> Any:
+        with _translated():
+            return await self._pool.fetchrow(query, *args)
+
+    # Portals and tokens
+
+    async def create_portal(
+        self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                inserted = await conn.fetchval(
+                    "INSERT INTO portals (portal_id, created_at) VALUES ($1, $2)"
+                    " ON CONFLICT DO NOTHING RETURNING true",
+                    portal_id,
+                    created_at,
+                )
+                if not inserted:
+                    return False
+                types = list(schemas)
+                await conn.execute(
+                    "INSERT INTO object_schemas SELECT $1, t, 1, 1 FROM unnest($2::text[]) AS t",
+                    portal_id,
+                    types,
+                )
+                rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
+                await conn.execute(
+                    "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
+                    " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
+                    portal_id,
+                    [r[0] for r in rows],
+                    [r[1] for r in rows],
+                    [r[2] for r in rows],
+                )
+                return True
+
+    async def portal_ids(self) -> list[int]:
+        return [row[0] for row in await self._fetch("SELECT portal_id FROM portals ORDER BY 1")]
+
+    async def add_token(
+        self,
+        portal_id: int,
+        token_hash: str,
+        scopes: frozenset[str],
+        name: str | None,
+        created_at: int,
+        expires_at: int | None,
+    ) -> Token:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                # The portal row serialises token numbering across processes.
+                await conn.execute(
+                    "SELECT 1 FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id
+                )
+                token_id = await conn.fetchval(
+                    "INSERT INTO tokens (portal_id, token_id, token_hash, scopes, name, created_at,"
+                    " expires_at) VALUES ($1, (SELECT COALESCE(MAX(token_id), 0) + 1 FROM tokens"
+                    " WHERE portal_id = $1), $2, $3, $4, $5, $6) RETURNING token_id",
+                    portal_id,
+                    token_hash,
+                    " ".join(sorted(scopes)),
+                    name,
+                    created_at,
+                    expires_at,
+                )
+        return Token(token_id, portal_id, scopes, name, created_at, expires_at, None, token_hash)
+
+    async def token_by_hash(self, token_hash: str) -> Token | None:
+        row = await self._fetchrow(
+            f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE token_hash = $1", token_hash
+        )
+        return _token(row) if row else None
+
+    async def tokens(self, portal_id: int | None = None) -> list[Token]:
+        rows = await self._fetch(
+            f"SELECT {_TOKEN_COLUMNS} FROM tokens WHERE $1::bigint IS NULL OR portal_id = $1"
+            " ORDER BY portal_id, token_id",
+            portal_id,
+        )
+        return [_token(row) for row in rows]
+
+    async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
+        with _translated():
+            status = await self._pool.execute(
+                "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_id = $2"
+                " AND revoked_at IS NULL",
+                portal_id,
+                token_id,
+                revoked_at,
+            )
+        return bool(status != "UPDATE 0")
+
+    # Property definitions
+
+    async def properties_version(self, portal_id: int, object_type: str) -> int:
+        row = await self._fetchrow(
+            "SELECT properties_version FROM object_schemas"
+            " WHERE portal_id = $1 AND object_type = $2",
+            portal_id,
+            object_type,
+        )
+        return int(row[0]) if row else 0
+
+    async def property_definitions(
+        self, portal_id: int, object_type: str, *, archived: bool = False
+    ) -> list[PropertyDefinition]:
+        rows = await self._fetch(
+            "SELECT definition FROM property_definitions"
+            " WHERE portal_id = $1 AND object_type = $2 AND archived = $3 ORDER BY name",
+            portal_id,
+            object_type,
+            archived,
+        )
+        return [_decode_definition(row[0]) for row in rows]
+
+    async def add_property(
+        self, portal_id: int, object_type: str, definition: PropertyDefinition
+    ) -> None:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
+                    " VALUES ($1, $2, $3, $4)",
+                    portal_id,
+                    object_type,
+                    definition.name,
+                    _encode(definition).decode(),
+                )
+                await conn.execute(
+                    "UPDATE object_schemas SET properties_version = properties_version + 1"
+                    " WHERE portal_id = $1 AND object_type = $2",
+                    portal_id,
+                    object_type,
+                )
+
+    async def update_property(
+        self,
+        portal_id: int,
+        object_type: str,
+        definition: PropertyDefinition,
+        *,
+        archived: bool = False,
+    ) -> None:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "UPDATE property_definitions SET definition = $4, archived = $5"
+                    " WHERE portal_id = $1 AND object_type = $2 AND name = $3",
+                    portal_id,
+                    object_type,
+                    definition.name,
+                    _encode(definition).decode(),
+                    archived,
+                )
+                await conn.execute(
+                    "UPDATE object_schemas SET properties_version = properties_version + 1"
+                    " WHERE portal_id = $1 AND object_type = $2",
+                    portal_id,
+                    object_type,
+                )
+
+    # Records
+
+    async def records(
+        self, portal_id: int, object_type: str, record_ids: Iterable[int]
+    ) -> dict[int, Record]:
+        rows = await self._fetch(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[])",
+            portal_id,
+            object_type,
+            list(record_ids),
+        )
+        return {row[0]: _record(row) for row in rows}
+
+    async def records_by_unique(
+        self,
+        portal_id: int,
+        object_type: str,
+        namespace: str,
+        values: Iterable[str],
+        *,
+        archived: bool = False,
+    ) -> dict[str, Record]:
+        table = "archived_unique_values" if archived else "unique_values"
+        columns = ", ".join("r." + c for c in _RECORD_COLUMNS.split(", "))
+        # Several archived records may have held a value: the newest (highest id) wins.
+        rows = await self._fetch(
+            f"SELECT u.value, {columns} FROM {table} u JOIN records r"
+            " ON r.portal_id = u.portal_id AND r.object_type = u.object_type"
+            " AND r.record_id = u.record_id WHERE u.portal_id = $1 AND u.object_type = $2"
+            " AND u.namespace = $3 AND u.value = ANY($4::text[]) AND r.archived = $5"
+            " ORDER BY u.record_id",
+            portal_id,
+            object_type,
+            namespace,
+            list(values),
+            archived,
+        )
+        return {row[0]: _record(row[1:]) for row in rows}
+
+    async def records_page(
+        self, portal_id: int, object_type: str, *, after: int, limit: int, archived: bool
+    ) -> list[Record]:
+        rows = await self._fetch(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND archived = $3 AND record_id >= $4 ORDER BY record_id LIMIT $5",
+            portal_id,
+            object_type,
+            archived,
+            after,
+            limit,
+        )
+        return [_record(row) for row in rows]
+
+    async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
+        with _translated():
+            async with self._pool.acquire() as conn:
+                return await postgres_search.run(conn, portal_id, object_type, query)
+
+    async def search_unindexed(self) -> list[tuple[int, str]]:
+        rows = await self._fetch(
+            "SELECT portal_id, object_type FROM object_schemas WHERE NOT search_indexed"
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None:
+        row = await self._fetchrow(
+            f"SELECT {_RECORD_COLUMNS} FROM records"
+            " WHERE portal_id = $1 AND object_type = $2 AND record_id = $3",
+            portal_id,
+            object_type,
+            record_id,
+        )
+        return _record(row) if row else None
+
+    async def record_by_unique(
+        self, portal_id: int, object_type: str, namespace: str, value: str
+    ) -> Record | None:
+        row = await self._fetchrow(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = (SELECT record_id FROM unique_values WHERE portal_id = $1"
+            " AND object_type = $2 AND namespace = $3 AND value = $4)",
+            portal_id,
+            object_type,
+            namespace,
+            value,
+        )
+        return _record(row) if row else None
+
+    async def history(
+        self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]
+    ) -> dict[str, list[HistoryEntry]]:
+        names = list(properties)
+        out: dict[str, list[HistoryEntry]] = {name: [] for name in names}
+        rows = await self._fetch(
+            "SELECT property, value, timestamp, source_type, source_id FROM property_history"
+            " WHERE portal_id = $1 AND object_type = $2 AND record_id = $3"
+            " AND property = ANY($4::text[]) ORDER BY timestamp DESC, seq DESC",
+            portal_id,
+            object_type,
+            record_id,
+            names,
+        )
+        for row in rows:
+            out[row[0]].append(HistoryEntry(*row))
+        return out
+
+    # Test controls
+
+    async def reset_portal(
+        self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+    ) -> bool:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                exists = await conn.fetchval(
+                    "SELECT true FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id
+                )
+                if not exists:
+                    return False
+                for table in await _portal_state_tables(conn):
+                    await conn.execute(f"DELETE FROM {table} WHERE portal_id = $1", portal_id)
+                types = list(schemas)
+                # The version moves on, never back, so that cached definitions are dropped.
+                await conn.execute(
+                    "INSERT INTO object_schemas SELECT $1, t, 1, 1 FROM unnest($2::text[]) AS t"
+                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+                    " properties_version = object_schemas.properties_version + 1",
+                    portal_id,
+                    types,
+                )
+                rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
+                await conn.execute(
+                    "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
+                    " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
+                    portal_id,
+                    [r[0] for r in rows],
+                    [r[1] for r in rows],
+                    [r[2] for r in rows],
+                )
+                return True
+
+    async def set_next_record_id(
+        self, portal_id: int, object_type: str, next_id: int
+    ) -> int | None:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                exists = await conn.fetchval(
+                    "SELECT true FROM object_schemas WHERE portal_id = $1 AND object_type = $2"
+                    " FOR UPDATE",
+                    portal_id,
+                    object_type,
+                )
+                if not exists:
+                    return None
+                highest: int = await conn.fetchval(
+                    "SELECT COALESCE(MAX(record_id), 0) FROM records"
+                    " WHERE portal_id = $1 AND object_type = $2",
+                    portal_id,
+                    object_type,
+                )
+                if next_id > highest:
+                    await conn.execute(
+                        "UPDATE object_schemas SET next_record_id = $3"
+                        " WHERE portal_id = $1 AND object_type = $2",
+                        portal_id,
+                        object_type,
+                        next_id,
+                    )
+                return int(highest)
+
+    async def transact(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        """Run `work` in a transaction; run it again (a bounded number of times, with a short
+        random pause) when it loses a race. If it keeps losing, raise what the database said:
+        UniqueViolation for a unique value, else WriteConflict."""
+        for attempt in range(WRITE_ATTEMPTS - 1):
+            try:
+                return await self._transact_once(portal_id, object_type, work)
+            except WriteConflict:
+                await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
+        try:
+            return await self._transact_once(portal_id, object_type, work)
+        except WriteConflict as error:
+            if error.unique:
+                raise UniqueViolation(str(error)) from error
+            raise
+
+    async def _transact_once(
+        self,
+        portal_id: int,
+        object_type: str,
+        work: Callable[[WriteTransaction], Awaitable[T]],
+    ) -> T:
+        with _translated(in_write=True):
+            async with self._pool.acquire() as conn, conn.transaction():
+                return await work(_WriteTransaction(conn, self._ids, portal_id, object_type))
+
+
+class _WriteTransaction:
+    def __init__(
+        self, conn: asyncpg.Connection, ids: asyncpg.Pool, portal_id: int, object_type: str
+    ) -> None:
+        self._conn = conn
+        self._ids = ids
+        self._portal_id = portal_id
+        self._object_type = object_type
+        self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
+
+    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
+        # A value looked up once stays locked until the end of the transaction, so its holder
+        # cannot change until this transaction saves: answer it again without a round trip.
+        known = self._holders
+        values = set(values)
+        wanted = sorted(value for value in values if (namespace, value) not in known)
+        if wanted:
+            # Lock first, then read in a new statement: its snapshot sees whoever held the lock.
+            await self._conn.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
+                _lock_keys(self._portal_id, self._object_type, namespace, wanted),
+            )
+            rows = await self._conn.fetch(
+                "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
+                " AND object_type = $2 AND namespace = $3 AND value = ANY($4::text[])",
+                self._portal_id,
+                self._object_type,
+                namespace,
+                wanted,
+            )
+            found = {row[0]: row[1] for row in rows}
+            for value in wanted:
+                known[(namespace, value)] = found.get(value)
+        return {
+            value: holder for value in values if (holder := known[(namespace, value)]) is not None
+        }
+
+    async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
+        wanted = sorted(set(record_ids))
+        if not wanted:
+            return {}
+        rows = await self._conn.fetch(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR UPDATE",
+            self._portal_id,
+            self._object_type,
+            wanted,
+        )
+        return {row[0]: _record(row) for row in rows}
+
+    async def allocate_ids(self, count: int) -> list[int]:
+        end = await self._ids.fetchval(
+            "UPDATE object_schemas SET next_record_id = next_record_id + $3"
+            " WHERE portal_id = $1 AND object_type = $2 RETURNING next_record_id",
+            self._portal_id,
+            self._object_type,
+            count,
+        )
+        return list(range(end - count, end))
+
+    async def mark_search_indexed(self) -> None:
+        await self._conn.execute(
+            "UPDATE object_schemas SET search_indexed = TRUE"
+            " WHERE portal_id = $1 AND object_type = $2",
+            self._portal_id,
+            self._object_type,
+        )
+
+    async def save(self, writes: list[RecordWrite]) -> None:
+        if not writes:
+            return
+        self._holders.clear()  # this transaction's own writes change who holds what
+        released = [
+            (w.record.record_id, namespace)
+            for w in writes
+            if not w.is_new
+            for namespace in w.unique_values
+        ]
+        if released:
+            await self._conn.execute(
+                "DELETE FROM unique_values u USING unnest($3::bigint[], $4::text[])"
+                " AS t (record_id, namespace) WHERE u.portal_id = $1 AND u.object_type = $2"
+                " AND u.record_id = t.record_id AND u.namespace = t.namespace",
+                self._portal_id,
+                self._object_type,
+                [r[0] for r in released],
+                [r[1] for r in released],
+            )
+        records = [w.record for w in writes]
+        claims = [
+            (namespace, value, w.record.record_id)
+            for w in writes
+            for namespace, values in w.unique_values.items()
+            for value in sorted(values)
+        ]
+        history = [(w.record.record_id, h) for w in writes for h in w.history]
+        await self._conn.execute(
+            _SAVE,
+            self._portal_id,
+            self._object_type,
+            [r.record_id for r in records],
+            [_encode(r.properties).decode() for r in records],
+            [r.created_at for r in records],
+            [r.updated_at for r in records],
+            [r.archived for r in records],
+            [r.archived_at for r in records],
+            [c[0] for c in claims],
+            [c[1] for c in claims],
+            [c[2] for c in claims],
+            [record_id for record_id, _ in history],
+            [h.property for _, h in history],
+            [h.timestamp for _, h in history],
+            [h.value for _, h in history],
+            [h.source_type for _, h in history],
+            [h.source_id for _, h in history],
+        )
+        archived = [w.record.record_id for w in writes if w.record.archived]
+        if archived:
+            # Archiving frees the record's unique values, keeping them for archived reads.
+            await self._conn.execute(
+                "WITH moved AS (DELETE FROM unique_values WHERE portal_id = $1"
+                " AND object_type = $2 AND record_id = ANY($3::bigint[]) RETURNING *)"
+                " INSERT INTO archived_unique_values SELECT * FROM moved ON CONFLICT DO NOTHING",
+                self._portal_id,
+                self._object_type,
+                archived,
+            )
+        await postgres_search.save(self._conn, self._portal_id, self._object_type, writes)
+
+
+class _RateCounters:
+    """Rate-limit counters in the database, so that every process counts against one window.
+
+    Each take() is one transaction holding an advisory lock on its key: concurrent requests of a
+    portal, in any process, queue for the read-decide-record step.
+    """
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def take(
+        self,
+        key: str,
+        now_ms: int,
+        window_ms: int,
+        day: int,
+        admit: Callable[[WindowUsage], bool],
+    ) -> WindowUsage:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock($1)", _lock_keys(0, "rate", "", [key])[0]
+                )
+                await conn.execute(
+                    "DELETE FROM rate_hits WHERE key = $1 AND at_ms <= $2", key, now_ms - window_ms
+                )
+                row = await conn.fetchrow(
+                    "SELECT (SELECT count(*) FROM rate_hits WHERE key = $1),"
+                    " (SELECT min(at_ms) FROM rate_hits WHERE key = $1),"
+                    " (SELECT count FROM rate_days WHERE key = $1 AND day = $2)",
+                    key,
+                    day,
+                )
+                usage = WindowUsage(row[0], row[1], row[2] or 0)
+                if admit(usage):
+                    await conn.execute("INSERT INTO rate_hits VALUES ($1, $2)", key, now_ms)
+                    await conn.execute(
+                        "INSERT INTO rate_days VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE"
+                        " SET count = CASE WHEN rate_days.day = $2 THEN rate_days.count + 1"
+                        " ELSE 1 END, day = $2",
+                        key,
+                        day,
+                    )
+        return usage
