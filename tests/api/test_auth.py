@@ -165,5 +165,5 @@ def test_open_mode_keeps_revoked_tokens_out(open_api: Api) -> None:
     )
 )
 def test_no_authorization_header_causes_a_500(api: Api, value: bytes) -> None:
-    response = api.client.get("/crm/v3/objects/contacts/1", headers={"Authorization": value})
+    response = api.client.get("/crm/v3/objects/contacts/1", headers={b"Authorization": value})
     assert response.status_code in (401, 404), response.text
