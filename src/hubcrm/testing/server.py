@@ -35,6 +35,13 @@ class LiveServer:
         self.token = ""  # the first portal's, when the server made one on an empty database
         self.portal_id = 0
 
+    @classmethod
+    def attach(cls, base_url: str, admin_token: str | None = None) -> LiveServer:
+        """A hubcrm already running at `base_url` (started with --control); stop() leaves it be."""
+        server = cls("", admin_token=admin_token)
+        server.base_url = base_url.rstrip("/")
+        return server
+
     @property
     def control(self) -> ControlClient:
         return ControlClient(self.base_url, self.admin_token)
