@@ -287,9 +287,7 @@ async def _bootstrap(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> int:
-    import uvicorn
-
-    from hubcrm.api import create_app
+    from hubcrm.api import server
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not is_loopback(settings.host):
@@ -322,8 +320,5 @@ def serve(settings: Settings) -> int:
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
-    config = uvicorn.Config(
-        create_app(settings), log_level="warning", access_log=False, lifespan="on"
-    )
-    uvicorn.Server(config).run(sockets=[sock])
+    server.run(settings, sock)
     return 0

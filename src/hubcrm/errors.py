@@ -12,6 +12,7 @@
     ├── Conflict                      409 CONFLICT
     ├── PayloadTooLarge               413 VALIDATION_ERROR
     ├── Locked                        423 LOCKED (writes kept losing races, or a fault rule)
+    ├── HeadersTooLarge               431 VALIDATION_ERROR
     ├── RateLimited                   429 errorType RATE_LIMIT (HubSpot's own body shape)
     ├── MigrationInProgress           477 MIGRATION_IN_PROGRESS (injected by fault rules)
     └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
@@ -123,6 +124,10 @@ class PayloadTooLarge(HubSpotError):
 class Locked(HubSpotError):
     status = 423
     category = "LOCKED"
+
+
+class HeadersTooLarge(HubSpotError):
+    status = 431
 
 
 class MigrationInProgress(HubSpotError):

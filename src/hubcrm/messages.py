@@ -67,6 +67,7 @@ RATE_LIMITED = "You have reached your {policy} limit."
 # HTTP plumbing (hubcrm's own texts)
 ROUTE_NOT_FOUND = "No route for {method} {path}"
 METHOD_NOT_ALLOWED = "Method {method} is not allowed on {path}"
+HEADERS_TOO_LARGE = "Request headers are larger than the limit of {limit} bytes"
 BODY_TOO_LARGE = "Request body is larger than the limit of {limit} bytes"
 INTERNAL_ERROR = "Internal error"
 BODY_INCOMPLETE = "Invalid input JSON: the request body ended early"

@@ -69,6 +69,17 @@ class Settings:
     rate_limit_burst: int = _setting(0, "Requests per rolling window (0: the tier's)")
     rate_limit_daily: int = _setting(0, "Requests per day (0: the tier's)")
     rate_limit_search_per_second: int = _setting(5, "Search requests per second per token")
+    max_header_bytes: int = _setting(
+        32 * 1024, "Largest request line and headers accepted, in bytes; larger gets 400"
+    )
+    header_timeout: float = _setting(
+        10.0, "Seconds a client may take to send a request's line and headers"
+    )
+    body_timeout: float = _setting(60.0, "Seconds a client may take to send a request's body")
+    keep_alive_timeout: int = _setting(5, "Seconds an idle keep-alive connection stays open")
+    max_concurrency: int = _setting(
+        1000, "Most connections and requests served at once; beyond, requests get 503"
+    )
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:
@@ -77,6 +88,8 @@ class Settings:
                 raise ValueError(
                     f"{setting.flag} must be one of {', '.join(setting.choices)}, not {value!r}"
                 )
+            if type(value) in (int, float) and value < 0:
+                raise ValueError(f"{setting.flag} must not be negative, not {value!r}")
 
     @classmethod
     def load(
@@ -124,6 +137,8 @@ def _parse(default: Any, text: str) -> Any:
         return text.strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(text)
+    if isinstance(default, float):
+        return float(text)
     return text
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,8 +104,8 @@ def test_a_revoked_token_that_also_expired_is_invalid(api: Api) -> None:
 
 
 @pytest.fixture
-def open_api(tmp_path: Path) -> Iterator[Api]:
-    with running_api(f"sqlite:///{tmp_path / 'open.db'}", auth="open") as api:
+def open_api(database_url: str) -> Iterator[Api]:
+    with running_api(database_url, auth="open") as api:
         yield api
 
 

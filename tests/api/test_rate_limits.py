@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,10 +20,8 @@ RATE_HEADERS = {
 
 
 @pytest.fixture
-def limited(tmp_path: Path) -> Iterator[Api]:
-    with running_api(
-        f"sqlite:///{tmp_path / 'limited.db'}", rate_limit="free", rate_limit_burst=3
-    ) as api:
+def limited(database_url: str) -> Iterator[Api]:
+    with running_api(database_url, rate_limit="free", rate_limit_burst=3) as api:
         yield api
 
 
@@ -95,10 +92,8 @@ def test_requests_without_a_valid_token_count_against_no_one(limited: Api) -> No
     )
 
 
-def test_the_daily_quota_is_429_daily(tmp_path: Path) -> None:
-    with running_api(
-        f"sqlite:///{tmp_path / 'daily.db'}", rate_limit="enterprise", rate_limit_daily=2
-    ) as api:
+def test_the_daily_quota_is_429_daily(database_url: str) -> None:
+    with running_api(database_url, rate_limit="enterprise", rate_limit_daily=2) as api:
         api.get("/crm/v3/objects/contacts/1")
         api.get("/crm/v3/objects/contacts/1")
         response = api.get("/crm/v3/objects/contacts/1")

@@ -16,6 +16,7 @@ from hubcrm.api import control, errors, objects
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
+from hubcrm.api.limits import HeadLimit
 from hubcrm.api.responses import CORRELATION_HEADER
 from hubcrm.api.scope import PortalLookup, PortalScopeMiddleware
 from hubcrm.api.state import AppState
@@ -107,6 +108,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     )
     # Outermost last: the portal is known first, then the correlation id; the journal sees the
     # answers fault rules give.
+    app.add_middleware(HeadLimit, max_bytes=settings.max_header_bytes)
     app.add_middleware(FaultMiddleware)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(JournalMiddleware)

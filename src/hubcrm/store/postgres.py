@@ -32,7 +32,15 @@ import msgspec
 
 from hubcrm.properties import PropertyDefinition
 from hubcrm.store import migrations
-from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token, WriteTransaction
+from hubcrm.store.base import (
+    HistoryEntry,
+    RateCounters,
+    Record,
+    RecordWrite,
+    Token,
+    WindowUsage,
+    WriteTransaction,
+)
 from hubcrm.store.errors import StoreError, UniqueViolation, WriteConflict
 
 T = TypeVar("T")
@@ -217,8 +225,8 @@ class PostgresStore:
         await self._pool.close()
         await self._ids.close()
 
-    def shared_rate_counters(self) -> None:
-        return None
+    def shared_rate_counters(self) -> RateCounters:
+        return _RateCounters(self._pool)
 
     async def _fetch(self, query: str, *args: Any) -> list[Any]:
         with _translated():
@@ -601,3 +609,49 @@ class _WriteTransaction:
             [h.source_type for _, h in history],
             [h.source_id for _, h in history],
         )
+
+
+class _RateCounters:
+    """Rate-limit counters in the database, so that every process counts against one window.
+
+    Each take() is one transaction holding an advisory lock on its key: concurrent requests of a
+    portal, in any process, queue for the read-decide-record step.
+    """
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    async def take(
+        self,
+        key: str,
+        now_ms: int,
+        window_ms: int,
+        day: int,
+        admit: Callable[[WindowUsage], bool],
+    ) -> WindowUsage:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock($1)", _lock_keys(0, "rate", "", [key])[0]
+                )
+                await conn.execute(
+                    "DELETE FROM rate_hits WHERE key = $1 AND at_ms <= $2", key, now_ms - window_ms
+                )
+                row = await conn.fetchrow(
+                    "SELECT (SELECT count(*) FROM rate_hits WHERE key = $1),"
+                    " (SELECT min(at_ms) FROM rate_hits WHERE key = $1),"
+                    " (SELECT count FROM rate_days WHERE key = $1 AND day = $2)",
+                    key,
+                    day,
+                )
+                usage = WindowUsage(row[0], row[1], row[2] or 0)
+                if admit(usage):
+                    await conn.execute("INSERT INTO rate_hits VALUES ($1, $2)", key, now_ms)
+                    await conn.execute(
+                        "INSERT INTO rate_days VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE"
+                        " SET count = CASE WHEN rate_days.day = $2 THEN rate_days.count + 1"
+                        " ELSE 1 END, day = $2",
+                        key,
+                        day,
+                    )
+        return usage

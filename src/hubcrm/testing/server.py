@@ -34,6 +34,7 @@ class LiveServer:
         self.base_url = ""
         self.token = ""  # the first portal's, when the server made one on an empty database
         self.portal_id = 0
+        self.output = ""  # what the server printed: its start-up lines, the rest once stopped
 
     @classmethod
     def attach(cls, base_url: str, admin_token: str | None = None) -> LiveServer:
@@ -75,6 +76,7 @@ class LiveServer:
             if not line:
                 break
             seen.append(line)
+            self.output += line
             if created := _TOKEN.search(line):
                 self.portal_id, self.token = int(created.group(1)), created.group(2)
             if listening := _LISTENING.search(line):
@@ -101,6 +103,7 @@ class LiveServer:
         self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
         self.process.wait(timeout=20)
         if self.process.stdout:
+            self.output += self.process.stdout.read()
             self.process.stdout.close()
         self.process = None
 

@@ -1,0 +1,99 @@
+"""The HTTP server: uvicorn on the h11 protocol, with limits that keep slow or hostile clients from
+exhausting it.
+
+uvicorn bounds the size of a request head (`--max-header-bytes`), idle keep-alive connections
+(`--keep-alive-timeout`) and concurrent connections (`--max-concurrency`, 503 beyond). It does not
+bound how long a client may take to send its head or its body, so a client trickling one byte at
+a time could hold a connection for ever; GuardedH11Protocol adds those two deadlines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from typing import Any
+
+import h11
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from hubcrm.api.app import create_app
+from hubcrm.settings import Settings
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request's head and one for its body."""
+
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._phase = ""
+        self._deadline: asyncio.TimerHandle | None = None
+        self._arm("head", self.header_timeout)  # a new connection must send a request in time
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._follow()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._follow()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _follow(self) -> None:
+        """Arm the deadline that fits what the connection waits for from the client now."""
+        state = self.conn.their_state
+        if state is h11.SEND_BODY:
+            self._arm("body", self.body_timeout)
+        elif state is h11.IDLE and self.conn.trailing_data[0]:
+            self._arm("head", self.header_timeout)  # part of a request head has arrived
+        elif state is h11.IDLE and self._phase == "head" and self.cycle is None:
+            pass  # still waiting for the first request: the deadline from connect holds
+        else:
+            self._disarm()  # the app is working, or uvicorn's keep-alive timeout applies
+
+    def _arm(self, phase: str, seconds: float) -> None:
+        if self._phase == phase:
+            return  # a deadline runs from the start of the phase, not from the latest byte
+        self._disarm()
+        self._phase = phase
+        self._deadline = self.loop.call_later(seconds, self._expire)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = None
+        self._phase = ""
+
+    def _expire(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def protocol(settings: Settings) -> type[GuardedH11Protocol]:
+    attributes: dict[str, Any] = {
+        "header_timeout": settings.header_timeout,
+        "body_timeout": settings.body_timeout,
+    }
+    return type("ConfiguredH11Protocol", (GuardedH11Protocol,), attributes)
+
+
+def run(settings: Settings, sock: socket.socket) -> None:
+    config = uvicorn.Config(
+        create_app(settings),
+        http=protocol(settings),
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        timeout_keep_alive=settings.keep_alive_timeout,
+        limit_concurrency=settings.max_concurrency,
+        log_level="warning",
+        access_log=False,  # request lines carry no tokens, but nothing is gained by logging them
+        server_header=False,
+        lifespan="on",
+    )
+    uvicorn.Server(config).run(sockets=[sock])
