@@ -12,14 +12,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hubcrm import auth, control, ids, messages, portals
+from hubcrm import auth, control, ids, messages, portals, workers
 from hubcrm import seed as seeding
 from hubcrm.clock import SystemClock, format_ms
 from hubcrm.errors import HubSpotError
 from hubcrm.records import Records
 from hubcrm.settings import SETTINGS, Settings, is_loopback
+from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
 from hubcrm.store.base import Store, Token
+from hubcrm.store.errors import StoreError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -63,7 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     revoke = token_commands.add_parser("revoke", help="Revoke a token, by its secret or its id")
     revoke.add_argument("token", metavar="TOKEN_OR_ID")
     revoke.add_argument("--portal", type=int, help="The portal of the token id")
-    for command in (create, listing, revoke):
+    migrate = commands.add_parser(
+        "migrate", help="Create or upgrade the database schema to this hubcrm's version"
+    )
+    for command in (create, listing, revoke, migrate):
         command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
 
     seed = commands.add_parser(
@@ -87,11 +92,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
-            return serve(Settings.load(vars(args)))
-        settings = Settings.load({"database": args.database})
+            settings = Settings.load(vars(args))
+        else:
+            settings = Settings.load({"database": args.database})
     except ValueError as error:
         print(f"hubcrm: {error}", file=sys.stderr)
         return 2
+    try:
+        return _run(args, settings)
+    except StoreError as error:  # an unreachable database, or a schema newer than this hubcrm
+        print(f"hubcrm: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "serve":
+        return serve(settings)
+    if args.command == "migrate":
+        return asyncio.run(migrate(settings))
     if args.command == "seed":
         return seed(settings, args)
     if args.command == "reset":
@@ -106,6 +124,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.token_command == "list":
         return asyncio.run(token_list(settings, args.portal))
     return asyncio.run(token_revoke(settings, args.token, args.portal))
+
+
+async def migrate(settings: Settings) -> int:
+    applied = await store_migrate(settings.database)
+    if applied:
+        print("applied schema migrations " + ", ".join(str(v) for v in applied))
+    else:
+        print("the database schema is up to date")
+    return 0
 
 
 async def token_create(
@@ -320,5 +347,7 @@ def serve(settings: Settings) -> int:
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
+    if settings.workers > 1:
+        return workers.run(settings, sock, server.run)
     server.run(settings, sock)
     return 0

@@ -24,7 +24,7 @@ from hubcrm.errors import (
 from hubcrm.objects import ObjectType
 from hubcrm.properties import PropertyDefinition, ValueRejected, check_value
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Store, WriteTransaction
-from hubcrm.store.errors import WriteConflict
+from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.wire import PropertyValue, UpsertInput
 
 MAX_BATCH = 100
@@ -244,7 +244,7 @@ class Records:
             outcome.results += await self.store.transact(
                 actor.portal_id, schema.object_type.type_id, upsert
             )
-        except WriteConflict:  # lost every retry to concurrent writers of the same records
+        except (WriteConflict, UniqueViolation):  # lost every retry to concurrent writers
             raise Locked(messages.WRITE_CONTENTION) from None
 
     # Reads

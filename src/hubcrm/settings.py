@@ -23,11 +23,13 @@ def _setting(
 class Settings:
     database: str = _setting(
         "sqlite:///hubcrm.db",
-        "Database URL: sqlite:///relative/path.db or sqlite:////absolute/path.db",
+        "Database URL: sqlite:///relative/path.db, sqlite:////absolute/path.db,"
+        " or postgresql://user@host:port/dbname",
         env="HUBCRM_DATABASE_URL",
     )
     host: str = _setting("127.0.0.1", "Address to listen on")
     port: int = _setting(8080, "Port to listen on (0 picks a free port)")
+    workers: int = _setting(1, "Worker processes serving the port, for multi-core machines")
     max_body_bytes: int = _setting(
         10 * 1024 * 1024, "Largest request body accepted, in bytes; a larger one gets 413"
     )

@@ -15,6 +15,10 @@ from hubcrm.journal import Entry
 # Values are strings on HubSpot's wire; some clients send numbers and booleans, taken as their text.
 PropertyValue = str | int | float | bool | None
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+# Bounds on the strings a request names things with (values have theirs in properties.py), so a
+# body within the size limit still cannot make every error message echo megabytes.
+Name = Annotated[str, msgspec.Meta(max_length=256)]
+Key = Annotated[str, msgspec.Meta(min_length=1, max_length=65_536)]
 
 
 class Struct(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
@@ -25,10 +29,10 @@ class Struct(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
 
 
 class UpsertInput(Struct):
-    id: NonEmpty | int
-    properties: dict[str, PropertyValue]
-    id_property: str | None = None
-    object_write_trace_id: str | None = None
+    id: Key | int
+    properties: dict[Name, PropertyValue]
+    id_property: Name | None = None
+    object_write_trace_id: Name | None = None
 
 
 class BatchUpsertRequest(Struct):

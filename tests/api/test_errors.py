@@ -236,3 +236,35 @@ def test_no_body_causes_a_500(api: Api, body: Any) -> None:
 def test_no_upsert_causes_a_500(api: Api, inputs: list[dict[str, Any]]) -> None:
     response = api.upsert(inputs)
     assert response.status_code in (200, 400, 409), response.text
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            {"id": "a" * 65_537, "idProperty": "email", "properties": {}},
+            "Invalid input JSON: Expected `str` of length <= 65536 - at `$.inputs[0].id`",
+        ),
+        (
+            {"id": "a@x.com", "idProperty": "e" * 257, "properties": {}},
+            "Invalid input JSON: Expected `str` of length <= 256 - at `$.inputs[0].idProperty`",
+        ),
+        (
+            {"id": "a@x.com", "idProperty": "email", "properties": {"p" * 257: "x"}},
+            "Invalid input JSON: Expected `str` of length <= 256 - at `key` in "
+            "`$.inputs[0].properties`",
+        ),
+        (
+            {
+                "id": "a@x.com",
+                "idProperty": "email",
+                "properties": {},
+                "objectWriteTraceId": "t" * 257,
+            },
+            "Invalid input JSON: Expected `str` of length <= 256 - at "
+            "`$.inputs[0].objectWriteTraceId`",
+        ),
+    ],
+)
+def test_names_and_keys_have_length_limits(api: Api, field: dict[str, Any], message: str) -> None:
+    assert_error(api.upsert([field]), 400, "VALIDATION_ERROR", message)

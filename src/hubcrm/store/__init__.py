@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import ModuleType
+
 from hubcrm.store.base import Store
+from hubcrm.store.errors import StoreError
 
 POSTGRES_SCHEMES = ("postgresql:", "postgres:")
 
@@ -18,9 +21,8 @@ async def open_store(url: str, *, migrate: bool = True) -> Store:
 
         return await SQLiteStore.open(url, migrate=migrate)
     if url.startswith(POSTGRES_SCHEMES):
-        from hubcrm.store.postgres import PostgresStore
-
-        return await PostgresStore.open(url, migrate=migrate)
+        store: Store = await _postgres().PostgresStore.open(url, migrate=migrate)
+        return store
     raise ValueError(_unsupported(url))
 
 
@@ -32,11 +34,21 @@ async def migrate(url: str, target: int | None = None) -> list[int]:
 
         return await sqlite.migrate(url, target)
     if url.startswith(POSTGRES_SCHEMES):
-        from hubcrm.store import postgres
-
-        return await postgres.migrate(url, target)
+        applied: list[int] = await _postgres().migrate(url, target)
+        return applied
     raise ValueError(_unsupported(url))
 
 
 def _unsupported(url: str) -> str:
     return f"unsupported database URL: {url!r} (expected sqlite:///path or postgresql://host/db)"
+
+
+def _postgres() -> ModuleType:
+    """store/postgres.py, which needs the optional driver."""
+    try:
+        from hubcrm.store import postgres
+    except ImportError as error:
+        raise StoreError(
+            f"PostgreSQL needs its driver: pip install 'hubcrm[postgres]' ({error})"
+        ) from error
+    return postgres

@@ -16,3 +16,7 @@ class SchemaTooNew(StoreError):
 class WriteConflict(StoreError):
     """A write transaction lost a race (deadlock, serialization failure, a unique value claimed
     meanwhile) and was rolled back; running it again sees the winner's data."""
+
+    def __init__(self, message: str, *, unique: bool = False) -> None:
+        super().__init__(message)
+        self.unique = unique  # lost to a unique constraint (rather than a deadlock)

@@ -102,11 +102,21 @@ def _translated(*, in_write: bool = False) -> Iterator[None]:
     try:
         yield
     except asyncpg.UniqueViolationError as error:
-        raise (WriteConflict if in_write else UniqueViolation)(str(error)) from error
+        if in_write:
+            raise WriteConflict(str(error), unique=True) from error
+        raise UniqueViolation(str(error)) from error
     except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError) as error:
         raise WriteConflict(str(error)) from error
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
         raise StoreError(str(error)) from error
+
+
+@contextmanager
+def _connecting() -> Iterator[None]:
+    try:
+        yield
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        raise StoreError(f"cannot connect to PostgreSQL: {error}") from error
 
 
 def _lock_keys(
@@ -170,7 +180,7 @@ async def _migrate(conn: asyncpg.Connection, target: int | None) -> list[int]:
 
 async def migrate(url: str, target: int | None = None) -> list[int]:
     """Bring the database at `url` to schema version `target` (default: the latest)."""
-    with _translated():
+    with _connecting():
         conn = await asyncpg.connect(url)
     try:
         with _translated():
@@ -201,7 +211,7 @@ class PostgresStore:
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
-        with _translated():
+        with _connecting():
             pool = await asyncpg.create_pool(
                 url, min_size=1, max_size=POOL_SIZE, server_settings=_SESSION
             )
@@ -480,15 +490,19 @@ class PostgresStore:
         work: Callable[[WriteTransaction], Awaitable[T]],
     ) -> T:
         """Run `work` in a transaction; run it again (a bounded number of times, with a short
-        random pause) when it loses a race, and raise WriteConflict if it keeps losing."""
-        for attempt in range(WRITE_ATTEMPTS):
+        random pause) when it loses a race. If it keeps losing, raise what the database said:
+        UniqueViolation for a unique value, else WriteConflict."""
+        for attempt in range(WRITE_ATTEMPTS - 1):
             try:
                 return await self._transact_once(portal_id, object_type, work)
             except WriteConflict:
-                if attempt + 1 == WRITE_ATTEMPTS:
-                    raise
                 await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
-        raise AssertionError("unreachable")
+        try:
+            return await self._transact_once(portal_id, object_type, work)
+        except WriteConflict as error:
+            if error.unique:
+                raise UniqueViolation(str(error)) from error
+            raise
 
     async def _transact_once(
         self,

@@ -294,12 +294,12 @@ async def migrate(url: str, target: int | None = None) -> list[int]:
     """Bring the database at `url` to schema version `target` (default: the latest)."""
 
     def run() -> list[int]:
-        conn = _connect(path_from_url(url))
-        try:
-            with _translated():
+        with _translated():
+            conn = _connect(path_from_url(url))
+            try:
                 return _migrate(conn, target)
-        finally:
-            conn.close()
+            finally:
+                conn.close()
 
     return await asyncio.to_thread(run)
 

@@ -1,0 +1,260 @@
+"""The storage contract (store/base.py), run against every store: each test once on SQLite and
+once on PostgreSQL, in a fresh database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import pytest
+
+from hubcrm import portals
+from hubcrm.clock import FrozenClock
+from hubcrm.objects import CONTACTS
+from hubcrm.properties import PropertyDefinition
+from hubcrm.store import open_store
+from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Store, WriteTransaction
+from hubcrm.store.errors import UniqueViolation
+
+T = TypeVar("T")
+START_MS = 1_767_225_600_000
+PORTAL = 12345678
+OTHER_PORTAL = 87654321
+TYPE = CONTACTS.type_id
+
+
+def run(url: str, scenario: Callable[[Store], Awaitable[T]]) -> T:
+    """Run a scenario against a store opened on `url`, with two portals created."""
+
+    async def main() -> T:
+        store = await open_store(url)
+        try:
+            for portal_id in (PORTAL, OTHER_PORTAL):
+                await portals.create_portal(store, FrozenClock(START_MS), portal_id)
+            return await scenario(store)
+        finally:
+            await store.close()
+
+    return asyncio.run(main())
+
+
+def new_record(record_id: int, email: str, at: int = START_MS, **extra: str) -> RecordWrite:
+    record = Record(record_id, {"email": email, **extra}, at, at)
+    history = [
+        HistoryEntry(name, value, at, "API", "1") for name, value in record.properties.items()
+    ]
+    return RecordWrite(record, is_new=True, unique_values={"email": {email}}, history=history)
+
+
+async def create(store: Store, portal_id: int, *emails: str) -> list[int]:
+    async def work(tx: WriteTransaction) -> list[int]:
+        ids = await tx.allocate_ids(len(emails))
+        await tx.save([new_record(i, e) for i, e in zip(ids, emails, strict=True)])
+        return ids
+
+    return await store.transact(portal_id, TYPE, work)
+
+
+def test_portals_are_created_once_with_their_property_definitions(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        assert await store.portal_ids() == [PORTAL, OTHER_PORTAL]
+        assert not await store.create_portal(PORTAL, START_MS, {TYPE: []})
+        definitions = await store.property_definitions(PORTAL, TYPE)
+        assert [d.name for d in definitions] == sorted(d.name for d in CONTACTS.seed_properties())
+        assert await store.properties_version(PORTAL, TYPE) == 1
+        assert await store.properties_version(PORTAL, "no-such-type") == 0
+
+    run(database_url, scenario)
+
+
+def test_a_property_is_defined_once_and_bumps_the_version(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        favourite = PropertyDefinition(
+            name="favourite",
+            label="Favourite",
+            type="string",
+            field_type="text",
+            group_name="contactinformation",
+        )
+        await store.add_property(PORTAL, TYPE, favourite)
+        assert await store.properties_version(PORTAL, TYPE) == 2
+        assert await store.properties_version(OTHER_PORTAL, TYPE) == 1
+        assert favourite in await store.property_definitions(PORTAL, TYPE)
+        assert favourite not in await store.property_definitions(OTHER_PORTAL, TYPE)
+        with pytest.raises(UniqueViolation):
+            await store.add_property(PORTAL, TYPE, favourite)
+        assert await store.properties_version(PORTAL, TYPE) == 2
+
+    run(database_url, scenario)
+
+
+def test_tokens_are_numbered_per_portal_found_by_hash_and_revoked_once(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        scopes = frozenset({"crm.objects.contacts.read"})
+        first = await store.add_token(PORTAL, "hash-a", scopes, "ci", START_MS, None)
+        second = await store.add_token(PORTAL, "hash-b", scopes, None, START_MS, START_MS + 5)
+        other = await store.add_token(OTHER_PORTAL, "hash-c", scopes, None, START_MS, None)
+        assert (first.token_id, second.token_id, other.token_id) == (1, 2, 1)
+        assert await store.token_by_hash("hash-b") == second
+        assert await store.token_by_hash("hash-z") is None
+        assert await store.tokens(PORTAL) == [first, second]
+        assert await store.tokens() == [first, second, other]
+        assert await store.revoke_token(PORTAL, 2, START_MS + 1)
+        assert not await store.revoke_token(PORTAL, 2, START_MS + 2)
+        assert not await store.revoke_token(OTHER_PORTAL, 2, START_MS + 2)
+        revoked = await store.token_by_hash("hash-b")
+        assert revoked is not None
+        assert revoked.revoked_at == START_MS + 1
+        with pytest.raises(UniqueViolation):
+            await store.add_token(OTHER_PORTAL, "hash-a", scopes, None, START_MS, None)
+
+    run(database_url, scenario)
+
+
+def test_ids_count_up_per_portal(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        assert await create(store, PORTAL, "a@x.com", "b@x.com") == [1, 2]
+        assert await create(store, PORTAL, "c@x.com") == [3]
+        assert await create(store, OTHER_PORTAL, "a@x.com") == [1]
+
+    run(database_url, scenario)
+
+
+def test_saved_records_read_back_by_id_and_by_unique_value(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        await create(store, PORTAL, "ann@x.com")
+        record = await store.record(PORTAL, TYPE, 1)
+        assert record == Record(1, {"email": "ann@x.com"}, START_MS, START_MS)
+        assert await store.record_by_unique(PORTAL, TYPE, "email", "ann@x.com") == record
+        assert await store.record_by_unique(PORTAL, TYPE, "email", "bob@x.com") is None
+        # Another portal sees none of it.
+        assert await store.record(OTHER_PORTAL, TYPE, 1) is None
+        assert await store.record_by_unique(OTHER_PORTAL, TYPE, "email", "ann@x.com") is None
+
+    run(database_url, scenario)
+
+
+def test_an_update_moves_unique_values_and_appends_history(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        await create(store, PORTAL, "ann@x.com")
+        later = START_MS + 10
+
+        async def update(tx: WriteTransaction) -> dict[str, int]:
+            assert await tx.holders("email", ["ann@x.com", "new@x.com"]) == {"ann@x.com": 1}
+            old = (await tx.records([1, 99]))[1]
+            record = Record(1, {**old.properties, "email": "new@x.com"}, old.created_at, later)
+            history = [HistoryEntry("email", "new@x.com", later, "API", "2")]
+            await tx.save([RecordWrite(record, False, {"email": {"new@x.com"}}, history)])
+            return await tx.holders("email", ["ann@x.com", "new@x.com"])
+
+        assert await store.transact(PORTAL, TYPE, update) == {"new@x.com": 1}
+        assert await store.record_by_unique(PORTAL, TYPE, "email", "ann@x.com") is None
+        moved = await store.record_by_unique(PORTAL, TYPE, "email", "new@x.com")
+        assert moved == Record(1, {"email": "new@x.com"}, START_MS, later)
+        assert await store.history(PORTAL, TYPE, 1, ["email", "phone"]) == {
+            "email": [
+                HistoryEntry("email", "new@x.com", later, "API", "2"),
+                HistoryEntry("email", "ann@x.com", START_MS, "API", "1"),
+            ],
+            "phone": [],
+        }
+
+    run(database_url, scenario)
+
+
+def test_history_written_in_one_millisecond_keeps_its_order(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        await create(store, PORTAL, "ann@x.com")
+
+        async def rename(tx: WriteTransaction) -> None:
+            record = (await tx.records([1]))[1]
+            history = [HistoryEntry("firstname", n, START_MS, "API", "1") for n in ("A", "B")]
+            record.properties["firstname"] = "B"
+            await tx.save([RecordWrite(record, False, {}, history)])
+
+        await store.transact(PORTAL, TYPE, rename)
+        entries = (await store.history(PORTAL, TYPE, 1, ["firstname"]))["firstname"]
+        assert [e.value for e in entries] == ["B", "A"]
+
+    run(database_url, scenario)
+
+
+def test_a_unique_value_held_twice_fails_the_whole_transaction(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        await create(store, PORTAL, "ann@x.com")
+
+        async def clash(tx: WriteTransaction) -> None:
+            ids = await tx.allocate_ids(2)
+            await tx.save([new_record(ids[0], "bob@x.com"), new_record(ids[1], "ann@x.com")])
+
+        with pytest.raises(UniqueViolation):
+            await store.transact(PORTAL, TYPE, clash)
+        assert await store.record_by_unique(PORTAL, TYPE, "email", "bob@x.com") is None
+        # The same value in another portal is no clash.
+        assert await create(store, OTHER_PORTAL, "ann@x.com") == [1]
+
+    run(database_url, scenario)
+
+
+def test_work_that_raises_writes_nothing(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        async def fail(tx: WriteTransaction) -> None:
+            await tx.save([new_record((await tx.allocate_ids(1))[0], "ann@x.com")])
+            raise LookupError("changed my mind")
+
+        with pytest.raises(LookupError):
+            await store.transact(PORTAL, TYPE, fail)
+        assert await store.record_by_unique(PORTAL, TYPE, "email", "ann@x.com") is None
+
+    run(database_url, scenario)
+
+
+def test_two_stores_racing_to_create_one_email_make_one_record(database_url: str) -> None:
+    """Two stores on one database stand for two processes: whoever creates the email first wins,
+    and every other writer finds that record instead of making a second one."""
+
+    async def scenario(store: Store) -> None:
+        other = await open_store(database_url)
+        try:
+
+            async def claim(tx: WriteTransaction) -> tuple[int, bool]:
+                held = await tx.holders("email", ["race@x.com"])
+                if "race@x.com" in held:
+                    return held["race@x.com"], False
+                [record_id] = await tx.allocate_ids(1)
+                await tx.save([new_record(record_id, "race@x.com")])
+                return record_id, True
+
+            outcomes = await asyncio.gather(
+                *(s.transact(PORTAL, TYPE, claim) for _ in range(8) for s in (store, other))
+            )
+        finally:
+            await other.close()
+        created = [record_id for record_id, new in outcomes if new]
+        assert len(created) == 1
+        assert {record_id for record_id, _ in outcomes} == set(created)
+        winner = await store.record_by_unique(PORTAL, TYPE, "email", "race@x.com")
+        assert winner is not None
+        assert winner.record_id == created[0]
+
+    run(database_url, scenario)
+
+
+def test_two_stores_allocate_distinct_ids(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        other = await open_store(database_url)
+        try:
+
+            async def allocate(tx: WriteTransaction) -> list[int]:
+                return await tx.allocate_ids(3)
+
+            batches = await asyncio.gather(
+                *(s.transact(PORTAL, TYPE, allocate) for _ in range(10) for s in (store, other))
+            )
+        finally:
+            await other.close()
+        ids = [i for batch in batches for i in batch]
+        assert sorted(ids) == list(range(1, 61))
+
+    run(database_url, scenario)

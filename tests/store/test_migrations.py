@@ -1,0 +1,203 @@
+"""Schema versions: a database made by the first schema upgrades with its data intact, concurrent
+migrators apply each migration once, and a newer schema is refused by every command."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+
+from hubcrm.clock import FrozenClock
+from hubcrm.objects import CONTACTS
+from hubcrm.records import Actor, Records
+from hubcrm.store import migrate, migrations, open_store
+from hubcrm.store.errors import SchemaTooNew
+from hubcrm.store.postgres import DIALECT as POSTGRES
+from hubcrm.store.sqlite import DIALECT as SQLITE
+from hubcrm.store.sqlite import path_from_url
+from hubcrm.wire import UpsertInput
+from tests.backends import fresh_database
+
+START_MS = 1_767_225_600_000
+PORTAL = 4242
+TYPE = CONTACTS.type_id
+
+
+@pytest.fixture
+def empty_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all."""
+    with fresh_database(backend, tmp_path, migrated=False) as url:
+        yield url
+
+
+def dialect(url: str) -> str:
+    return SQLITE if url.startswith("sqlite:") else POSTGRES
+
+
+def sql(url: str, statements: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
+    """Run statements straight on the database, outside hubcrm; the last one's rows."""
+    if url.startswith("sqlite:"):
+        conn = sqlite3.connect(path_from_url(url))
+        try:
+            rows: list[Any] = []
+            for statement, args in statements:
+                rows = conn.execute(statement.replace("$", "?"), args).fetchall()
+            conn.commit()
+            return rows
+        finally:
+            conn.close()
+
+    async def run() -> list[Any]:
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        try:
+            rows: list[Any] = []
+            for statement, args in statements:
+                rows = [tuple(r) for r in await conn.fetch(statement, *args)]
+            return rows
+        finally:
+            await conn.close()
+
+    return asyncio.run(run())
+
+
+def numbered(statement: str) -> str:
+    """`?` placeholders as $1, $2 ... (sql() turns them back for SQLite)."""
+    parts = statement.split("?")
+    return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
+
+
+def version_one_rows(url: str) -> list[tuple[str, tuple[Any, ...]]]:
+    """A portal with one contact, written as hubcrm wrote them with schema version 1."""
+    false = 0 if url.startswith("sqlite:") else False
+    definitions = [
+        (PORTAL, TYPE, d.name, msgspec.json.encode(d).decode(), false)
+        for d in CONTACTS.seed_properties()
+    ]
+    properties = msgspec.json.encode({"email": "ann@x.com", "firstname": "Ann"}).decode()
+    statements = [
+        ("INSERT INTO portals VALUES (?, ?)", (PORTAL, START_MS)),
+        ("INSERT INTO object_schemas VALUES (?, ?, ?, ?)", (PORTAL, TYPE, 2, 1)),
+        *(("INSERT INTO property_definitions VALUES (?, ?, ?, ?, ?)", d) for d in definitions),
+        (
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (PORTAL, TYPE, 1, properties, START_MS, START_MS, false, None),
+        ),
+        (
+            "INSERT INTO unique_values VALUES (?, ?, ?, ?, ?)",
+            (PORTAL, TYPE, "email", "ann@x.com", 1),
+        ),
+        (
+            "INSERT INTO property_history (portal_id, object_type, record_id, property, timestamp,"
+            " value, source_type, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (PORTAL, TYPE, 1, "firstname", START_MS, "Ann", "API", "1"),
+        ),
+    ]
+    return [(numbered(s), args) for s, args in statements]
+
+
+def test_a_database_made_by_the_first_schema_upgrades_with_its_data(empty_url: str) -> None:
+    assert asyncio.run(migrate(empty_url, target=1)) == [1]
+    sql(empty_url, version_one_rows(empty_url))
+    latest = migrations.latest(dialect(empty_url))
+    assert asyncio.run(migrate(empty_url)) == list(range(2, latest + 1))
+    assert sql(empty_url, [("SELECT version FROM schema_migrations ORDER BY 1", ())]) == [
+        (v,) for v in range(1, latest + 1)
+    ]
+
+    async def use() -> None:
+        store = await open_store(empty_url)
+        try:
+            ann = await store.record_by_unique(PORTAL, TYPE, "email", "ann@x.com")
+            assert ann is not None
+            assert ann.properties == {"email": "ann@x.com", "firstname": "Ann"}
+            records = Records(store, FrozenClock(START_MS + 1000))
+            outcome = await records.batch_upsert(
+                Actor(PORTAL, "1"),
+                CONTACTS,
+                [
+                    UpsertInput(id="ann@x.com", id_property="email", properties={"lastname": "L"}),
+                    UpsertInput(id="bob@x.com", id_property="email", properties={}),
+                ],
+            )
+            assert [(r.record.record_id, r.new) for r in outcome.results] == [(1, False), (2, True)]
+            history = await store.history(PORTAL, TYPE, 1, ["firstname", "lastname"])
+            assert [e.value for e in history["firstname"]] == ["Ann"]
+            assert [e.value for e in history["lastname"]] == ["L"]
+        finally:
+            await store.close()
+
+    asyncio.run(use())
+
+
+def test_concurrent_migrators_apply_each_migration_once(empty_url: str) -> None:
+    async def race() -> list[list[int]]:
+        return await asyncio.gather(*(migrate(empty_url) for _ in range(4)))
+
+    applied = asyncio.run(race())
+    latest = migrations.latest(dialect(empty_url))
+    assert sorted(v for versions in applied for v in versions) == list(range(1, latest + 1))
+    assert asyncio.run(migrate(empty_url)) == []
+
+
+def hubcrm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hubcrm", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_migrate_command_applies_then_reports_up_to_date(empty_url: str) -> None:
+    latest = migrations.latest(dialect(empty_url))
+    first = hubcrm("migrate", "--database", empty_url)
+    assert first.returncode == 0, first.stderr
+    assert (
+        first.stdout
+        == "applied schema migrations " + ", ".join(str(v) for v in range(1, latest + 1)) + "\n"
+    )
+    again = hubcrm("migrate", "--database", empty_url)
+    assert (again.returncode, again.stdout) == (0, "the database schema is up to date\n")
+
+
+def test_every_command_refuses_a_newer_schema(database_url: str) -> None:
+    latest = migrations.latest(dialect(database_url))
+    asyncio.run(migrate(database_url))
+    sql(
+        database_url,
+        [(numbered("INSERT INTO schema_migrations (version) VALUES (?)"), (latest + 1,))],
+    )
+    message = (
+        f"hubcrm: the database schema is at version {latest + 1}, newer than this hubcrm knows"
+        f" ({dialect(database_url)} version {latest}): upgrade hubcrm\n"
+    )
+    for command in (
+        ["serve", "--port", "0"],
+        ["migrate"],
+        ["token", "create"],
+    ):
+        refused = hubcrm(*command, "--database", database_url)
+        assert (refused.returncode, refused.stderr) == (1, message), command
+        assert "listening" not in refused.stdout
+
+    with pytest.raises(SchemaTooNew):
+        asyncio.run(open_store(database_url))
+
+
+def test_an_unreachable_database_is_a_clean_error(tmp_path: Path) -> None:
+    refused = hubcrm("migrate", "--database", f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
+    assert refused.returncode == 1
+    assert refused.stderr == "hubcrm: unable to open database file\n"
+
+
+def test_an_unreachable_postgresql_is_a_clean_error() -> None:
+    refused = hubcrm("migrate", "--database", "postgresql://postgres@127.0.0.1:1/none")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("hubcrm: cannot connect to PostgreSQL: ")
+    assert "Traceback" not in refused.stderr
