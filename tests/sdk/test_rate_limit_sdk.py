@@ -26,6 +26,7 @@ from hubspot.crm.contacts import (
 from hubspot.crm.contacts.exceptions import ApiException
 from urllib3.util.retry import Retry
 
+from hubcrm.testing import serve
 from tests.server import LiveServer
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "node"
@@ -116,3 +117,19 @@ def test_node_sdk_retries_ten_secondly_rolling_and_recovers(limited_server: Live
     assert sorted(int(r["id"]) for r in results) == [1, 2, 3, 4]
     # The SDK logs each retry it makes: two calls were refused and retried.
     assert ran.stderr.count("Request failed with status code [429]") == 2, ran.stderr
+
+
+@pytest.mark.slow
+def test_windows_follow_the_portals_controlled_clock() -> None:
+    with serve("--rate-limit", "free", "--rate-limit-burst", "2") as hs:
+        portal = hs.new_portal()
+        portal.clock.freeze()
+        client = Client.create(access_token=portal.token, host=portal.base_url)
+        upsert(client, "a@x.com")
+        upsert(client, "b@x.com")
+        with pytest.raises(ApiException) as refused:
+            upsert(client, "c@x.com")
+        assert refused.value.status == 429
+        assert refused.value.headers["Retry-After"] == "10"
+        portal.clock.advance(seconds=10)  # the window passes without anyone waiting
+        assert upsert(client, "c@x.com") == "3"
