@@ -258,3 +258,34 @@ def test_two_stores_allocate_distinct_ids(database_url: str) -> None:
         assert sorted(ids) == list(range(1, 61))
 
     run(database_url, scenario)
+
+
+def test_unique_values_of_any_length_are_held_once(database_url: str) -> None:
+    long_value = "".join(f"{n:05d}" for n in range(13_000))  # 65,000 characters
+    other = long_value[:-1] + "x"
+
+    async def scenario(store: Store) -> None:
+        async def claim(value: str) -> None:
+            async def work(tx: WriteTransaction) -> None:
+                [record_id] = await tx.allocate_ids(1)
+                write = new_record(record_id, f"{record_id}@x.com")
+                write.record.properties["code"] = value
+                write.unique_values["code"] = {value}
+                await tx.save([write])
+
+            await store.transact(PORTAL, TYPE, work)
+
+        await claim(long_value)
+        await claim(other)
+        with pytest.raises(UniqueViolation):
+            await claim(long_value)
+
+        async def holders(tx: WriteTransaction) -> dict[str, int]:
+            return await tx.holders("code", [long_value, other, "absent"])
+
+        assert await store.transact(PORTAL, TYPE, holders) == {long_value: 1, other: 2}
+        found = await store.record_by_unique(PORTAL, TYPE, "code", long_value)
+        assert found is not None
+        assert found.properties["code"] == long_value
+
+    run(database_url, scenario)

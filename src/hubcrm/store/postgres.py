@@ -2,7 +2,8 @@
 
 Nothing is shared between processes but the database, so the database decides every race:
 
-- Uniqueness (emails, every `hasUniqueValue` property) is the primary key of `unique_values`.
+- Uniqueness (emails, every `hasUniqueValue` property) is the primary key of `unique_values`
+  (by each value's SHA-256, so that values of any length can be keys).
 - A write transaction first takes a transaction-scoped advisory lock on each unique value it looks
   up, in one global order, and only then reads who holds it. Two processes upserting the same new
   email therefore queue: the second reads after the first commits and becomes an update.
@@ -81,8 +82,9 @@ WITH saved AS (
         archived = EXCLUDED.archived, archived_at = EXCLUDED.archived_at
     RETURNING 1
 ), claimed AS (
-    INSERT INTO unique_values (portal_id, object_type, namespace, value, record_id)
-    SELECT $1::bigint, $2::text, u.* FROM unnest($9::text[], $10::text[], $11::bigint[]) AS u
+    INSERT INTO unique_values (portal_id, object_type, namespace, value, record_id, digest)
+    SELECT $1::bigint, $2::text, u.*
+    FROM unnest($9::text[], $10::text[], $11::bigint[], $18::bytea[]) AS u
     RETURNING 1
 ), logged AS (
     INSERT INTO property_history (portal_id, object_type, record_id, property, timestamp, value,
@@ -117,6 +119,11 @@ def _connecting() -> Iterator[None]:
         yield
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
         raise StoreError(f"cannot connect to PostgreSQL: {error}") from error
+
+
+def _digest(value: str) -> bytes:
+    """What unique_values is keyed by: the SHA-256 of the value's UTF-8 text."""
+    return hashlib.sha256(value.encode()).digest()
 
 
 def _lock_keys(
@@ -394,11 +401,11 @@ class PostgresStore:
         row = await self._fetchrow(
             f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
             " AND record_id = (SELECT record_id FROM unique_values WHERE portal_id = $1"
-            " AND object_type = $2 AND namespace = $3 AND value = $4)",
+            " AND object_type = $2 AND namespace = $3 AND digest = $4)",
             portal_id,
             object_type,
             namespace,
-            value,
+            _digest(value),
         )
         return _record(row) if row else None
 
@@ -539,11 +546,11 @@ class _WriteTransaction:
             )
             rows = await self._conn.fetch(
                 "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
-                " AND object_type = $2 AND namespace = $3 AND value = ANY($4::text[])",
+                " AND object_type = $2 AND namespace = $3 AND digest = ANY($4::bytea[])",
                 self._portal_id,
                 self._object_type,
                 namespace,
-                wanted,
+                [_digest(value) for value in wanted],
             )
             found = {row[0]: row[1] for row in rows}
             for value in wanted:
@@ -622,6 +629,7 @@ class _WriteTransaction:
             [h.value for _, h in history],
             [h.source_type for _, h in history],
             [h.source_id for _, h in history],
+            [_digest(c[1]) for c in claims],
         )
 
 
