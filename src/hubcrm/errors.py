@@ -125,6 +125,9 @@ class Locked(HubSpotError):
     status = 423
     category = "LOCKED"
 
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "2"}  # HubSpot: wait at least 2 seconds after a 423
+
 
 class HeadersTooLarge(HubSpotError):
     status = 431

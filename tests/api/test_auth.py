@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hubcrm import auth, messages
 from tests.api.test_upsert import UPSERT, assert_error
@@ -151,3 +153,17 @@ def test_open_mode_keeps_revoked_tokens_out(open_api: Api) -> None:
     open_api.call(open_api.state.store.revoke_token, portal_id, 1, START_MS)
     response = open_api.get("/crm/v3/objects/contacts/1", token="short-lived")
     assert_error(response, 401, "INVALID_AUTHENTICATION", messages.AUTHENTICATION_INVALID)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    value=st.binary(max_size=200).filter(lambda b: not set(b) & {0, 10, 13})
+    | st.builds(lambda s: b"Bearer " + s, st.binary(max_size=100)).filter(
+        lambda b: not set(b) & {0, 10, 13}
+    )
+)
+def test_no_authorization_header_causes_a_500(api: Api, value: bytes) -> None:
+    response = api.client.get("/crm/v3/objects/contacts/1", headers={b"Authorization": value})
+    assert response.status_code in (401, 404), response.text

@@ -24,8 +24,8 @@ def stored(url: str, secret: str) -> Token:
     return asyncio.run(lookup())
 
 
-def test_create_with_a_name_and_an_expiry(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_create_with_a_name_and_an_expiry(database_url: str) -> None:
+    url = database_url
     made = hubcrm(
         "token", "create", "--portal", "77", "--name", "ci", "--expires-in", "60", "--database", url
     )
@@ -38,8 +38,8 @@ def test_create_with_a_name_and_an_expiry(tmp_path: Path) -> None:
     assert token.expires_at - token.created_at == 60_000
 
 
-def test_list_shows_tokens_but_never_their_secrets(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_list_shows_tokens_but_never_their_secrets(database_url: str) -> None:
+    url = database_url
     secret = hubcrm("token", "create", "--portal", "77", "--name", "ci", "--database", url)
     hubcrm("token", "create", "--portal", "88", "--expires-in", "0", "--database", url)
     hubcrm(
@@ -67,8 +67,8 @@ def test_list_shows_tokens_but_never_their_secrets(tmp_path: Path) -> None:
     assert len(only.stdout.strip().splitlines()) == 3
 
 
-def test_revoke_by_secret_or_by_id(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_revoke_by_secret_or_by_id(database_url: str) -> None:
+    url = database_url
     first = hubcrm("token", "create", "--portal", "77", "--database", url).stdout.split()[-1]
     second = hubcrm("token", "create", "--portal", "77", "--database", url).stdout.split()[-1]
     by_secret = hubcrm("token", "revoke", first, "--database", url)
@@ -84,8 +84,8 @@ def test_revoke_by_secret_or_by_id(tmp_path: Path) -> None:
     assert "already revoked" in again.stdout
 
 
-def test_revoke_refuses_unknown_and_ambiguous_tokens(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
+def test_revoke_refuses_unknown_and_ambiguous_tokens(database_url: str) -> None:
+    url = database_url
     hubcrm("token", "create", "--portal", "77", "--database", url)
     hubcrm("token", "create", "--portal", "88", "--database", url)
     unknown = hubcrm("token", "revoke", "pat-na1-secret-never-echoed", "--database", url)
