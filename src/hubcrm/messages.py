@@ -36,7 +36,49 @@ INVALID_DATETIME = "{value} is not a valid datetime. Use ISO-8601 or millisecond
 INVALID_EMAIL = "Email address {value} is invalid"
 VALUE_TOO_LONG = "{name} is longer than the maximum of {limit} characters."
 
+HISTORY_BATCH_TOO_LARGE = (
+    "The maximum number of inputs supported in a batch request for property histories is "
+    "{limit}. Please reduce the number of items and try again"
+)
+
 # Records
+NO_PROPERTIES_TO_UPDATE = "No properties found to update, please provide at least one."
+OBJECTS_NOT_FOUND = (
+    "Could not get some {type} objects, they may be deleted or not exist. Check that ids are valid."
+)
+INVALID_LIMIT = "limit must be between 1 and {max}, not {limit}"
+INVALID_AFTER = "after must be a paging cursor from a previous answer, not {after}"
+
+# Search
+SEARCH_WINDOW = (
+    "The search window is limited to {max} results: after plus limit must not exceed {max}"
+)
+TOO_MANY_FILTER_GROUPS = "Too many filter groups: the maximum is {max}"
+TOO_MANY_FILTERS_IN_GROUP = "Too many filters in a filter group: the maximum is {max}"
+TOO_MANY_FILTERS = "Too many filters: the maximum across all filter groups is {max}"
+SEARCH_UNKNOWN_PROPERTY = 'Property "{name}" does not exist and cannot be searched'
+FILTER_NEEDS = "A filter with operator {operator} needs {field}"
+UNKNOWN_OPERATOR = "Unknown filter operator {operator}; use one of {operators}"
+FILTER_VALUE_INVALID = "{value} is not a valid {type} value for property {name}"
+INVALID_SORT_DIRECTION = "Sort direction must be ASCENDING or DESCENDING, not {direction}"
+
+# Properties
+PROPERTY_NOT_FOUND = "Unable to find property {name} for object type {type_id}"
+INVALID_PROPERTY_NAME = (
+    "Property name {name} is invalid: use lower-case letters, digits and underscores, "
+    "starting with a letter"
+)
+INVALID_FIELD_TYPE = "fieldType {field_type} is not valid for type {type}; use one of {allowed}"
+INVALID_PROPERTY_TYPE = "type {type} is not valid; use one of {allowed}"
+ENUMERATION_NEEDS_OPTIONS = "An enumeration property needs at least one option"
+DUPLICATE_OPTION = "Option values must be unique; {value} appears more than once"
+UNIQUE_NOT_CHANGEABLE = "hasUniqueValue cannot be changed after a property is created"
+TYPE_NOT_CHANGEABLE = "type and fieldType of property {name} cannot be changed"
+READ_ONLY_DEFINITION = "Property {name} is a HubSpot-defined property and cannot be changed"
+NOT_ARCHIVABLE = "Property {name} is a HubSpot-defined property and cannot be archived"
+UNIQUE_TYPE = "hasUniqueValue is only available for string and number properties"
+
+# Records (continued)
 RECORD_EXISTS = "{label} already exists. Existing ID: {id}"
 NOT_FOUND = "resource not found"
 WRITE_CONTENTION = (
@@ -72,6 +114,7 @@ BODY_TOO_LARGE = "Request body is larger than the limit of {limit} bytes"
 INTERNAL_ERROR = "Internal error"
 BODY_INCOMPLETE = "Invalid input JSON: the request body ended early"
 INVALID_QUERY_BOOL = "Query parameter {name} must be true or false, not {value}"
+INVALID_QUERY_INT = "Query parameter {name} must be a whole number, not {value}"
 
 # The control API (hubcrm's own texts)
 CONTROL_DISABLED = "The control API is off: start hubcrm serve with --control"

@@ -28,6 +28,8 @@ class ObjectType:
     multi_value_properties: frozenset[str] = frozenset()
     # Returned by reads that name no properties.
     default_properties: tuple[str, ...] = ()
+    # Searched by the free-text `query` of a search request.
+    search_properties: tuple[str, ...] = ()
     read_scope: str = ""
     write_scope: str = ""
     schema_read_scope: str = ""
@@ -62,6 +64,18 @@ CONTACTS = ObjectType(
         "hs_object_id",
         "lastmodifieddate",
         "lastname",
+    ),
+    # HubSpot's search guide lists these as the default searchable contact properties.
+    search_properties=(
+        "firstname",
+        "lastname",
+        "email",
+        "phone",
+        "hs_additional_emails",
+        "fax",
+        "mobilephone",
+        "company",
+        "hs_marketable_until_renewal",
     ),
     read_scope="crm.objects.contacts.read",
     write_scope="crm.objects.contacts.write",

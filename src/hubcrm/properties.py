@@ -54,6 +54,10 @@ class PropertyDefinition(msgspec.Struct, rename="camel", omit_defaults=True, kw_
     modification_metadata: ModificationMetadata = msgspec.field(
         default_factory=ModificationMetadata
     )
+    # Epoch milliseconds; HubSpot-defined properties carry none.
+    created_at: int | None = None
+    updated_at: int | None = None
+    archived_at: int | None = None
 
     @property
     def read_only(self) -> bool:

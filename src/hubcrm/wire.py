@@ -40,6 +40,114 @@ class BatchUpsertRequest(Struct):
     inputs: list[UpsertInput] = msgspec.field(default_factory=list)
 
 
+class CreateInput(Struct):
+    properties: dict[str, PropertyValue]
+    associations: list[msgspec.Raw] | None = None  # accepted; hubcrm keeps no associations
+    object_write_trace_id: str | None = None
+
+
+class BatchCreateRequest(Struct):
+    inputs: list[CreateInput] = msgspec.field(default_factory=list)
+
+
+class UpdateInput(Struct):
+    id: NonEmpty | int
+    properties: dict[str, PropertyValue]
+    id_property: str | None = None
+    object_write_trace_id: str | None = None
+
+
+class BatchUpdateRequest(Struct):
+    inputs: list[UpdateInput] = msgspec.field(default_factory=list)
+
+
+class UpdateRequest(Struct):
+    properties: dict[str, PropertyValue] = msgspec.field(default_factory=dict)
+
+
+class ObjectId(Struct):
+    id: NonEmpty | int
+
+
+class BatchReadRequest(Struct):
+    inputs: list[ObjectId] = msgspec.field(default_factory=list)
+    properties: list[str] | None = None
+    properties_with_history: list[str] | None = None
+    id_property: str | None = None
+
+
+class BatchArchiveRequest(Struct):
+    inputs: list[ObjectId] = msgspec.field(default_factory=list)
+
+
+class Filter(Struct):
+    property_name: str
+    operator: str
+    value: PropertyValue = None
+    high_value: PropertyValue = None
+    values: list[PropertyValue] | None = None
+
+
+class FilterGroup(Struct):
+    filters: list[Filter] = msgspec.field(default_factory=list)
+
+
+class Sort(Struct):
+    property_name: str
+    direction: str = "ASCENDING"
+
+
+class SearchRequest(Struct):
+    filter_groups: list[FilterGroup] = msgspec.field(default_factory=list)
+    # The SDKs send sorts as strings (`"createdate"`, `"-createdate"`); HubSpot's guide as objects.
+    sorts: list[str | Sort] = msgspec.field(default_factory=list)
+    query: str | None = None
+    properties: list[str] | None = None
+    limit: int | None = None
+    after: str | int | None = None
+
+
+class OptionInput(Struct):
+    label: str
+    value: str
+    display_order: int = -1
+    hidden: bool = False
+    description: str | None = None
+
+
+class PropertyCreate(Struct):
+    name: str
+    label: str
+    type: str
+    field_type: str
+    group_name: str
+    options: list[OptionInput] = msgspec.field(default_factory=list)
+    has_unique_value: bool = False
+    description: str = ""
+    display_order: int = -1
+    hidden: bool = False
+    form_field: bool = False
+    external_options: bool = False
+    calculation_formula: str | None = None
+    referenced_object_type: str | None = None
+    data_sensitivity: str | None = None
+
+
+class PropertyUpdate(Struct):
+    label: str | None = None
+    description: str | None = None
+    group_name: str | None = None
+    options: list[OptionInput] | None = None
+    display_order: int | None = None
+    hidden: bool | None = None
+    form_field: bool | None = None
+    type: str | None = None
+    field_type: str | None = None
+    calculation_formula: str | None = None
+    # Not updatable; named so that an attempt is refused rather than silently ignored.
+    has_unique_value: bool | None = None
+
+
 # Responses
 
 
@@ -96,7 +204,82 @@ class SimplePublicObject(Struct):
     archived: bool
     archived_at: str | None = None
     properties_with_history: dict[str, list[ValueWithTimestamp]] | None = None
+    object_write_trace_id: str | None = None
     url: str | None = None
+
+
+class NextPage(Struct):
+    after: str
+    link: str | None = None
+
+
+class Paging(Struct):
+    next: NextPage
+
+
+class CollectionResponse(Struct):
+    results: list[SimplePublicObject]
+    paging: Paging | None = None
+
+
+class SearchResponse(Struct):
+    total: int
+    results: list[SimplePublicObject]
+    paging: Paging | None = None
+
+
+class BatchRecordsResponse(Struct):
+    status: str
+    results: list[SimplePublicObject]
+    started_at: str
+    completed_at: str
+    num_errors: int | None = None
+    errors: list[StandardError] | None = None
+
+
+class Option(Struct):
+    label: str
+    value: str
+    display_order: int
+    hidden: bool
+    description: str | None = None
+
+
+class ModificationMetadata(Struct):
+    archivable: bool
+    read_only_definition: bool
+    read_only_value: bool
+    read_only_options: bool | None = None
+
+
+class Property(Struct):
+    # Fields without a default are always sent: the SDK's model requires them.
+    name: str
+    label: str
+    type: str
+    field_type: str
+    group_name: str
+    description: str
+    options: list[Option]
+    display_order: int
+    calculated: bool
+    external_options: bool
+    has_unique_value: bool
+    hidden: bool
+    hubspot_defined: bool
+    form_field: bool
+    modification_metadata: ModificationMetadata
+    archived: bool
+    created_at: str | None = None
+    updated_at: str | None = None
+    archived_at: str | None = None
+    data_sensitivity: str | None = None
+    referenced_object_type: str | None = None
+    calculation_formula: str | None = None
+
+
+class PropertyCollection(Struct):
+    results: list[Property]
 
 
 class SimplePublicUpsertObject(Struct):
@@ -121,6 +304,15 @@ class BatchResponse(Struct):
 
 encoder = msgspec.json.Encoder()
 batch_upsert_request = msgspec.json.Decoder(BatchUpsertRequest)
+batch_create_request = msgspec.json.Decoder(BatchCreateRequest)
+batch_update_request = msgspec.json.Decoder(BatchUpdateRequest)
+batch_read_request = msgspec.json.Decoder(BatchReadRequest)
+batch_archive_request = msgspec.json.Decoder(BatchArchiveRequest)
+create_request = msgspec.json.Decoder(CreateInput)
+update_request = msgspec.json.Decoder(UpdateRequest)
+search_request = msgspec.json.Decoder(SearchRequest)
+property_create = msgspec.json.Decoder(PropertyCreate)
+property_update = msgspec.json.Decoder(PropertyUpdate)
 
 
 # hubcrm's control API (/_hubcrm/...): hubcrm's own messages, in HubSpot's camelCase style.

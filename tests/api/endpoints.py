@@ -66,3 +66,129 @@ PROBES = [
         observe_upsert,
     ),
 ]
+
+
+def observe_ids(response: Any) -> Any:
+    """Writes answer with links naming the caller's portal: compare status and record ids."""
+    body = response.json() if response.content else None
+    if isinstance(body, dict) and "results" in body:
+        return response.status_code, [r["id"] for r in body["results"]], body.get("errors")
+    if isinstance(body, dict) and "id" in body:
+        return response.status_code, body["id"]
+    return response.status_code, stable(body)
+
+
+def _patch(api: Api, path: str, body: Any, token: str) -> Any:
+    return api.client.patch(path, json=body, headers=api.headers(token))
+
+
+def _delete(api: Api, path: str, token: str) -> Any:
+    return api.client.delete(path, headers=api.headers(token))
+
+
+CONTACTS_PATH = "/crm/v3/objects/contacts"
+PROPERTIES_PATH = "/crm/v3/properties/contacts"
+
+PROBES += [
+    Probe("list_records", lambda api, token, rid, email: api.get(CONTACTS_PATH, token=token)),
+    Probe(
+        "batch_read",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/batch/read", {"inputs": [{"id": rid}]}, token
+        ),
+    ),
+    Probe(
+        "batch_read",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/batch/read", {"idProperty": "email", "inputs": [{"id": email}]}, token
+        ),
+    ),
+    Probe(
+        "search",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/search",
+            {
+                "filterGroups": [
+                    {"filters": [{"propertyName": "email", "operator": "EQ", "value": email}]}
+                ]
+            },
+            token,
+        ),
+    ),
+    Probe(
+        "search",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/search", {"query": "Olive"}, token
+        ),
+    ),
+    Probe(
+        "create_record",
+        lambda api, token, rid, email: api.post(
+            CONTACTS_PATH, {"properties": {"email": email}}, token
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "batch_create",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/batch/create", {"inputs": [{"properties": {"email": email}}]}, token
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "update_record",
+        lambda api, token, rid, email: _patch(
+            api, f"{CONTACTS_PATH}/{rid}", {"properties": {"firstname": "Mallory"}}, token
+        ),
+    ),
+    Probe(
+        "batch_update",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/batch/update",
+            {"inputs": [{"id": rid, "properties": {"firstname": "Mallory"}}]},
+            token,
+        ),
+    ),
+    Probe(
+        "archive_record",
+        lambda api, token, rid, email: _delete(api, f"{CONTACTS_PATH}/{rid}", token),
+        observe_ids,
+    ),
+    Probe(
+        "batch_archive",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/batch/archive", {"inputs": [{"id": rid}]}, token
+        ),
+        observe_ids,
+    ),
+    Probe("list_properties", lambda api, token, rid, email: api.get(PROPERTIES_PATH, token=token)),
+    Probe(
+        "get_property",
+        lambda api, token, rid, email: api.get(f"{PROPERTIES_PATH}/email", token=token),
+    ),
+    Probe(
+        "create_property",
+        lambda api, token, rid, email: api.post(
+            PROPERTIES_PATH,
+            {
+                "name": "probe_code",
+                "label": "Probe",
+                "type": "string",
+                "fieldType": "text",
+                "groupName": "contactinformation",
+            },
+            token,
+        ),
+    ),
+    Probe(
+        "update_property",
+        lambda api, token, rid, email: _patch(
+            api, f"{PROPERTIES_PATH}/probe_code", {"label": "x"}, token
+        ),
+    ),
+    Probe(
+        "archive_property",
+        lambda api, token, rid, email: _delete(api, f"{PROPERTIES_PATH}/probe_code", token),
+        observe_ids,
+    ),
+]

@@ -39,6 +39,20 @@ class Access:
 ROUTE_ACCESS: dict[str, Access] = {
     "batch_upsert": Access("write_scope"),
     "get_record": Access("read_scope"),
+    "list_records": Access("read_scope"),
+    "batch_read": Access("read_scope"),
+    "search": Access("read_scope", "search"),
+    "create_record": Access("write_scope"),
+    "update_record": Access("write_scope"),
+    "archive_record": Access("write_scope"),
+    "batch_create": Access("write_scope"),
+    "batch_update": Access("write_scope"),
+    "batch_archive": Access("write_scope"),
+    "list_properties": Access("schema_read_scope"),
+    "get_property": Access("schema_read_scope"),
+    "create_property": Access("schema_write_scope"),
+    "update_property": Access("schema_write_scope"),
+    "archive_property": Access("schema_write_scope"),
 }
 
 _HEADERS_KEY = "ratelimit_headers"

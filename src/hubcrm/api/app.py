@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm import messages
-from hubcrm.api import control, errors, objects
+from hubcrm.api import control, errors, objects, properties
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
@@ -27,6 +27,8 @@ from hubcrm.errors import HubSpotError
 from hubcrm.faults import Faults
 from hubcrm.ids import IdSource
 from hubcrm.journal import Journal
+from hubcrm.objects import OBJECT_TYPES
+from hubcrm.property_definitions import PropertyDefinitions
 from hubcrm.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.records import Records
 from hubcrm.settings import Settings, is_loopback
@@ -34,6 +36,7 @@ from hubcrm.store import open_store
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
+PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
 # Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
 DETERMINISTIC_START_MS = 1_767_225_600_000
 
@@ -41,9 +44,28 @@ DETERMINISTIC_START_MS = 1_767_225_600_000
 def _routes(settings: Settings) -> list[BaseRoute]:
     routes = control.routes() if settings.control else control.disabled_routes()
     for prefix in OBJECTS_PREFIXES:
+        base = prefix + "/{object_type}"
         routes += [
-            Route(prefix + "/{object_type}/batch/upsert", objects.batch_upsert, methods=["POST"]),
-            Route(prefix + "/{object_type}/{record_id}", objects.get_record, methods=["GET"]),
+            Route(base, objects.list_records, methods=["GET"]),
+            Route(base, objects.create_record, methods=["POST"]),
+            Route(base + "/batch/upsert", objects.batch_upsert, methods=["POST"]),
+            Route(base + "/batch/create", objects.batch_create, methods=["POST"]),
+            Route(base + "/batch/update", objects.batch_update, methods=["POST"]),
+            Route(base + "/batch/archive", objects.batch_archive, methods=["POST"]),
+            Route(base + "/batch/read", objects.batch_read, methods=["POST"]),
+            Route(base + "/search", objects.search, methods=["POST"]),
+            Route(base + "/{record_id}", objects.get_record, methods=["GET"]),
+            Route(base + "/{record_id}", objects.update_record, methods=["PATCH"]),
+            Route(base + "/{record_id}", objects.archive_record, methods=["DELETE"]),
+        ]
+    for prefix in PROPERTIES_PREFIXES:
+        base = prefix + "/{object_type}"
+        routes += [
+            Route(base, properties.list_properties, methods=["GET"]),
+            Route(base, properties.create_property, methods=["POST"]),
+            Route(base + "/{name}", properties.get_property, methods=["GET"]),
+            Route(base + "/{name}", properties.update_property, methods=["PATCH"]),
+            Route(base + "/{name}", properties.archive_property, methods=["DELETE"]),
         ]
     return routes
 
@@ -85,12 +107,21 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await open_store(settings.database)
         records = Records(store, clock, email_partial_upserts=settings.email_partial_upserts)
+        await records.index_unindexed(OBJECT_TYPES)
         authenticator = Authenticator(store, clock, settings.auth)
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
         journal = Journal(settings.journal_size, settings.journal_body_bytes)
         controls = Control(store, clock, ids, journal, Faults(rng))
         app.state.hubcrm = AppState(
-            settings, store, clock, records, authenticator, limiter, controls, PortalLookup(store)
+            settings,
+            store,
+            clock,
+            records,
+            authenticator,
+            limiter,
+            controls,
+            PortalLookup(store),
+            PropertyDefinitions(store, clock),
         )
         try:
             yield

@@ -94,3 +94,13 @@ def query_bool(request: Request, name: str, default: bool = False) -> bool:
     if value.lower() not in ("true", "false"):
         raise ValidationError(messages.INVALID_QUERY_BOOL.format(name=name, value=value))
     return value.lower() == "true"
+
+
+def query_int(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(messages.INVALID_QUERY_INT.format(name=name, value=value)) from None

@@ -8,6 +8,7 @@ from hubcrm.api.scope import PortalLookup
 from hubcrm.auth import Authenticator
 from hubcrm.clock import Clock
 from hubcrm.control import Control
+from hubcrm.property_definitions import PropertyDefinitions
 from hubcrm.ratelimit import Limiter
 from hubcrm.records import Records
 from hubcrm.settings import Settings
@@ -24,3 +25,4 @@ class AppState:
     limiter: Limiter
     control: Control
     portals: PortalLookup
+    properties: PropertyDefinitions

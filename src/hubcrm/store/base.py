@@ -54,15 +54,88 @@ class HistoryEntry(NamedTuple):
     source_id: str | None
 
 
+@dataclass(frozen=True)
+class SearchValue:
+    """One value a live record holds, as search compares it."""
+
+    property: str
+    text: str  # lower-cased
+    number: float | None = None  # numbers; dates and datetimes as epoch milliseconds
+
+
+@dataclass(frozen=True)
+class SearchToken:
+    property: str
+    token: str  # lower-cased word of a value, or the whole value
+
+
+@dataclass(frozen=True)
+class SearchEntries:
+    """Everything search knows of one record; replaces what it knew before."""
+
+    values: list[SearchValue]
+    tokens: list[SearchToken]
+
+
 @dataclass
 class RecordWrite:
-    """The new state of one record, and what changed to get there."""
+    """The new state of one record, and what changed to get there.
+
+    Saving an archived record moves the unique values it holds aside (free for live records,
+    still found by reads of archived records) and drops it from search.
+    """
 
     record: Record
     is_new: bool
     # For each unique namespace this write touches: every value the record holds there now.
     unique_values: dict[str, set[str]] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
+    search: SearchEntries | None = None  # None leaves the record's search rows as they are
+
+
+# Search: a query over the search tables, built by the domain with typed values.
+
+Operand = str | float
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One filter. `numeric` compares `number`, else `text`; operands are already typed.
+
+    Operators: EQ NEQ LT LTE GT GTE BETWEEN IN NOT_IN HAS_PROPERTY NOT_HAS_PROPERTY, and TOKEN /
+    NOT_TOKEN whose operands are glob patterns over tokens (`*` any run of characters).
+    Negated operators (NEQ, NOT_IN, NOT_HAS_PROPERTY, NOT_TOKEN) match records without a value.
+    """
+
+    property: str
+    operator: str
+    operands: tuple[Operand, ...] = ()
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class SortKey:
+    property: str | None  # None: by record id
+    descending: bool = False
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    # OR of groups, AND within a group; no groups matches every live record.
+    groups: tuple[tuple[Condition, ...], ...]
+    sort: SortKey
+    offset: int
+    limit: int
+    # Free text: every word must prefix a token of one of these properties.
+    words: tuple[str, ...] = ()
+    word_properties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    record_ids: list[int]
+    total: int
 
 
 class WriteTransaction(Protocol):
@@ -76,6 +149,9 @@ class WriteTransaction(Protocol):
     async def allocate_ids(self, count: int) -> list[int]: ...
 
     async def save(self, writes: list[RecordWrite]) -> None: ...
+
+    async def mark_search_indexed(self) -> None:
+        """Every record of this portal and type now has its search rows."""
 
 
 @dataclass(frozen=True)
@@ -137,20 +213,58 @@ class Store(Protocol):
     async def properties_version(self, portal_id: int, object_type: str) -> int: ...
 
     async def property_definitions(
-        self, portal_id: int, object_type: str
-    ) -> list[PropertyDefinition]: ...
+        self, portal_id: int, object_type: str, *, archived: bool = False
+    ) -> list[PropertyDefinition]:
+        """Live definitions by name, or with `archived` only the archived ones."""
 
     async def add_property(
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
         """Define a property (UniqueViolation if the name is taken) and bump the version."""
 
+    async def update_property(
+        self,
+        portal_id: int,
+        object_type: str,
+        definition: PropertyDefinition,
+        *,
+        archived: bool = False,
+    ) -> None:
+        """Replace a definition (archiving it with `archived`) and bump the version."""
+
     # Records
     async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None: ...
 
     async def record_by_unique(
         self, portal_id: int, object_type: str, namespace: str, value: str
-    ) -> Record | None: ...
+    ) -> Record | None:
+        """The live record holding a unique value."""
+
+    async def records(
+        self, portal_id: int, object_type: str, record_ids: Iterable[int]
+    ) -> dict[int, Record]: ...
+
+    async def records_by_unique(
+        self,
+        portal_id: int,
+        object_type: str,
+        namespace: str,
+        values: Iterable[str],
+        *,
+        archived: bool = False,
+    ) -> dict[str, Record]:
+        """The live record holding each value; with `archived`, the newest archived one."""
+
+    async def records_page(
+        self, portal_id: int, object_type: str, *, after: int, limit: int, archived: bool
+    ) -> list[Record]:
+        """Up to `limit` live (or archived) records with ids >= `after`, in id order."""
+
+    async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
+        """The ids of one page of live records matching `query`, and how many match in all."""
+
+    async def search_unindexed(self) -> list[tuple[int, str]]:
+        """Each (portal, object type) whose records lack search rows."""
 
     async def history(
         self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]

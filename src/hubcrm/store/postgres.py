@@ -32,12 +32,14 @@ import asyncpg
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
-from hubcrm.store import migrations
+from hubcrm.store import migrations, postgres_search
 from hubcrm.store.base import (
     HistoryEntry,
     RateCounters,
     Record,
     RecordWrite,
+    SearchQuery,
+    SearchResult,
     Token,
     WindowUsage,
     WriteTransaction,
@@ -353,13 +355,14 @@ class PostgresStore:
         return int(row[0]) if row else 0
 
     async def property_definitions(
-        self, portal_id: int, object_type: str
+        self, portal_id: int, object_type: str, *, archived: bool = False
     ) -> list[PropertyDefinition]:
         rows = await self._fetch(
             "SELECT definition FROM property_definitions"
-            " WHERE portal_id = $1 AND object_type = $2 AND NOT archived ORDER BY name",
+            " WHERE portal_id = $1 AND object_type = $2 AND archived = $3 ORDER BY name",
             portal_id,
             object_type,
+            archived,
         )
         return [_decode_definition(row[0]) for row in rows]
 
@@ -383,7 +386,96 @@ class PostgresStore:
                     object_type,
                 )
 
+    async def update_property(
+        self,
+        portal_id: int,
+        object_type: str,
+        definition: PropertyDefinition,
+        *,
+        archived: bool = False,
+    ) -> None:
+        with _translated():
+            async with self._pool.acquire() as conn, conn.transaction():
+                await conn.execute(
+                    "UPDATE property_definitions SET definition = $4, archived = $5"
+                    " WHERE portal_id = $1 AND object_type = $2 AND name = $3",
+                    portal_id,
+                    object_type,
+                    definition.name,
+                    _encode(definition).decode(),
+                    archived,
+                )
+                await conn.execute(
+                    "UPDATE object_schemas SET properties_version = properties_version + 1"
+                    " WHERE portal_id = $1 AND object_type = $2",
+                    portal_id,
+                    object_type,
+                )
+
     # Records
+
+    async def records(
+        self, portal_id: int, object_type: str, record_ids: Iterable[int]
+    ) -> dict[int, Record]:
+        rows = await self._fetch(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[])",
+            portal_id,
+            object_type,
+            list(record_ids),
+        )
+        return {row[0]: _record(row) for row in rows}
+
+    async def records_by_unique(
+        self,
+        portal_id: int,
+        object_type: str,
+        namespace: str,
+        values: Iterable[str],
+        *,
+        archived: bool = False,
+    ) -> dict[str, Record]:
+        table = "archived_unique_values" if archived else "unique_values"
+        columns = ", ".join("r." + c for c in _RECORD_COLUMNS.split(", "))
+        # Several archived records may have held a value: the newest (highest id) wins.
+        rows = await self._fetch(
+            f"SELECT u.value, {columns} FROM {table} u JOIN records r"
+            " ON r.portal_id = u.portal_id AND r.object_type = u.object_type"
+            " AND r.record_id = u.record_id WHERE u.portal_id = $1 AND u.object_type = $2"
+            " AND u.namespace = $3 AND u.value = ANY($4::text[]) AND r.archived = $5"
+            " ORDER BY u.record_id",
+            portal_id,
+            object_type,
+            namespace,
+            list(values),
+            archived,
+        )
+        return {row[0]: _record(row[1:]) for row in rows}
+
+    async def records_page(
+        self, portal_id: int, object_type: str, *, after: int, limit: int, archived: bool
+    ) -> list[Record]:
+        rows = await self._fetch(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND archived = $3 AND record_id >= $4 ORDER BY record_id LIMIT $5",
+            portal_id,
+            object_type,
+            archived,
+            after,
+            limit,
+        )
+        return [_record(row) for row in rows]
+
+    async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
+        with _translated():
+            async with self._pool.acquire() as conn:
+                return await postgres_search.run(conn, portal_id, object_type, query)
+
+    async def search_unindexed(self) -> list[tuple[int, str]]:
+        rows = await self._fetch(
+            "SELECT portal_id, object_type FROM object_schemas WHERE NOT search_indexed"
+        )
+        return [(row[0], row[1]) for row in rows]
 
     async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None:
         row = await self._fetchrow(
@@ -582,6 +674,14 @@ class _WriteTransaction:
         )
         return list(range(end - count, end))
 
+    async def mark_search_indexed(self) -> None:
+        await self._conn.execute(
+            "UPDATE object_schemas SET search_indexed = TRUE"
+            " WHERE portal_id = $1 AND object_type = $2",
+            self._portal_id,
+            self._object_type,
+        )
+
     async def save(self, writes: list[RecordWrite]) -> None:
         if not writes:
             return
@@ -631,6 +731,18 @@ class _WriteTransaction:
             [h.source_id for _, h in history],
             [_digest(c[1]) for c in claims],
         )
+        archived = [w.record.record_id for w in writes if w.record.archived]
+        if archived:
+            # Archiving frees the record's unique values, keeping them for archived reads.
+            await self._conn.execute(
+                "WITH moved AS (DELETE FROM unique_values WHERE portal_id = $1"
+                " AND object_type = $2 AND record_id = ANY($3::bigint[]) RETURNING *)"
+                " INSERT INTO archived_unique_values SELECT * FROM moved ON CONFLICT DO NOTHING",
+                self._portal_id,
+                self._object_type,
+                archived,
+            )
+        await postgres_search.save(self._conn, self._portal_id, self._object_type, writes)
 
 
 class _RateCounters:

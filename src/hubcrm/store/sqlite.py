@@ -28,8 +28,16 @@ from typing import Any, TypeVar
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
-from hubcrm.store import migrations
-from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Token, WriteTransaction
+from hubcrm.store import migrations, sqlite_search
+from hubcrm.store.base import (
+    HistoryEntry,
+    Record,
+    RecordWrite,
+    SearchQuery,
+    SearchResult,
+    Token,
+    WriteTransaction,
+)
 from hubcrm.store.errors import StoreError, UniqueViolation
 
 T = TypeVar("T")
@@ -315,6 +323,45 @@ def _record(row: tuple[Any, ...]) -> Record:
     )
 
 
+_RECORD_COLUMNS_R = ", ".join("r." + name for name in _RECORD_COLUMNS.split(", "))
+
+
+def _records_by_id(
+    conn: sqlite3.Connection, portal_id: int, object_type: str, wanted: bytes
+) -> dict[int, Record]:
+    rows = conn.execute(
+        f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
+        " AND record_id IN (SELECT value FROM json_each(?))",
+        (portal_id, object_type, wanted),
+    )
+    return {row[0]: _record(row) for row in rows}
+
+
+def _bump_properties_version(conn: sqlite3.Connection, portal_id: int, object_type: str) -> None:
+    conn.execute(
+        "UPDATE object_schemas SET properties_version = properties_version + 1"
+        " WHERE portal_id = ? AND object_type = ?",
+        (portal_id, object_type),
+    )
+
+
+def _archive_unique_values(
+    conn: sqlite3.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
+) -> None:
+    """Move the unique values of records being archived aside, freeing them for live records."""
+    archived = [(portal_id, object_type, w.record.record_id) for w in writes if w.record.archived]
+    conn.executemany(
+        "INSERT OR IGNORE INTO archived_unique_values SELECT portal_id, object_type, namespace,"
+        " value, record_id FROM unique_values WHERE portal_id = ? AND object_type = ?"
+        " AND record_id = ?",
+        archived,
+    )
+    conn.executemany(
+        "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ? AND record_id = ?",
+        archived,
+    )
+
+
 def _token(row: tuple[Any, ...]) -> Token:
     return Token(
         token_id=row[0],
@@ -388,7 +435,9 @@ class SQLiteStore:
             ).rowcount
             for object_type, definitions in schemas.items() if inserted else ():
                 conn.execute(
-                    "INSERT INTO object_schemas VALUES (?, ?, 1, 1)", (portal_id, object_type)
+                    "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
+                    " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)",
+                    (portal_id, object_type),
                 )
                 conn.executemany(
                     "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
@@ -477,13 +526,13 @@ class SQLiteStore:
         return await self._reader.run(version)
 
     async def property_definitions(
-        self, portal_id: int, object_type: str
+        self, portal_id: int, object_type: str, *, archived: bool = False
     ) -> list[PropertyDefinition]:
         def definitions(conn: sqlite3.Connection) -> list[PropertyDefinition]:
             rows = conn.execute(
                 "SELECT definition FROM property_definitions"
-                " WHERE portal_id = ? AND object_type = ? AND archived = 0 ORDER BY name",
-                (portal_id, object_type),
+                " WHERE portal_id = ? AND object_type = ? AND archived = ? ORDER BY name",
+                (portal_id, object_type, int(archived)),
             )
             return [_decode_definition(row[0]) for row in rows]
 
@@ -497,13 +546,27 @@ class SQLiteStore:
                 "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
                 (portal_id, object_type, definition.name, _encode(definition)),
             )
-            conn.execute(
-                "UPDATE object_schemas SET properties_version = properties_version + 1"
-                " WHERE portal_id = ? AND object_type = ?",
-                (portal_id, object_type),
-            )
+            _bump_properties_version(conn, portal_id, object_type)
 
         await self._writer.run(add)
+
+    async def update_property(
+        self,
+        portal_id: int,
+        object_type: str,
+        definition: PropertyDefinition,
+        *,
+        archived: bool = False,
+    ) -> None:
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE property_definitions SET definition = ?, archived = ?"
+                " WHERE portal_id = ? AND object_type = ? AND name = ?",
+                (_encode(definition), int(archived), portal_id, object_type, definition.name),
+            )
+            _bump_properties_version(conn, portal_id, object_type)
+
+        await self._writer.run(update)
 
     # Records
 
@@ -531,6 +594,68 @@ class SQLiteStore:
             return _record(row) if row else None
 
         return await self._reader.run(find)
+
+    async def records(
+        self, portal_id: int, object_type: str, record_ids: Iterable[int]
+    ) -> dict[int, Record]:
+        wanted = _encode(list(record_ids))
+        return await self._reader.run(
+            lambda conn: _records_by_id(conn, portal_id, object_type, wanted)
+        )
+
+    async def records_by_unique(
+        self,
+        portal_id: int,
+        object_type: str,
+        namespace: str,
+        values: Iterable[str],
+        *,
+        archived: bool = False,
+    ) -> dict[str, Record]:
+        table = "archived_unique_values" if archived else "unique_values"
+        wanted = _encode(list(values))
+
+        def find(conn: sqlite3.Connection) -> dict[str, Record]:
+            # Several archived records may have held a value: the newest (highest id) wins.
+            rows = conn.execute(
+                f"SELECT u.value, {_RECORD_COLUMNS_R} FROM {table} u JOIN records r"
+                " ON r.portal_id = u.portal_id AND r.object_type = u.object_type"
+                " AND r.record_id = u.record_id WHERE u.portal_id = ? AND u.object_type = ?"
+                " AND u.namespace = ? AND u.value IN (SELECT value FROM json_each(?))"
+                " AND r.archived = ? ORDER BY u.record_id",
+                (portal_id, object_type, namespace, wanted, int(archived)),
+            )
+            return {row[0]: _record(row[1:]) for row in rows}
+
+        return await self._reader.run(find)
+
+    async def records_page(
+        self, portal_id: int, object_type: str, *, after: int, limit: int, archived: bool
+    ) -> list[Record]:
+        def page(conn: sqlite3.Connection) -> list[Record]:
+            rows = conn.execute(
+                f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
+                " AND archived = ? AND record_id >= ? ORDER BY record_id LIMIT ?",
+                (portal_id, object_type, int(archived), after, limit),
+            )
+            return [_record(row) for row in rows]
+
+        return await self._reader.run(page)
+
+    async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
+        return await self._reader.run(
+            lambda conn: sqlite_search.run(conn, portal_id, object_type, query)
+        )
+
+    async def search_unindexed(self) -> list[tuple[int, str]]:
+        return await self._reader.run(
+            lambda conn: [
+                (row[0], row[1])
+                for row in conn.execute(
+                    "SELECT portal_id, object_type FROM object_schemas WHERE search_indexed = 0"
+                )
+            ]
+        )
 
     async def history(
         self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]
@@ -567,9 +692,10 @@ class SQLiteStore:
             for object_type, definitions in schemas.items():
                 # The version moves on, never back, so that cached definitions are dropped.
                 conn.execute(
-                    "INSERT INTO object_schemas VALUES (?, ?, 1, 1)"
+                    "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
+                    " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)"
                     " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
-                    " properties_version = properties_version + 1",
+                    " properties_version = properties_version + 1, search_indexed = 1",
                     (portal_id, object_type),
                 )
                 conn.executemany(
@@ -633,12 +759,13 @@ class _WriteTransaction:
         return dict(rows.fetchall())
 
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
-        rows = self._conn.execute(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = ? AND object_type = ?"
-            " AND record_id IN (SELECT value FROM json_each(?))",
-            (*self._key, _encode(list(record_ids))),
+        return _records_by_id(self._conn, *self._key, _encode(list(record_ids)))
+
+    async def mark_search_indexed(self) -> None:
+        self._conn.execute(
+            "UPDATE object_schemas SET search_indexed = 1 WHERE portal_id = ? AND object_type = ?",
+            self._key,
         )
-        return {row[0]: _record(row) for row in rows}
 
     async def allocate_ids(self, count: int) -> list[int]:
         (end,) = self._conn.execute(
@@ -689,6 +816,8 @@ class _WriteTransaction:
                 for value in values
             ],
         )
+        _archive_unique_values(conn, portal_id, object_type, writes)
+        sqlite_search.save(conn, portal_id, object_type, writes)
         conn.executemany(
             "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [

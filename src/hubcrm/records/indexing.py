@@ -1,0 +1,64 @@
+"""What search knows of a record: its values typed for comparison, and the words in them."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+from hubcrm.records.schema import Schema
+from hubcrm.store.base import Record, SearchEntries, SearchToken, SearchValue
+
+NUMERIC_TYPES = frozenset({"number", "date", "datetime"})
+# Words of long texts beyond this many are not searchable by token (values still are).
+MAX_TOKENS_PER_VALUE = 256
+_WORD = re.compile(r"[^\W_]+")
+
+
+def entries(schema: Schema, record: Record) -> SearchEntries:
+    """Every value of a live record, typed; an archived record has none."""
+    if record.archived:
+        return SearchEntries([], [])
+    values: list[SearchValue] = []
+    tokens: list[SearchToken] = []
+    for name, value in record.properties.items():
+        definition = schema.definitions.get(name)
+        kind = definition.type if definition else "string"
+        items = value.split(";") if schema.is_multi(name) else [value]
+        for item in items:
+            if item == "":
+                continue
+            values.append(SearchValue(name, item.lower(), number(kind, item)))
+            tokens += [SearchToken(name, token) for token in tokenize(item)]
+    return SearchEntries(values, tokens)
+
+
+def number(kind: str, value: str) -> float | None:
+    """The value as a number for numbers, dates and datetimes (epoch ms); else None."""
+    if kind not in NUMERIC_TYPES:
+        return None
+    try:
+        if kind == "number":
+            return float(value)
+        return float(epoch_ms(value))
+    except ValueError:
+        return None
+
+
+def epoch_ms(value: str) -> int:
+    """Epoch milliseconds, `YYYY-MM-DD` or ISO-8601 (no zone means UTC); else ValueError."""
+    if re.fullmatch(r"-?\d{1,15}", value):
+        return int(value)
+    if len(value) == 10:
+        day = date.fromisoformat(value)
+        return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000)
+
+
+def tokenize(value: str) -> set[str]:
+    """The whole value and each word in it, lower-cased."""
+    lowered = value.lower()
+    words = _WORD.findall(lowered)[:MAX_TOKENS_PER_VALUE]
+    return {lowered[:512], *words}

@@ -1,0 +1,103 @@
+"""One portal's property definitions for one object type, and checking values against them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hubcrm import messages
+from hubcrm.errors import ErrorDetail, PropertyIssue, ValidationError
+from hubcrm.objects import ObjectType
+from hubcrm.properties import PropertyDefinition, ValueRejected, check_value
+from hubcrm.wire import PropertyValue
+
+
+class Schema:
+    def __init__(self, object_type: ObjectType, definitions: Iterable[PropertyDefinition]) -> None:
+        self.object_type = object_type
+        self.definitions = {d.name: d for d in definitions}
+        self.unique = {name for name, d in self.definitions.items() if d.has_unique_value}
+
+    def check(self, name: str, value: str) -> str:
+        """The stored form of `value`, or ValueRejected; `name` must be defined."""
+        return check_value(
+            self.definitions[name],
+            value,
+            email=name in self.object_type.email_properties,
+            multi=name in self.object_type.multi_value_properties,
+        )
+
+    def issues(
+        self, properties: dict[str, PropertyValue]
+    ) -> tuple[dict[str, str], list[PropertyIssue]]:
+        """Check every value; return the stored forms and every problem found."""
+        stored: dict[str, str] = {}
+        issues: list[PropertyIssue] = []
+        for name, raw in properties.items():
+            if raw is None:  # null never clears a value in HubSpot: it is ignored
+                continue
+            definition = self.definitions.get(name)
+            if definition is None:
+                issues.append(
+                    PropertyIssue(
+                        name,
+                        "PROPERTY_DOESNT_EXIST",
+                        messages.PROPERTY_DOESNT_EXIST.format(name=name),
+                    )
+                )
+            elif definition.read_only:
+                issues.append(
+                    PropertyIssue(
+                        name, "READ_ONLY_VALUE", messages.READ_ONLY_VALUE.format(name=name)
+                    )
+                )
+            else:
+                try:
+                    stored[name] = self.check(name, text(raw))
+                except ValueRejected as rejected:
+                    issues.append(PropertyIssue(name, rejected.code, rejected.message))
+        return stored, issues
+
+    def unique_values(self, properties: dict[str, str], namespace: str) -> set[str]:
+        """Every value a record with these properties holds in a unique namespace."""
+        out: set[str] = set()
+        for name in self.unique:
+            if self.object_type.unique_namespace(name) == namespace and properties.get(name):
+                multi = name in self.object_type.multi_value_properties
+                out.update(properties[name].split(";") if multi else [properties[name]])
+        return out
+
+    def namespaces(self) -> set[str]:
+        return {self.object_type.unique_namespace(name) for name in self.unique}
+
+    def is_multi(self, name: str) -> bool:
+        definition = self.definitions.get(name)
+        return name in self.object_type.multi_value_properties or bool(
+            definition and definition.multi_select
+        )
+
+    def check_id_property(self, portal_id: int, id_property: str) -> None:
+        """`id_property` must exist and hold one unique value per record."""
+        if id_property not in self.definitions:
+            message = messages.PROPERTY_DOESNT_EXIST.format(name=id_property)
+            raise ValidationError(
+                message,
+                errors=[
+                    ErrorDetail(message, "PROPERTY_DOESNT_EXIST", {"propertyName": [id_property]})
+                ],
+            )
+        if id_property not in self.unique or id_property in self.object_type.multi_value_properties:
+            raise ValidationError(
+                messages.NON_UNIQUE_ID_PROPERTY.format(
+                    type_id=self.object_type.type_id, name=id_property, portal=portal_id
+                )
+            )
+
+    def key(self, id_property: str, raw: str) -> tuple[str, str]:
+        """The (namespace, stored value) a unique id names, or ValueRejected."""
+        return self.object_type.unique_namespace(id_property), self.check(id_property, raw)
+
+
+def text(value: PropertyValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,149 @@
+"""Building the new state of records: values, system properties, history, unique claims."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hubcrm import messages
+from hubcrm.clock import format_ms
+from hubcrm.errors import Conflict, HubSpotError, ValidationError
+from hubcrm.objects import ObjectType
+from hubcrm.records.schema import Schema
+from hubcrm.store.base import HistoryEntry, Record, RecordWrite, WriteTransaction
+
+SOURCE_TYPE = "API"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is writing: the portal and the source recorded in property history."""
+
+    portal_id: int
+    source_id: str
+
+
+@dataclass(frozen=True)
+class Upserted:
+    record: Record
+    new: bool
+    trace_id: str | None
+
+
+@dataclass
+class UpsertOutcome:
+    """The answer to a batch write: what was written, and what failed."""
+
+    started_at: int
+    completed_at: int = 0
+    results: list[Upserted] = field(default_factory=list)
+    # Inputs rejected one by one (only with trace ids on every input): trace id → error.
+    failures: list[tuple[str, HubSpotError]] = field(default_factory=list)
+    # Ids of records an update named that do not exist (or are archived).
+    missing: list[str] = field(default_factory=list)
+
+
+def reject_duplicates(object_type: ObjectType, keys: list[tuple[str, str]]) -> None:
+    """Two inputs naming one record fail the whole batch; emails compare case-insensitively.
+
+    `keys` holds (namespace, id as sent) for each input.
+    """
+    seen: set[tuple[str, str]] = set()
+    duplicates: list[str] = []
+    for namespace, raw in keys:
+        folded = raw.strip().lower() if namespace == "email" else raw
+        if (namespace, folded) in seen and raw not in duplicates:
+            duplicates.append(raw)
+        seen.add((namespace, folded))
+    if duplicates:
+        raise ValidationError(
+            messages.DUPLICATE_IDS.format(ids=", ".join(duplicates)), context={"ids": duplicates}
+        )
+
+
+def write(
+    object_type: ObjectType,
+    old: Record | None,
+    record_id: int,
+    values: dict[str, str],
+    now: int,
+    actor: Actor,
+) -> RecordWrite:
+    """The record after writing `values` (an empty string clears); unchanged values are no-ops."""
+    before = old.properties if old else {}
+    changed = {name: value for name, value in values.items() if before.get(name, "") != value}
+    if old is not None and not changed:
+        return RecordWrite(old, is_new=False)
+    stamp = format_ms(now)
+    system = {object_type.modified_property: stamp}
+    if old is None:
+        system |= {object_type.created_property: stamp, object_type.id_property: str(record_id)}
+    after = {name: value for name, value in (before | changed).items() if value != ""}
+    after |= system
+    history = [
+        HistoryEntry(name, value, now, SOURCE_TYPE, actor.source_id)
+        for name, value in (changed | system).items()
+    ]
+    record = Record(record_id, after, old.created_at if old else now, now)
+    return RecordWrite(record, is_new=old is None, history=history)
+
+
+def archive(record: Record, now: int) -> RecordWrite:
+    archived = Record(
+        record.record_id,
+        record.properties,
+        record.created_at,
+        record.updated_at,
+        archived=True,
+        archived_at=now,
+    )
+    return RecordWrite(archived, is_new=False)
+
+
+def merge(writes: dict[int, RecordWrite], write: RecordWrite) -> None:
+    """Fold a second write of one record in the same batch into the first."""
+    earlier = writes.get(write.record.record_id)
+    if earlier is None:
+        writes[write.record.record_id] = write
+    else:
+        earlier.record = write.record
+        earlier.history.extend(write.history)
+
+
+def claim_unique_values(
+    schema: Schema, writes: list[RecordWrite], before: dict[int, Record]
+) -> None:
+    """Record on each write the unique values it now holds; two writes claiming one → 409."""
+    claimed: dict[tuple[str, str], int] = {}
+    for w in writes:
+        old = before.get(w.record.record_id)
+        for namespace in schema.namespaces():
+            values = schema.unique_values(w.record.properties, namespace)
+            if old is not None and values == schema.unique_values(old.properties, namespace):
+                continue
+            w.unique_values[namespace] = values
+            for value in values:
+                holder = claimed.setdefault((namespace, value), w.record.record_id)
+                if holder != w.record.record_id:
+                    raise conflict(schema.object_type, holder)
+
+
+async def check_holders(tx: WriteTransaction, schema: Schema, writes: list[RecordWrite]) -> None:
+    """A claimed value held by a record outside this batch (or kept by it) is a 409."""
+    by_id = {w.record.record_id: w for w in writes}
+    wanted: dict[str, set[str]] = {}
+    for w in writes:
+        for namespace, values in w.unique_values.items():
+            wanted.setdefault(namespace, set()).update(values)
+    for namespace, values in wanted.items():
+        for value, holder in (await tx.holders(namespace, values)).items():
+            holder_write = by_id.get(holder)
+            released = holder_write is not None and value not in holder_write.unique_values.get(
+                namespace, {value}
+            )
+            claimant = next(w for w in writes if value in w.unique_values.get(namespace, set()))
+            if holder != claimant.record.record_id and not released:
+                raise conflict(schema.object_type, holder)
+
+
+def conflict(object_type: ObjectType, holder: int) -> Conflict:
+    return Conflict(messages.RECORD_EXISTS.format(label=object_type.label, id=holder))

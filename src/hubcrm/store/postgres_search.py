@@ -1,0 +1,73 @@
+"""Search on PostgreSQL: keeping the search tables, and running search_sql's statements."""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+
+from hubcrm.store import search_sql
+from hubcrm.store.base import RecordWrite, SearchQuery, SearchResult
+
+
+def _like(pattern: str) -> str:
+    """A token pattern (`*` any run of characters, all else literal) as a LIKE pattern."""
+    return "%".join(re.sub(r"([\\%_])", r"\\\1", part) for part in pattern.split("*"))
+
+
+DIALECT = search_sql.Dialect(token_match="token LIKE ?", pattern=_like, false=False)
+
+
+def numbered(sql: str) -> str:
+    """search_sql's `?` placeholders as $1, $2, ... (no `?` appears in its SQL otherwise)."""
+    counter = iter(range(1, 10_000))
+    return re.sub(r"\?", lambda _: f"${next(counter)}", sql)
+
+
+async def save(
+    conn: asyncpg.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
+) -> None:
+    """Replace the search rows of every write that carries search entries."""
+    indexed = [w for w in writes if w.search is not None]
+    if not indexed:
+        return
+    stale = [w.record.record_id for w in indexed if not w.is_new]
+    if stale:
+        for table in ("search_values", "search_tokens"):
+            await conn.execute(
+                f"DELETE FROM {table} WHERE portal_id = $1 AND object_type = $2"
+                " AND record_id = ANY($3::bigint[])",
+                portal_id,
+                object_type,
+                stale,
+            )
+    values = [(w.record.record_id, v) for w in indexed if w.search for v in w.search.values]
+    await conn.execute(
+        "INSERT INTO search_values SELECT $1, $2, v.* FROM unnest($3::text[], $4::bigint[],"
+        " $5::text[], $6::float8[]) AS v ON CONFLICT DO NOTHING",
+        portal_id,
+        object_type,
+        [v.property for _, v in values],
+        [rid for rid, _ in values],
+        [v.text for _, v in values],
+        [v.number for _, v in values],
+    )
+    tokens = [(w.record.record_id, t) for w in indexed if w.search for t in w.search.tokens]
+    await conn.execute(
+        "INSERT INTO search_tokens SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[],"
+        " $5::bigint[]) AS t ON CONFLICT DO NOTHING",
+        portal_id,
+        object_type,
+        [t.property for _, t in tokens],
+        [t.token for _, t in tokens],
+        [rid for rid, _ in tokens],
+    )
+
+
+async def run(
+    conn: asyncpg.Connection, portal_id: int, object_type: str, query: SearchQuery
+) -> SearchResult:
+    sql = search_sql.statements(DIALECT, portal_id, object_type, query)
+    total = await conn.fetchval(numbered(sql.count), *sql.count_params)
+    rows = await conn.fetch(numbered(sql.page), *sql.page_params)
+    return SearchResult([row[0] for row in rows], int(total))

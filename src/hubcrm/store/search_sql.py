@@ -1,0 +1,149 @@
+"""Search SQL shared by the dialects: a SearchQuery as a set expression over the search tables.
+
+Each filter reads the index rows of the one property it names (`search_values` or
+`search_tokens`, keyed portal → type → property → value), so its cost grows with the number of
+records that match it, not with the number of records. Groups combine with INTERSECT (AND) and
+UNION (OR). Only negated filters and filter-less searches read the list of live records.
+Property names and values are always bound parameters (`?` here; a dialect renumbers them),
+never spliced into SQL. How a token pattern matches is the dialect's: `Dialect.token_match`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hubcrm.store.base import Condition, SearchQuery
+
+_NEGATED = {"NEQ": "EQ", "NOT_IN": "IN", "NOT_HAS_PROPERTY": "HAS_PROPERTY", "NOT_TOKEN": "TOKEN"}
+_COMPARE = {"EQ": "=", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
+_LIVE = "SELECT record_id FROM records WHERE portal_id = ? AND object_type = ? AND archived = ?"
+_VALUES = (
+    "SELECT record_id FROM search_values WHERE portal_id = ? AND object_type = ? AND property = ?"
+)
+_TOKENS = (
+    "SELECT record_id FROM search_tokens WHERE portal_id = ? AND object_type = ? AND property = ?"
+)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    # SQL comparing column `token` with one bound pattern, e.g. "token GLOB ?".
+    token_match: str
+    # A token pattern (`*` any run of characters, all else literal) as that bound pattern.
+    pattern: Callable[[str], str]
+    false: Any  # the value of archived = false
+
+
+@dataclass(frozen=True)
+class Statements:
+    count: str
+    page: str
+    count_params: list[Any]
+    page_params: list[Any]
+
+
+def statements(
+    dialect: Dialect, portal_id: int, object_type: str, query: SearchQuery
+) -> Statements:
+    key = (portal_id, object_type)
+    matched, params = _matched(dialect, key, query)
+    order, order_params = _order(key, query)
+    return Statements(
+        count=f"SELECT COUNT(*) FROM ({matched}) c",
+        page=f"SELECT m.record_id FROM ({matched}) m {order} LIMIT ? OFFSET ?",
+        count_params=params,
+        page_params=[*params, *order_params, query.limit, query.offset],
+    )
+
+
+def _matched(dialect: Dialect, key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for group in query.groups or ((),):
+        sql, group_params = _group(dialect, key, group, query)
+        parts.append(sql)
+        params += group_params
+    # Each group in its own subquery: SQLite gives all compound operators one precedence.
+    return " UNION ".join(f"SELECT record_id FROM ({p}) g{i}" for i, p in enumerate(parts)), params
+
+
+def _group(
+    dialect: Dialect, key: tuple[int, str], group: tuple[Condition, ...], query: SearchQuery
+) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for condition in group:
+        sql, condition_params = _condition(dialect, key, condition)
+        parts.append(sql)
+        params += condition_params
+    for word in query.words:
+        marks = ", ".join("?" * len(query.word_properties))
+        parts.append(
+            "SELECT record_id FROM search_tokens WHERE portal_id = ? AND object_type = ?"
+            f" AND property IN ({marks}) AND {dialect.token_match}"
+        )
+        params += [*key, *query.word_properties, dialect.pattern(_literal(word) + "*")]
+    if not parts:  # no filters: every live record
+        parts.append(_LIVE)
+        params += [*key, dialect.false]
+    return (
+        " INTERSECT ".join(f"SELECT record_id FROM ({p}) f{i}" for i, p in enumerate(parts)),
+        params,
+    )
+
+
+def _condition(
+    dialect: Dialect, key: tuple[int, str], condition: Condition
+) -> tuple[str, list[Any]]:
+    positive = _NEGATED.get(condition.operator)
+    if positive is None:
+        return _positive(dialect, key, condition)
+    sql, params = _positive(
+        dialect, key, Condition(condition.property, positive, condition.operands, condition.numeric)
+    )
+    return f"{_LIVE} EXCEPT SELECT record_id FROM ({sql}) n", [*key, dialect.false, *params]
+
+
+def _positive(
+    dialect: Dialect, key: tuple[int, str], condition: Condition
+) -> tuple[str, list[Any]]:
+    base = [*key, condition.property]
+    column = "number_value" if condition.numeric else "text_value"
+    op, operands = condition.operator, list(condition.operands)
+    if op == "HAS_PROPERTY":
+        return _VALUES, base
+    if op in _COMPARE:
+        return f"{_VALUES} AND {column} {_COMPARE[op]} ?", [*base, operands[0]]
+    if op == "BETWEEN":
+        return f"{_VALUES} AND {column} BETWEEN ? AND ?", [*base, *operands[:2]]
+    if op == "IN":
+        marks = ", ".join("?" * len(operands))
+        return f"{_VALUES} AND {column} IN ({marks})", [*base, *operands]
+    if op == "TOKEN":
+        return f"{_TOKENS} AND {dialect.token_match}", [*base, dialect.pattern(str(operands[0]))]
+    raise ValueError(f"unknown search operator {op}")
+
+
+def _order(key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
+    direction = "DESC" if query.sort.descending else "ASC"
+    if query.sort.property is None:
+        return f"ORDER BY m.record_id {direction}", []
+    column = "number_value" if query.sort.numeric else "text_value"
+    # Records without a value sort last either way; ties go by record id.
+    pick = "MAX" if query.sort.descending else "MIN"
+    value = (
+        f"(SELECT {pick}({column}) FROM search_values s WHERE s.portal_id = ?"
+        " AND s.object_type = ? AND s.property = ? AND s.record_id = m.record_id)"
+    )
+    return (
+        f"ORDER BY {value} IS NULL, {value} {direction}, m.record_id",
+        [*key, query.sort.property, *key, query.sort.property],
+    )
+
+
+def _literal(word: str) -> str:
+    """A word as a token pattern matching itself: `*` cannot be written literally, so a `*` in
+    a free-text word is dropped."""
+    return word.replace("*", "")
