@@ -201,3 +201,24 @@ def test_the_fixtures_can_use_a_hubcrm_already_running(tmp_path: Path) -> None:
             rule["status"]
             for rule in hs.control.call("GET", f"portals/{portal_id}/faults")["results"]
         ] == [503]
+
+
+def test_search_delay_through_the_sdk() -> None:
+    from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
+
+    by_email = PublicObjectSearchRequest(
+        filter_groups=[
+            FilterGroup(
+                filters=[Filter(property_name="email", operator="EQ", value="ann@example.com")]
+            )
+        ]
+    )
+    with hubcrm.testing.serve(search_delay_ms=5_000) as hs:
+        portal = hs.new_portal()
+        portal.clock.freeze()
+        client = portal.hubspot()
+        client.crm.contacts.batch_api.upsert(upsert_batch("ann@example.com"))
+        assert client.crm.contacts.search_api.do_search(by_email).total == 0
+        portal.clock.advance(seconds=5)
+        found = client.crm.contacts.search_api.do_search(by_email)
+        assert [result.id for result in found.results] == ["1"]
