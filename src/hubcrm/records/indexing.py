@@ -9,8 +9,11 @@ from hubcrm.records.schema import Schema
 from hubcrm.store.base import Record, SearchEntries, SearchToken, SearchValue
 
 NUMERIC_TYPES = frozenset({"number", "date", "datetime"})
-# Words of long texts beyond this many are not searchable by token (values still are).
+# Words of long texts beyond this many are not searchable by token.
 MAX_TOKENS_PER_VALUE = 256
+# Values are indexed (compared and sorted) by their first this many characters: an index entry
+# must stay small (PostgreSQL refuses B-tree entries over about 2.7 kB).
+MAX_INDEXED_CHARS = 512
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -27,7 +30,8 @@ def entries(schema: Schema, record: Record) -> SearchEntries:
         for item in items:
             if item == "":
                 continue
-            values.append(SearchValue(name, item.lower(), number(kind, item)))
+            text = item.lower()[:MAX_INDEXED_CHARS]
+            values.append(SearchValue(name, text, number(kind, item)))
             tokens += [SearchToken(name, token) for token in tokenize(item)]
     return SearchEntries(values, tokens)
 
@@ -61,4 +65,4 @@ def tokenize(value: str) -> set[str]:
     """The whole value and each word in it, lower-cased."""
     lowered = value.lower()
     words = _WORD.findall(lowered)[:MAX_TOKENS_PER_VALUE]
-    return {lowered[:512], *words}
+    return {lowered[:MAX_INDEXED_CHARS], *[w[:MAX_INDEXED_CHARS] for w in words]}

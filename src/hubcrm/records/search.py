@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from hubcrm import messages
 from hubcrm.errors import ValidationError
-from hubcrm.records.indexing import NUMERIC_TYPES, epoch_ms
+from hubcrm.records.indexing import MAX_INDEXED_CHARS, NUMERIC_TYPES, epoch_ms
 from hubcrm.records.schema import Schema, text
 from hubcrm.store.base import Condition, Operand, SearchQuery, SortKey
 from hubcrm.wire import Filter, PropertyValue, SearchRequest, Sort
@@ -118,7 +118,7 @@ def _required(value: PropertyValue, spec: Filter, field: str) -> PropertyValue:
 def _typed(kind: str, name: str, value: PropertyValue) -> Operand:
     raw = text(value)
     if kind not in NUMERIC_TYPES:
-        return raw.lower()
+        return raw.lower()[:MAX_INDEXED_CHARS]
     try:
         return float(raw) if kind == "number" else float(epoch_ms(raw))
     except ValueError:

@@ -442,12 +442,12 @@ class PostgresStore:
             f"SELECT u.value, {columns} FROM {table} u JOIN records r"
             " ON r.portal_id = u.portal_id AND r.object_type = u.object_type"
             " AND r.record_id = u.record_id WHERE u.portal_id = $1 AND u.object_type = $2"
-            " AND u.namespace = $3 AND u.value = ANY($4::text[]) AND r.archived = $5"
+            " AND u.namespace = $3 AND u.digest = ANY($4::bytea[]) AND r.archived = $5"
             " ORDER BY u.record_id",
             portal_id,
             object_type,
             namespace,
-            list(values),
+            [_digest(value) for value in values],
             archived,
         )
         return {row[0]: _record(row[1:]) for row in rows}
@@ -737,7 +737,9 @@ class _WriteTransaction:
             await self._conn.execute(
                 "WITH moved AS (DELETE FROM unique_values WHERE portal_id = $1"
                 " AND object_type = $2 AND record_id = ANY($3::bigint[]) RETURNING *)"
-                " INSERT INTO archived_unique_values SELECT * FROM moved ON CONFLICT DO NOTHING",
+                " INSERT INTO archived_unique_values (portal_id, object_type, namespace, value,"
+                " record_id, digest) SELECT portal_id, object_type, namespace, value, record_id,"
+                " digest FROM moved ON CONFLICT DO NOTHING",
                 self._portal_id,
                 self._object_type,
                 archived,

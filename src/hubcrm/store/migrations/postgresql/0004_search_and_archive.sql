@@ -35,13 +35,15 @@ CREATE INDEX search_tokens_by_record ON search_tokens (portal_id, object_type, r
 
 -- Unique values an archived record held when it was archived: free for live records to take,
 -- and still finding the archived record for reads with archived=true.
+-- Keyed like unique_values, by the SHA-256 of the value.
 CREATE TABLE archived_unique_values (
     portal_id    BIGINT NOT NULL,
     object_type  TEXT   NOT NULL,
     namespace    TEXT   NOT NULL,
     value        TEXT   NOT NULL,
     record_id    BIGINT NOT NULL,
-    PRIMARY KEY (portal_id, object_type, namespace, value, record_id)
+    digest       BYTEA  NOT NULL,
+    PRIMARY KEY (portal_id, object_type, namespace, digest, record_id)
 );
 
 CREATE INDEX records_by_archived ON records (portal_id, object_type, archived, record_id);
