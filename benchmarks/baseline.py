@@ -13,13 +13,26 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Iterable
+from itertools import islice
 from typing import Any, Protocol
 
+from hubcrm.store.sqlite import CACHE_MIB
+
 Rows = list[tuple[str, dict[str, str]]]
+SEED_BATCHES_PER_TRANSACTION = 100
+
+
+async def seed(base: Baseline, batches: Iterable[Rows]) -> None:
+    """The same rows as writing each batch, faster: many batches to a transaction."""
+    iterator = iter(batches)
+    while chunk := list(islice(iterator, SEED_BATCHES_PER_TRANSACTION)):
+        await base.write([row for batch in chunk for row in batch])
 
 
 class Baseline(Protocol):
-    async def write(self, batch: Rows) -> None: ...
+    async def write(self, batch: Rows) -> None:
+        """One batch, in one durable transaction."""
 
     async def close(self) -> None: ...
 
@@ -38,6 +51,7 @@ class SQLiteBaseline:
         self.conn = sqlite3.connect(path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = FULL")  # as hubcrm: every commit durable
+        self.conn.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")  # and as much memory
         self.conn.executescript(SQLITE_SCHEMA)
 
     async def write(self, batch: Rows) -> None:
