@@ -108,3 +108,25 @@ def test_the_daily_quota_is_429_daily(database_url: str) -> None:
             "x-hubspot-ratelimit-max": "190",
             "x-hubspot-ratelimit-remaining": "0",
         }
+
+
+def search(api: Api, token: str | None = None) -> Any:
+    return api.post("/crm/v3/objects/contacts/search", {"query": "x"}, token)
+
+
+def test_search_has_its_own_limit_per_second_per_token(database_url: str) -> None:
+    with running_api(database_url, rate_limit="professional") as api:
+        assert [search(api).status_code for _ in range(5)] == [200] * 5
+        refused = search(api)
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "1"
+        body = refused.json()
+        assert (body["errorType"], body["policyName"], body["message"]) == (
+            "RATE_LIMIT",
+            "SECONDLY",
+            "You have reached your secondly limit.",
+        )
+        assert api.get("/crm/v3/objects/contacts/1").status_code == 404  # other routes go on
+        assert search(api, api.new_token()).status_code == 200  # another token has its own
+        api.clock.advance(1_000)
+        assert search(api).status_code == 200

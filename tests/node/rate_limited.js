@@ -1,6 +1,7 @@
-// HubSpot's Node SDK against a rate-limited hubcrm: fire more upserts at once than the window
-// allows and report what each call ended with. The SDK retries 429s whose policyName is
-// TEN_SECONDLY_ROLLING (after 10 s), so every call should end in success.
+// HubSpot's Node SDK against a rate-limited hubcrm: fire more calls at once than the limits allow
+// and report what each call ended with. HUBCRM_MODE "upsert" trips the rolling window, which the
+// SDK retries (policyName TEN_SECONDLY_ROLLING, after 10 s); "search" trips search's per-second
+// limit, which it retries by its message ("You have reached your secondly limit.", after 1 s).
 "use strict";
 const hubspot = require("@hubspot/api-client");
 
@@ -11,13 +12,22 @@ async function main() {
     numberOfApiCallRetries: 3,
   });
   const count = Number(process.env.HUBCRM_CALLS);
+  const search = process.env.HUBCRM_MODE === "search";
+  const call = (i) =>
+    search
+      ? client.crm.contacts.searchApi
+          .doSearch({ query: "nobody", limit: 10 })
+          .then((answer) => ({ ok: true, id: String(answer.total + i + 1) }))
+      : client.crm.contacts.batchApi
+          .upsert({
+            inputs: [
+              { id: `node${i}@example.com`, idProperty: "email", properties: { firstname: `N${i}` } },
+            ],
+          })
+          .then((answer) => ({ ok: true, id: answer.results[0].id }));
   const calls = Array.from({ length: count }, (_, i) =>
-    client.crm.contacts.batchApi
-      .upsert({
-        inputs: [{ id: `node${i}@example.com`, idProperty: "email", properties: { firstname: `N${i}` } }],
-      })
-      .then(
-        (answer) => ({ ok: true, id: answer.results[0].id }),
+    call(i).then(
+        (answer) => answer,
         (error) => ({ ok: false, code: error.code, body: error.body }),
       ),
   );

@@ -34,8 +34,8 @@ LIMITS = ("--rate-limit", "free", "--rate-limit-burst", "2", "--rate-limit-windo
 
 
 @pytest.fixture
-def limited_server(tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer(f"sqlite:///{tmp_path / 'limited.db'}", *LIMITS).start()
+def limited_server(database_url: str) -> Iterator[LiveServer]:
+    live = LiveServer(database_url, *LIMITS).start()
     yield live
     live.stop()
 
@@ -101,6 +101,7 @@ def test_node_sdk_retries_ten_secondly_rolling_and_recovers(limited_server: Live
         "HUBCRM_URL": limited_server.base_url,
         "HUBCRM_TOKEN": limited_server.token,
         "HUBCRM_CALLS": "4",
+        "HUBCRM_MODE": "upsert",
     }
     ran = subprocess.run(
         ["node", "rate_limited.js"],
@@ -117,6 +118,43 @@ def test_node_sdk_retries_ten_secondly_rolling_and_recovers(limited_server: Live
     assert sorted(int(r["id"]) for r in results) == [1, 2, 3, 4]
     # The SDK logs each retry it makes: two calls were refused and retried.
     assert ran.stderr.count("Request failed with status code [429]") == 2, ran.stderr
+
+
+@pytest.fixture
+def search_limited_server(database_url: str) -> Iterator[LiveServer]:
+    live = LiveServer(database_url, "--rate-limit", "free").start()
+    yield live
+    live.stop()
+
+
+@pytest.mark.slow
+def test_node_sdk_retries_search_past_its_secondly_limit(
+    search_limited_server: LiveServer,
+) -> None:
+    if node_modules() is None:
+        pytest.skip("node is not installed")
+    env = {
+        **os.environ,
+        "HUBCRM_URL": search_limited_server.base_url,
+        "HUBCRM_TOKEN": search_limited_server.token,
+        "HUBCRM_CALLS": "8",
+        "HUBCRM_MODE": "search",
+    }
+    ran = subprocess.run(
+        ["node", "rate_limited.js"],
+        cwd=NODE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    results = json.loads(ran.stdout)
+    assert all(r["ok"] for r in results), results
+    # Five searches fit in the second; the other three were refused, waited 1 s, and succeeded.
+    assert ran.stderr.count("Request failed with status code [429]") == 3, ran.stderr
+    assert "in [1000] ms" in ran.stderr
 
 
 @pytest.mark.slow
