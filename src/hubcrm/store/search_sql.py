@@ -70,7 +70,9 @@ def _matched(dialect: Dialect, key: tuple[int, str], query: SearchQuery) -> tupl
         parts.append(sql)
         params += group_params
     # Each group in its own subquery: SQLite gives all compound operators one precedence.
-    return " UNION ".join(f"SELECT record_id FROM ({p}) g{i}" for i, p in enumerate(parts)), params
+    union = " UNION ".join(f"SELECT record_id FROM ({p}) g{i}" for i, p in enumerate(parts))
+    # A lone filter may match one record through several values or tokens: count it once.
+    return f"SELECT DISTINCT record_id FROM ({union}) u", params
 
 
 def _group(

@@ -1,0 +1,189 @@
+"""Search in process: every operator, typed comparisons, sorts, query, paging and limits."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hubcrm.store import search_sql, sqlite, sqlite_search
+from hubcrm.store.base import Condition, SearchQuery, SortKey
+from tests.api.helpers import assert_error
+from tests.conftest import Api, upsert_input
+
+SEARCH = "/crm/v3/objects/contacts/search"
+PROPERTIES = "/crm/v3/properties/contacts"
+
+
+@pytest.fixture
+def people(api: Api) -> Api:
+    for name, kind in [("score", "number"), ("joined", "date")]:
+        field = "number" if kind == "number" else "date"
+        body = {"name": name, "label": name, "type": kind, "fieldType": field}
+        assert api.post(PROPERTIES, body | {"groupName": "contactinformation"}).status_code == 201
+    rows = [
+        ("ann@acme.com", "Ann", "Lee", "9", "2025-01-05", "Acme Corp"),
+        ("bob@acme.com", "Bob", "Stone", "10", "2025-03-01", "Acme Corp"),
+        ("cy@other.org", "Cy", "Lee", "100", "2024-12-31", "Other Ltd"),
+        ("dee@other.org", "Dee", "", "", "", "Other Ltd"),
+    ]
+    inputs = [
+        upsert_input(email, firstname=first, lastname=last, score=score, joined=day, company=co)
+        for email, first, last, score, day, co in rows
+    ]
+    response = api.upsert(inputs)
+    assert response.status_code == 200, response.text
+    return api
+
+
+def ids(api: Api, body: dict[str, Any]) -> list[str]:
+    response = api.post(SEARCH, body)
+    assert response.status_code == 200, response.text
+    return [r["id"] for r in response.json()["results"]]
+
+
+def where(*filters: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"filterGroups": [{"filters": list(filters)}], **extra}
+
+
+def f(name: str, operator: str, **rest: Any) -> dict[str, Any]:
+    return {"propertyName": name, "operator": operator, **rest}
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ([f("lastname", "EQ", value="lee")], ["1", "3"]),  # text compares case-insensitively
+        ([f("lastname", "NEQ", value="Lee")], ["2", "4"]),  # records without a value match too
+        ([f("score", "GT", value="9")], ["2", "3"]),  # numbers as numbers: "10" > "9"
+        ([f("score", "GTE", value="10")], ["2", "3"]),
+        ([f("score", "LT", value="10")], ["1"]),
+        ([f("score", "LTE", value="10")], ["1", "2"]),
+        ([f("score", "BETWEEN", value="9", highValue="10")], ["1", "2"]),
+        ([f("joined", "GTE", value="2025-01-01")], ["1", "2"]),  # dates as dates
+        ([f("joined", "LT", value="1735689600000")], ["3"]),  # epoch ms of 2025-01-01
+        ([f("firstname", "IN", values=["ANN", "cy"])], ["1", "3"]),
+        ([f("firstname", "NOT_IN", values=["Ann", "Cy"])], ["2", "4"]),
+        ([f("score", "HAS_PROPERTY")], ["1", "2", "3"]),
+        ([f("score", "NOT_HAS_PROPERTY")], ["4"]),
+        ([f("company", "CONTAINS_TOKEN", value="corp")], ["1", "2"]),
+        ([f("email", "CONTAINS_TOKEN", value="*@other.org")], ["3", "4"]),
+        ([f("company", "NOT_CONTAINS_TOKEN", value="acme")], ["3", "4"]),
+        ([f("lastname", "EQ", value="Lee"), f("score", "GT", value="50")], ["3"]),  # AND
+    ],
+)
+def test_operators(people: Api, filters: list[dict[str, Any]], expected: list[str]) -> None:
+    assert ids(people, where(*filters)) == expected
+
+
+def test_groups_are_ored_and_total_counts_every_match(people: Api) -> None:
+    body = {
+        "filterGroups": [
+            {"filters": [f("firstname", "EQ", value="Ann")]},
+            {"filters": [f("firstname", "EQ", value="Dee")]},
+        ],
+        "properties": ["firstname", "score"],
+    }
+    response = people.post(SEARCH, body).json()
+    assert response["total"] == 2
+    assert [r["properties"] for r in response["results"]] == [
+        {"firstname": "Ann", "score": "9"},
+        {"firstname": "Dee", "score": None},
+    ]
+    assert "paging" not in response
+
+
+def test_sorts_paging_and_query(people: Api) -> None:
+    assert ids(people, {"sorts": ["-score"]}) == ["3", "2", "1", "4"]  # unset values last
+    assert ids(people, {"sorts": [{"propertyName": "score", "direction": "ASCENDING"}]}) == [
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
+    assert ids(people, {"sorts": ["lastname"]}) == ["1", "3", "2", "4"]
+    first = people.post(SEARCH, {"limit": 3}).json()
+    assert first["total"] == 4
+    assert first["paging"] == {"next": {"after": "3"}}
+    assert ids(people, {"limit": 3, "after": "3"}) == ["4"]
+    assert ids(people, {"query": "acme"}) == ["1", "2"]
+    assert ids(people, {"query": "ST"}) == ["2"]  # a word prefixes a token
+    assert ids(people, {"query": "lee ann"}) == ["1"]  # every word must match
+
+
+def test_archived_and_changed_contacts_leave_and_move_in_search(people: Api) -> None:
+    people.post("/crm/v3/objects/contacts/batch/archive", {"inputs": [{"id": "1"}]})
+    assert ids(people, where(f("lastname", "EQ", value="Lee"))) == ["3"]
+    people.upsert([upsert_input("cy@other.org", lastname="Moss")])
+    assert ids(people, where(f("lastname", "EQ", value="Lee"))) == []
+    assert ids(people, where(f("lastname", "EQ", value="moss"))) == ["3"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"limit": 201}, "limit must be between 1 and 200, not 201"),
+        (
+            {"limit": 100, "after": "9950"},
+            "The search window is limited to 10000 results: after plus limit must not exceed 10000",
+        ),
+        ({"after": "x"}, "after must be a paging cursor from a previous answer, not x"),
+        (
+            {"filterGroups": [{"filters": [f("email", "HAS_PROPERTY")]}] * 6},
+            "Too many filter groups: the maximum is 5",
+        ),
+        (
+            where(*[f("email", "HAS_PROPERTY")] * 11),
+            "Too many filters in a filter group: the maximum is 10",
+        ),
+        (
+            {"filterGroups": [{"filters": [f("email", "HAS_PROPERTY")] * 6}] * 5},
+            "Too many filters: the maximum across all filter groups is 25",
+        ),
+        (
+            where(f("nope", "EQ", value="1")),
+            'Property "nope" does not exist and cannot be searched',
+        ),
+        (where(f("email", "EQ")), "A filter with operator EQ needs value"),
+        (where(f("email", "BETWEEN", value="a")), "A filter with operator BETWEEN needs highValue"),
+        (where(f("email", "IN")), "A filter with operator IN needs values"),
+        (
+            where(f("email", "LIKE", value="a")),
+            "Unknown filter operator LIKE; use one of EQ, GT, GTE, LT, LTE, NEQ, BETWEEN, IN, "
+            "NOT_IN, HAS_PROPERTY, NOT_HAS_PROPERTY, CONTAINS_TOKEN, NOT_CONTAINS_TOKEN",
+        ),
+        (
+            where(f("score", "GT", value="ten")),
+            "ten is not a valid number value for property score",
+        ),
+        (
+            {"sorts": [{"propertyName": "email", "direction": "UP"}]},
+            "Sort direction must be ASCENDING or DESCENDING, not UP",
+        ),
+    ],
+)
+def test_invalid_searches_are_400(people: Api, body: dict[str, Any], message: str) -> None:
+    assert_error(people.post(SEARCH, body), 400, "VALIDATION_ERROR", message)
+
+
+def test_search_reads_indexes_not_every_contact(tmp_path: Path) -> None:
+    """On SQLite, an EQ filter reads the search index of the one property it names."""
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    asyncio.run(sqlite.migrate(url))
+    query = SearchQuery(
+        groups=((Condition("email", "EQ", ("ann@acme.com",)),),),
+        sort=SortKey("lastname"),
+        offset=0,
+        limit=10,
+    )
+    sql = search_sql.statements(sqlite_search.DIALECT, 1, "0-1", query)
+    conn = sqlite3.connect(tmp_path / "plan.db")
+    rows = conn.execute("EXPLAIN QUERY PLAN " + sql.page, sql.page_params).fetchall()
+    conn.close()
+    plan = " | ".join(str(row[3]) for row in rows)
+    assert "SEARCH search_values USING" in plan, plan
+    assert "SCAN search_values" not in plan, plan
+    assert "records" not in plan, plan
