@@ -43,6 +43,7 @@ def test_a_changed_number_is_compared_by_its_new_value_only(api: Api) -> None:
     below_ten = {"propertyName": "followercount", "operator": "LT", "value": "10"}
     assert found(api, at_least_ten) == ["n@x.com"]
     assert found(api, below_ten) == []
+    assert found(api, token("followercount", "50")) == []  # numbers are compared, not words
 
 
 def test_clearing_a_value_removes_it_from_search(api: Api) -> None:
