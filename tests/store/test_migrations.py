@@ -15,14 +15,14 @@ import msgspec
 import pytest
 
 from hubcrm.clock import FrozenClock
-from hubcrm.objects import CONTACTS
+from hubcrm.objects import CONTACTS, OBJECT_TYPES
 from hubcrm.records import Actor, Records
 from hubcrm.store import migrate, migrations, open_store
 from hubcrm.store.errors import SchemaTooNew
 from hubcrm.store.postgres import DIALECT as POSTGRES
 from hubcrm.store.sqlite import DIALECT as SQLITE
 from hubcrm.store.sqlite import path_from_url
-from hubcrm.wire import UpsertInput
+from hubcrm.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 from tests.backends import fresh_database
 
 START_MS = 1_767_225_600_000
@@ -120,6 +120,16 @@ def test_a_database_made_by_the_first_schema_upgrades_with_its_data(empty_url: s
             assert ann is not None
             assert ann.properties == {"email": "ann@x.com", "firstname": "Ann"}
             records = Records(store, FrozenClock(START_MS + 1000))
+            # Ann was written before search existed: hubcrm indexes her when it starts.
+            by_name = SearchRequest(
+                filter_groups=[FilterGroup([Filter("firstname", "EQ", value="ann")])]
+            )
+            assert (await records.search(PORTAL, CONTACTS, by_name)).total == 0
+            assert await store.search_unindexed() == [(PORTAL, TYPE)]
+            await records.index_unindexed(OBJECT_TYPES)
+            assert await store.search_unindexed() == []
+            found = await records.search(PORTAL, CONTACTS, by_name)
+            assert [r.record_id for r in found.records] == [1]
             outcome = await records.batch_upsert(
                 Actor(PORTAL, "1"),
                 CONTACTS,
