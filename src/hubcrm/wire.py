@@ -14,7 +14,6 @@ from hubcrm.journal import Entry
 
 # Values are strings on HubSpot's wire; some clients send numbers and booleans, taken as their text.
 PropertyValue = str | int | float | bool | None
-NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 # Bounds on the strings a request names things with (values have theirs in properties.py), so a
 # body within the size limit still cannot make every error message echo megabytes.
 Name = Annotated[str, msgspec.Meta(max_length=256)]
@@ -41,9 +40,9 @@ class BatchUpsertRequest(Struct):
 
 
 class CreateInput(Struct):
-    properties: dict[str, PropertyValue]
+    properties: dict[Name, PropertyValue]
     associations: list[msgspec.Raw] | None = None  # accepted; hubcrm keeps no associations
-    object_write_trace_id: str | None = None
+    object_write_trace_id: Name | None = None
 
 
 class BatchCreateRequest(Struct):
@@ -51,10 +50,10 @@ class BatchCreateRequest(Struct):
 
 
 class UpdateInput(Struct):
-    id: NonEmpty | int
-    properties: dict[str, PropertyValue]
-    id_property: str | None = None
-    object_write_trace_id: str | None = None
+    id: Key | int
+    properties: dict[Name, PropertyValue]
+    id_property: Name | None = None
+    object_write_trace_id: Name | None = None
 
 
 class BatchUpdateRequest(Struct):
@@ -62,18 +61,18 @@ class BatchUpdateRequest(Struct):
 
 
 class UpdateRequest(Struct):
-    properties: dict[str, PropertyValue] = msgspec.field(default_factory=dict)
+    properties: dict[Name, PropertyValue] = msgspec.field(default_factory=dict)
 
 
 class ObjectId(Struct):
-    id: NonEmpty | int
+    id: Key | int
 
 
 class BatchReadRequest(Struct):
     inputs: list[ObjectId] = msgspec.field(default_factory=list)
     properties: list[str] | None = None
     properties_with_history: list[str] | None = None
-    id_property: str | None = None
+    id_property: Name | None = None
 
 
 class BatchArchiveRequest(Struct):
@@ -81,7 +80,7 @@ class BatchArchiveRequest(Struct):
 
 
 class Filter(Struct):
-    property_name: str
+    property_name: Name
     operator: str
     value: PropertyValue = None
     high_value: PropertyValue = None
@@ -93,7 +92,7 @@ class FilterGroup(Struct):
 
 
 class Sort(Struct):
-    property_name: str
+    property_name: Name
     direction: str = "ASCENDING"
 
 

@@ -268,3 +268,25 @@ def test_no_upsert_causes_a_500(api: Api, inputs: list[dict[str, Any]]) -> None:
 )
 def test_names_and_keys_have_length_limits(api: Api, field: dict[str, Any], message: str) -> None:
     assert_error(api.upsert([field]), 400, "VALIDATION_ERROR", message)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "where"),
+    [
+        ("batch/read", {"inputs": [{"id": "1" * 65_537}]}, "`$.inputs[0].id`"),
+        ("batch/update", {"inputs": [{"id": "1", "properties": {"p" * 257: "x"}}]}, "`key` in "),
+        (
+            "search",
+            {"filterGroups": [{"filters": [{"propertyName": "p" * 257, "operator": "EQ"}]}]},
+            "`$.filterGroups[0].filters[0].propertyName`",
+        ),
+    ],
+)
+def test_every_endpoint_bounds_names_and_ids(
+    api: Api, path: str, body: dict[str, Any], where: str
+) -> None:
+    response = api.post(f"/crm/v3/objects/contacts/{path}", body)
+    assert response.status_code == 400, response.text
+    assert response.json()["category"] == "VALIDATION_ERROR"
+    assert "Expected `str` of length <= " in response.json()["message"]
+    assert where in response.json()["message"]

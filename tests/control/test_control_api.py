@@ -39,6 +39,13 @@ def test_a_new_portal_comes_with_a_working_token(controlled: Controlled) -> None
     )
 
 
+def test_bodies_with_only_optional_fields_may_be_left_out(controlled: Controlled) -> None:
+    made = controlled.client.post("/_hubcrm/portals")
+    assert made.status_code == 201
+    clock = controlled.client.post(f"/_hubcrm/portals/{made.json()['portalId']}/clock")
+    assert clock.json() == {"now": START_MS, "iso": "2026-01-01T00:00:00.000Z", "frozen": False}
+
+
 def test_portals_do_not_see_each_other(controlled: Controlled) -> None:
     _, first = controlled.portal()
     _, second = controlled.portal()

@@ -335,6 +335,30 @@ def test_records_read_in_bulk_and_page_by_id(database_url: str) -> None:
         assert [r.record_id for r in page] == ids[1:]
         assert await store.records_page(PORTAL, TYPE, after=0, limit=5, archived=True) == []
 
+
+def test_reset_portal_forgets_its_data_and_keeps_its_tokens(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        extra = PropertyDefinition(
+            name="extra", label="Extra", type="string", field_type="text", group_name="g"
+        )
+        await store.add_property(PORTAL, TYPE, extra)
+        token = await store.add_token(PORTAL, "hash-1", frozenset({"s"}), None, START_MS, None)
+        await create(store, PORTAL, "a@x.com", "b@x.com")
+        await create(store, OTHER_PORTAL, "a@x.com")
+        version = await store.properties_version(PORTAL, TYPE)
+        assert await store.reset_portal(PORTAL, {TYPE: CONTACTS.seed_properties()})
+        assert await store.record(PORTAL, TYPE, 1) is None
+        assert await store.record_by_unique(PORTAL, TYPE, "email", "a@x.com") is None
+        assert await store.history(PORTAL, TYPE, 1, ["email"]) == {"email": []}
+        names = [d.name for d in await store.property_definitions(PORTAL, TYPE)]
+        assert "extra" not in names
+        assert await store.properties_version(PORTAL, TYPE) == version + 1
+        assert await store.token_by_hash("hash-1") == token
+        assert await create(store, PORTAL, "c@x.com") == [1]  # ids start again
+        kept = await store.record_by_unique(OTHER_PORTAL, TYPE, "email", "a@x.com")
+        assert kept is not None
+        assert not await store.reset_portal(999, {TYPE: []})
+
     run(database_url, scenario)
 
 
@@ -409,5 +433,18 @@ def test_search_runs_on_the_entries_saved_with_each_record(database_url: str) ->
 def test_new_portals_need_no_search_indexing(database_url: str) -> None:
     async def scenario(store: Store) -> None:
         assert await store.search_unindexed() == []
+
+
+def test_the_next_record_id_can_be_set_above_the_ids_in_use(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        await create(store, PORTAL, "a@x.com", "b@x.com")
+        assert await store.set_next_record_id(PORTAL, TYPE, 2) == 2  # not above: left alone
+        assert await create(store, PORTAL, "c@x.com") == [3]
+        assert await store.set_next_record_id(PORTAL, TYPE, 1000) == 3
+        assert await create(store, PORTAL, "d@x.com") == [1000]
+        assert await store.set_next_record_id(OTHER_PORTAL, TYPE, 50) == 0
+        assert await create(store, OTHER_PORTAL, "a@x.com") == [50]
+        assert await store.set_next_record_id(999, TYPE, 5) is None
+        assert await store.set_next_record_id(PORTAL, "no-such-type", 5) is None
 
     run(database_url, scenario)

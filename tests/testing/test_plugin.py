@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,3 +167,58 @@ def test_serve_is_a_context_manager_for_other_runners() -> None:
         base_url = hs.base_url
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(base_url + UPSERT, timeout=2)
+
+
+def test_the_fixtures_can_use_a_hubcrm_already_running(tmp_path: Path) -> None:
+    (tmp_path / "test_attached.py").write_text(
+        "def test_it(hubcrm_portal, hubcrm_server):\n"
+        "    assert hubcrm_server.process is None\n"
+        "    hubcrm_portal.faults.error(503)\n"
+        "    print('PORTAL', hubcrm_portal.portal_id)\n"
+    )
+    with hubcrm.testing.serve(admin_token="adm") as hs:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-s",
+                "-p",
+                "no:cacheprovider",
+                f"--hubcrm-url={hs.base_url}",
+                "--hubcrm-admin-token=adm",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+        portal_id = int(run.stdout.split("PORTAL ")[1].split()[0])
+        assert [
+            rule["status"]
+            for rule in hs.control.call("GET", f"portals/{portal_id}/faults")["results"]
+        ] == [503]
+
+
+def test_search_delay_through_the_sdk() -> None:
+    from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
+
+    by_email = PublicObjectSearchRequest(
+        filter_groups=[
+            FilterGroup(
+                filters=[Filter(property_name="email", operator="EQ", value="ann@example.com")]
+            )
+        ]
+    )
+    with hubcrm.testing.serve(search_delay_ms=5_000) as hs:
+        portal = hs.new_portal()
+        portal.clock.freeze()
+        client = portal.hubspot()
+        client.crm.contacts.batch_api.upsert(upsert_batch("ann@example.com"))
+        assert client.crm.contacts.search_api.do_search(by_email).total == 0
+        portal.clock.advance(seconds=5)
+        found = client.crm.contacts.search_api.do_search(by_email)
+        assert [result.id for result in found.results] == ["1"]

@@ -106,7 +106,12 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = await open_store(settings.database)
-        records = Records(store, clock, email_partial_upserts=settings.email_partial_upserts)
+        records = Records(
+            store,
+            clock,
+            email_partial_upserts=settings.email_partial_upserts,
+            search_delay_ms=settings.search_delay,
+        )
         await records.index_unindexed(OBJECT_TYPES)
         authenticator = Authenticator(store, clock, settings.auth)
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())

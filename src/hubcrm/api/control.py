@@ -8,7 +8,9 @@ configured, every call must carry it as a bearer token.
 from __future__ import annotations
 
 import hmac
+from typing import TypeVar
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,7 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from hubcrm import messages, wire
 from hubcrm import seed as seeding
 from hubcrm.api.errors import render
-from hubcrm.api.requests import read_body, read_json, state
+from hubcrm.api.requests import decode, read_body, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.api.scope import CONTROL_PREFIX, bearer_secret
 from hubcrm.clock import format_ms, parse_moment
@@ -26,6 +28,7 @@ from hubcrm.errors import InvalidAuthentication, ObjectNotFound, ValidationError
 from hubcrm.journal import Query
 
 MOUNT = CONTROL_PREFIX.rstrip("/")
+T = TypeVar("T")
 
 
 def _control(request: Request) -> Control:
@@ -43,8 +46,13 @@ async def _known_portal(request: Request) -> int:
     return portal_id
 
 
+async def _optional_json(request: Request, decoder: msgspec.json.Decoder[T]) -> T:
+    """A body every field of which is optional: no body at all means `{}`."""
+    return decode(await read_body(request) or b"{}", decoder)
+
+
 async def create_portal(request: Request) -> Response:
-    body = await read_json(request, wire.create_portal_request)
+    body = await _optional_json(request, wire.create_portal_request)
     scopes = frozenset(body.scopes) if body.scopes is not None else None
     portal_id, token = await _control(request).create_portal(body.portal_id, scopes)
     return json_response(wire.PortalCreated(portal_id=portal_id, token=token), status=201)
@@ -62,7 +70,7 @@ async def clock(request: Request) -> Response:
     portal_id = await _known_portal(request) if "portal_id" in request.path_params else None
     clock = _control(request).clock
     if request.method == "POST":
-        body = await read_json(request, wire.clock_request)
+        body = await _optional_json(request, wire.clock_request)
         if body.now is not None:
             clock.set(portal_id, _moment(body.now))
         if body.frozen is True:

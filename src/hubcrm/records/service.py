@@ -7,6 +7,7 @@ knows about HTTP; failures are raised as hubcrm.errors.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -74,10 +75,18 @@ class Found:
 
 
 class Records:
-    def __init__(self, store: Store, clock: Clock, *, email_partial_upserts: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        *,
+        email_partial_upserts: bool = False,
+        search_delay_ms: int = 0,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.email_partial_upserts = email_partial_upserts
+        self.search_delay_ms = search_delay_ms
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
 
     async def schema(self, portal_id: int, object_type: ObjectType) -> Schema:
@@ -424,7 +433,12 @@ class Records:
     ) -> Found:
         schema = await self.schema(portal_id, object_type)
         plan: SearchPlan = plan_search(schema, request)
-        result = await self.store.search(portal_id, object_type.type_id, plan.query)
+        query = plan.query
+        if self.search_delay_ms:
+            # HubSpot's search is eventually consistent: recent writes are not searchable yet.
+            visible = self.clock.now_ms() - self.search_delay_ms
+            query = dataclasses.replace(query, written_before=visible)
+        result = await self.store.search(portal_id, object_type.type_id, query)
         records = await self.store.records(portal_id, object_type.type_id, result.record_ids)
         ordered = [records[rid] for rid in result.record_ids if rid in records]
         end = plan.query.offset + plan.query.limit

@@ -130,6 +130,8 @@ class SearchQuery:
     # Free text: every word must prefix a token of one of these properties.
     words: tuple[str, ...] = ()
     word_properties: tuple[str, ...] = ()
+    # Only records last written at or before this moment (epoch ms): --search-delay.
+    written_before: int | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from hubcrm.store.base import Condition, SearchQuery
 _NEGATED = {"NEQ": "EQ", "NOT_IN": "IN", "NOT_HAS_PROPERTY": "HAS_PROPERTY", "NOT_TOKEN": "TOKEN"}
 _COMPARE = {"EQ": "=", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
 _LIVE = "SELECT record_id FROM records WHERE portal_id = ? AND object_type = ? AND archived = ?"
+_RECENT = "SELECT record_id FROM records WHERE portal_id = ? AND object_type = ? AND updated_at > ?"
 _VALUES = (
     "SELECT record_id FROM search_values WHERE portal_id = ? AND object_type = ? AND property = ?"
 )
@@ -49,6 +50,9 @@ def statements(
 ) -> Statements:
     key = (portal_id, object_type)
     matched, params = _matched(dialect, key, query)
+    if query.written_before is not None:
+        matched = f"SELECT record_id FROM ({matched}) w EXCEPT {_RECENT}"
+        params = [*params, *key, query.written_before]
     order, order_params = _order(key, query)
     return Statements(
         count=f"SELECT COUNT(*) FROM ({matched}) c",

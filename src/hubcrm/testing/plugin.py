@@ -6,11 +6,15 @@
                     by side never see each other's data and need no reset
 
 Extra `hubcrm serve` arguments come from the `hubcrm_serve_args` ini option or the
-`--hubcrm-serve-args` command-line option, e.g. `--search-delay 500`.
+`--hubcrm-serve-args` command-line option, e.g. `--search-delay 500`. With `--hubcrm-url` (or
+the `hubcrm_url` ini option) the fixtures use a hubcrm already running there, started with
+`--control`, instead of starting one; `--hubcrm-admin-token` (or HUBCRM_ADMIN_TOKEN) is its
+admin token.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Iterator
 
@@ -21,9 +25,23 @@ from hubcrm.testing.server import LiveServer
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    help_text = "extra arguments for the hubcrm_server fixture's `hubcrm serve`"
-    parser.addini("hubcrm_serve_args", help_text, default="")
-    parser.getgroup("hubcrm").addoption("--hubcrm-serve-args", default=None, help=help_text)
+    group = parser.getgroup("hubcrm")
+    serve_args = "extra arguments for the hubcrm_server fixture's `hubcrm serve`"
+    parser.addini("hubcrm_serve_args", serve_args, default="")
+    group.addoption("--hubcrm-serve-args", default=None, help=serve_args)
+    url = "use the hubcrm running at this URL (with --control) instead of starting one"
+    parser.addini("hubcrm_url", url, default="")
+    group.addoption("--hubcrm-url", default=None, help=url)
+    group.addoption(
+        "--hubcrm-admin-token",
+        default=os.environ.get("HUBCRM_ADMIN_TOKEN"),
+        help="the control API's admin token of the hubcrm at --hubcrm-url",
+    )
+
+
+def _option(config: pytest.Config, name: str) -> str:
+    given = config.getoption("--" + name.replace("_", "-"))
+    return str(config.getini(name)) if given is None else str(given)
 
 
 @pytest.fixture(scope="session")
@@ -31,9 +49,11 @@ def hubcrm_server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """A live hubcrm with the control API on, for the whole session."""
-    configured = request.config.getoption("--hubcrm-serve-args")
-    if configured is None:
-        configured = str(request.config.getini("hubcrm_serve_args"))
+    url = _option(request.config, "hubcrm_url")
+    if url:
+        yield LiveServer.attach(url, request.config.getoption("--hubcrm-admin-token"))
+        return
+    configured = _option(request.config, "hubcrm_serve_args")
     database = tmp_path_factory.mktemp("hubcrm") / "hubcrm.db"
     server = LiveServer(f"sqlite:///{database}", "--control", *shlex.split(configured)).start()
     yield server

@@ -36,6 +36,13 @@ class LiveServer:
         self.portal_id = 0
         self.output = ""  # what the server printed: its start-up lines, the rest once stopped
 
+    @classmethod
+    def attach(cls, base_url: str, admin_token: str | None = None) -> LiveServer:
+        """A hubcrm already running at `base_url` (started with --control); stop() leaves it be."""
+        server = cls("", admin_token=admin_token)
+        server.base_url = base_url.rstrip("/")
+        return server
+
     @property
     def control(self) -> ControlClient:
         return ControlClient(self.base_url, self.admin_token)
