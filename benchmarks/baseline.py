@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import Any, Protocol
 
-from hubcrm.store.sqlite import CACHE_MIB
+from hubcrm.store.sqlite import CACHE_MIB, CHECKPOINT_PAGES
 
 Rows = list[tuple[str, dict[str, str]]]
 SEED_BATCHES_PER_TRANSACTION = 100
@@ -52,6 +52,7 @@ class SQLiteBaseline:
         self.conn.execute("PRAGMA journal_mode = WAL")
         self.conn.execute("PRAGMA synchronous = FULL")  # as hubcrm: every commit durable
         self.conn.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")  # and as much memory
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         self.conn.executescript(SQLITE_SCHEMA)
 
     async def write(self, batch: Rows) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from hubcrm.records.schema import Schema
-from hubcrm.store.base import Record, SearchEntries, SearchToken, SearchValue
+from hubcrm.store.base import Record, SearchChange, SearchEntries, SearchToken, SearchValue
 
 NUMERIC_TYPES = frozenset({"number", "date", "datetime"})
 # Words of long texts beyond this many are not searchable by token.
@@ -19,11 +20,38 @@ _WORD = re.compile(r"[^\W_]+")
 
 def entries(schema: Schema, record: Record) -> SearchEntries:
     """Every value of a live record, typed; an archived record has none."""
-    if record.archived:
-        return SearchEntries([], [])
+    properties = {} if record.archived else record.properties
+    return _entries(schema, properties, properties)
+
+
+def change(schema: Schema, before: Record | None, after: Record) -> SearchChange:
+    """What search must forget and learn when `before` (None: nothing) becomes `after`.
+
+    Only the properties whose values differ are looked at, and a word both values share stays:
+    a write costs the search tables what it changed, not the size of the record.
+    """
+    old = {} if before is None or before.archived else before.properties
+    new = {} if after.archived else after.properties
+    names = [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
+    forgotten, learned = _entries(schema, old, names), _entries(schema, new, names)
+    kept_values, kept_tokens = set(learned.values), set(learned.tokens)
+    removed = SearchEntries(
+        [v for v in forgotten.values if v not in kept_values],
+        [t for t in forgotten.tokens if t not in kept_tokens],
+    )
+    old_values, old_tokens = set(forgotten.values), set(forgotten.tokens)
+    added = SearchEntries(
+        [v for v in learned.values if v not in old_values],
+        [t for t in learned.tokens if t not in old_tokens],
+    )
+    return SearchChange(removed, added)
+
+
+def _entries(schema: Schema, properties: dict[str, str], names: Iterable[str]) -> SearchEntries:
     values: list[SearchValue] = []
     tokens: list[SearchToken] = []
-    for name, value in record.properties.items():
+    for name in names:
+        value = properties.get(name, "")
         definition = schema.definitions.get(name)
         kind = definition.type if definition else "string"
         items = value.split(";") if schema.is_multi(name) else [value]
@@ -32,7 +60,8 @@ def entries(schema: Schema, record: Record) -> SearchEntries:
                 continue
             text = item.lower()[:MAX_INDEXED_CHARS]
             values.append(SearchValue(name, text, number(kind, item)))
-            tokens += [SearchToken(name, token) for token in tokenize(item)]
+            if kind not in NUMERIC_TYPES:  # numbers and dates are compared, not searched by word
+                tokens += [SearchToken(name, token) for token in tokenize(item)]
     return SearchEntries(values, tokens)
 
 

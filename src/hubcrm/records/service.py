@@ -191,13 +191,14 @@ class Records:
         if not ids:
             return
         clock = portal_clock(self.clock, actor.portal_id)
+        schema = await self.schema(actor.portal_id, object_type)
 
         async def work(tx: WriteTransaction) -> None:
             found = await tx.records(ids)
             now = clock.now_ms()
             archived = [writes.archive(r, now) for r in found.values() if not r.archived]
             for w in archived:
-                w.search = indexing.entries(Schema(object_type, []), w.record)
+                w.search = indexing.change(schema, found[w.record.record_id], w.record)
             await tx.save(archived)
 
         await self._transact(actor.portal_id, object_type, work)
@@ -476,7 +477,7 @@ class Records:
                 current = await tx.records(r.record_id for r in batch)
                 await tx.save(
                     [
-                        RecordWrite(r, is_new=False, search=indexing.entries(schema, r))
+                        RecordWrite(r, is_new=False, search=indexing.change(schema, None, r))
                         for r in current.values()
                     ]
                 )
@@ -568,7 +569,7 @@ async def _write_planned(
     writes.claim_unique_values(schema, changed, existing)
     await writes.check_holders(tx, schema, changed)
     for w in changed:
-        w.search = indexing.entries(schema, w.record)
+        w.search = indexing.change(schema, existing.get(w.record.record_id), w.record)
     await tx.save(changed)
     return out
 

@@ -71,10 +71,18 @@ class SearchToken:
 
 @dataclass(frozen=True)
 class SearchEntries:
-    """Everything search knows of one record; replaces what it knew before."""
+    """Values and words of a record that search knows (or should)."""
 
     values: list[SearchValue]
     tokens: list[SearchToken]
+
+
+@dataclass(frozen=True)
+class SearchChange:
+    """What search must forget of a record, and then learn: only what a write changed."""
+
+    removed: SearchEntries
+    added: SearchEntries
 
 
 @dataclass
@@ -90,7 +98,7 @@ class RecordWrite:
     # For each unique namespace this write touches: every value the record holds there now.
     unique_values: dict[str, set[str]] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
-    search: SearchEntries | None = None  # None leaves the record's search rows as they are
+    search: SearchChange | None = None  # None leaves the record's search rows as they are
 
 
 # Search: a query over the search tables, built by the domain with typed values.

@@ -27,41 +27,56 @@ def numbered(sql: str) -> str:
 async def save(
     conn: asyncpg.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
 ) -> None:
-    """Replace the search rows of every write that carries search entries."""
-    indexed = [w for w in writes if w.search is not None]
-    if not indexed:
-        return
-    stale = [w.record.record_id for w in indexed if not w.is_new]
-    if stale:
-        for table in ("search_values", "search_tokens"):
-            await conn.execute(
-                f"DELETE FROM {table} WHERE portal_id = $1 AND object_type = $2"
-                " AND record_id = ANY($3::bigint[])",
-                portal_id,
-                object_type,
-                stale,
-            )
-    values = [(w.record.record_id, v) for w in indexed if w.search for v in w.search.values]
-    await conn.execute(
-        "INSERT INTO search_values SELECT $1, $2, v.* FROM unnest($3::text[], $4::bigint[],"
-        " $5::text[], $6::float8[]) AS v ON CONFLICT DO NOTHING",
-        portal_id,
-        object_type,
-        [v.property for _, v in values],
-        [rid for rid, _ in values],
-        [v.text for _, v in values],
-        [v.number for _, v in values],
-    )
-    tokens = [(w.record.record_id, t) for w in indexed if w.search for t in w.search.tokens]
-    await conn.execute(
-        "INSERT INTO search_tokens SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[],"
-        " $5::bigint[]) AS t ON CONFLICT DO NOTHING",
-        portal_id,
-        object_type,
-        [t.property for _, t in tokens],
-        [t.token for _, t in tokens],
-        [rid for rid, _ in tokens],
-    )
+    """Apply each write's search change: forget what it removed, then learn what it added."""
+    changes = [(w.record.record_id, w.search) for w in writes if w.search is not None]
+    gone = [(rid, v) for rid, change in changes for v in change.removed.values]
+    if gone:
+        await conn.execute(
+            "DELETE FROM search_values s USING unnest($3::text[], $4::bigint[], $5::text[])"
+            " AS d (property, record_id, text_value) WHERE s.portal_id = $1"
+            " AND s.object_type = $2 AND s.property = d.property AND s.record_id = d.record_id"
+            " AND s.text_value = d.text_value",
+            portal_id,
+            object_type,
+            [v.property for _, v in gone],
+            [rid for rid, _ in gone],
+            [v.text for _, v in gone],
+        )
+    gone_tokens = [(rid, t) for rid, change in changes for t in change.removed.tokens]
+    if gone_tokens:
+        await conn.execute(
+            "DELETE FROM search_tokens s USING unnest($3::text[], $4::text[], $5::bigint[])"
+            " AS d (property, token, record_id) WHERE s.portal_id = $1 AND s.object_type = $2"
+            " AND s.property = d.property AND s.token = d.token AND s.record_id = d.record_id",
+            portal_id,
+            object_type,
+            [t.property for _, t in gone_tokens],
+            [t.token for _, t in gone_tokens],
+            [rid for rid, _ in gone_tokens],
+        )
+    values = [(rid, v) for rid, change in changes for v in change.added.values]
+    if values:
+        await conn.execute(
+            "INSERT INTO search_values SELECT $1, $2, v.* FROM unnest($3::text[], $4::bigint[],"
+            " $5::text[], $6::float8[]) AS v ON CONFLICT DO NOTHING",
+            portal_id,
+            object_type,
+            [v.property for _, v in values],
+            [rid for rid, _ in values],
+            [v.text for _, v in values],
+            [v.number for _, v in values],
+        )
+    tokens = [(rid, t) for rid, change in changes for t in change.added.tokens]
+    if tokens:
+        await conn.execute(
+            "INSERT INTO search_tokens SELECT $1, $2, t.* FROM unnest($3::text[], $4::text[],"
+            " $5::bigint[]) AS t ON CONFLICT DO NOTHING",
+            portal_id,
+            object_type,
+            [t.property for _, t in tokens],
+            [t.token for _, t in tokens],
+            [rid for rid, _ in tokens],
+        )
 
 
 async def run(

@@ -64,12 +64,16 @@ def path_from_url(url: str) -> str:
 # Pages each connection keeps in memory. SQLite's default (2 MiB) is soon outgrown by the indexes
 # of a large portal, and every miss becomes a system call.
 CACHE_MIB = 64
+# WAL pages that trigger a checkpoint (SQLite's default is 1,000). A batch with its search rows
+# dirties thousands of pages: at the default nearly every commit would also checkpoint.
+CHECKPOINT_PAGES = 16_384
 
 
 def _connect(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")

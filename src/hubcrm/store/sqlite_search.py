@@ -22,29 +22,40 @@ DIALECT = search_sql.Dialect(token_match="token GLOB ?", pattern=_glob, false=0)
 def save(
     conn: sqlite3.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
 ) -> None:
-    """Replace the search rows of every write that carries search entries."""
-    indexed = [w for w in writes if w.search is not None]
-    keys = [(portal_id, object_type, w.record.record_id) for w in indexed if not w.is_new]
-    for table in ("search_values", "search_tokens"):
-        conn.executemany(
-            f"DELETE FROM {table} WHERE portal_id = ? AND object_type = ? AND record_id = ?", keys
-        )
+    """Apply each write's search change: forget what it removed, then learn what it added."""
+    changes = [(w.record.record_id, w.search) for w in writes if w.search is not None]
+    conn.executemany(
+        "DELETE FROM search_values WHERE portal_id = ? AND object_type = ? AND property = ?"
+        " AND record_id = ? AND text_value = ?",
+        [
+            (portal_id, object_type, v.property, record_id, v.text)
+            for record_id, change in changes
+            for v in change.removed.values
+        ],
+    )
+    conn.executemany(
+        "DELETE FROM search_tokens WHERE portal_id = ? AND object_type = ? AND property = ?"
+        " AND token = ? AND record_id = ?",
+        [
+            (portal_id, object_type, t.property, t.token, record_id)
+            for record_id, change in changes
+            for t in change.removed.tokens
+        ],
+    )
     conn.executemany(
         "INSERT OR IGNORE INTO search_values VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (portal_id, object_type, v.property, w.record.record_id, v.text, v.number)
-            for w in indexed
-            if w.search is not None
-            for v in w.search.values
+            (portal_id, object_type, v.property, record_id, v.text, v.number)
+            for record_id, change in changes
+            for v in change.added.values
         ],
     )
     conn.executemany(
         "INSERT OR IGNORE INTO search_tokens VALUES (?, ?, ?, ?, ?)",
         [
-            (portal_id, object_type, t.property, t.token, w.record.record_id)
-            for w in indexed
-            if w.search is not None
-            for t in w.search.tokens
+            (portal_id, object_type, t.property, t.token, record_id)
+            for record_id, change in changes
+            for t in change.added.tokens
         ],
     )
 

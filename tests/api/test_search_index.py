@@ -1,0 +1,64 @@
+"""The search index follows every write: what a write changes, search forgets and learns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import Api, upsert_input
+
+SEARCH = "/crm/v3/objects/contacts/search"
+
+
+def found(api: Api, *filters: dict[str, Any]) -> list[str]:
+    response = api.post(
+        SEARCH, {"filterGroups": [{"filters": list(filters)}], "properties": ["email"]}
+    )
+    assert response.status_code == 200, response.text
+    return sorted(r["properties"]["email"] for r in response.json()["results"])
+
+
+def token(name: str, value: str) -> dict[str, str]:
+    return {"propertyName": name, "operator": "CONTAINS_TOKEN", "value": value}
+
+
+def test_an_update_forgets_the_old_words_and_keeps_the_shared_ones(api: Api) -> None:
+    api.upsert([upsert_input("ann@x.com", firstname="Ann Lee"), upsert_input("bo@x.com")])
+    assert found(api, token("firstname", "lee")) == ["ann@x.com"]
+
+    api.upsert([upsert_input("ann@x.com", firstname="Ann Smith")])
+
+    assert found(api, token("firstname", "lee")) == []
+    assert found(api, token("firstname", "ann")) == ["ann@x.com"]
+    assert found(api, token("firstname", "smith")) == ["ann@x.com"]
+    assert found(api, {"propertyName": "firstname", "operator": "EQ", "value": "ann lee"}) == []
+    assert found(api, {"propertyName": "firstname", "operator": "EQ", "value": "Ann Smith"}) == [
+        "ann@x.com"
+    ]
+
+
+def test_a_changed_number_is_compared_by_its_new_value_only(api: Api) -> None:
+    api.upsert([upsert_input("n@x.com", followercount="5")])
+    api.upsert([upsert_input("n@x.com", followercount="50")])
+    at_least_ten = {"propertyName": "followercount", "operator": "GTE", "value": "10"}
+    below_ten = {"propertyName": "followercount", "operator": "LT", "value": "10"}
+    assert found(api, at_least_ten) == ["n@x.com"]
+    assert found(api, below_ten) == []
+
+
+def test_clearing_a_value_removes_it_from_search(api: Api) -> None:
+    api.upsert([upsert_input("c@x.com", company="Acme Corp")])
+    api.upsert([upsert_input("c@x.com", company="")])
+    has_company = {"propertyName": "company", "operator": "HAS_PROPERTY"}
+    assert found(api, has_company) == []
+    assert found(api, token("company", "acme")) == []
+
+
+def test_an_archived_contact_leaves_search_entirely(api: Api) -> None:
+    created = api.upsert([upsert_input("gone@x.com", firstname="Gone"), upsert_input("s@x.com")])
+    gone_id = next(
+        r["id"] for r in created.json()["results"] if r["properties"]["email"] == "gone@x.com"
+    )
+    response = api.post("/crm/v3/objects/contacts/batch/archive", {"inputs": [{"id": gone_id}]})
+    assert response.status_code == 204
+    assert found(api, token("firstname", "gone")) == []
+    assert found(api, {"propertyName": "email", "operator": "HAS_PROPERTY"}) == ["s@x.com"]
