@@ -19,6 +19,7 @@ from hubcrm.store.base import (
     HistoryEntry,
     Record,
     RecordWrite,
+    SearchChange,
     SearchEntries,
     SearchQuery,
     SearchToken,
@@ -369,7 +370,8 @@ def test_archiving_frees_unique_values_and_keeps_them_for_archived_reads(databas
         async def archive(tx: WriteTransaction) -> None:
             [record] = (await tx.records([first])).values()
             gone = Record(first, record.properties, START_MS, START_MS, True, START_MS + 5)
-            await tx.save([RecordWrite(gone, is_new=False, search=SearchEntries([], []))])
+            none = SearchEntries([], [])
+            await tx.save([RecordWrite(gone, is_new=False, search=SearchChange(none, none))])
 
         await store.transact(PORTAL, TYPE, archive)
         assert await store.records_by_unique(PORTAL, TYPE, "email", ["a@x.com"]) == {}
@@ -395,7 +397,7 @@ def test_search_runs_on_the_entries_saved_with_each_record(database_url: str) ->
                 if score is not None:
                     values.append(SearchValue("score", str(score), score))
                 tokens = [SearchToken("firstname", t) for t in {name, *name.split()}]
-                write.search = SearchEntries(values, tokens)
+                write.search = SearchChange(SearchEntries([], []), SearchEntries(values, tokens))
                 writes.append(write)
             await tx.save(writes)
 
