@@ -169,3 +169,40 @@ def test_batch_archive_frees_emails_and_ignores_unknown_ids(api: Api) -> None:
     recreated = api.post(CONTACTS, {"properties": {"email": "a@x.com"}})
     assert recreated.status_code == 201
     assert recreated.json()["id"] == "3"
+
+
+def test_batch_create_with_trace_ids_reports_taken_emails_per_input(api: Api) -> None:
+    api.upsert([upsert_input("a@x.com")])
+    response = api.post(
+        f"{CONTACTS}/batch/create",
+        {
+            "inputs": [
+                {"properties": {"email": "A@x.com"}, "objectWriteTraceId": "t1"},
+                {"properties": {"email": "new@x.com"}, "objectWriteTraceId": "t2"},
+                {"properties": {"email": "new@x.com"}, "objectWriteTraceId": "t3"},
+            ]
+        },
+    )
+    assert response.status_code == 207, response.text
+    body = response.json()
+    assert [(r["objectWriteTraceId"], r["properties"]["email"]) for r in body["results"]] == [
+        ("t2", "new@x.com")
+    ]
+    new_id = body["results"][0]["id"]
+    assert body["numErrors"] == 2
+    assert [(e["category"], e["message"], e["context"]) for e in body["errors"]] == [
+        (
+            "CONFLICT",
+            "Contact already exists. Existing ID: 1",
+            {"objectWriteTraceId": ["t1"], "existingId": ["1"]},
+        ),
+        (
+            "CONFLICT",
+            f"Contact already exists. Existing ID: {new_id}",
+            {"objectWriteTraceId": ["t3"], "existingId": [new_id]},
+        ),
+    ]
+    without_traces = api.post(
+        f"{CONTACTS}/batch/create", {"inputs": [{"properties": {"email": "a@x.com"}}]}
+    )
+    assert_error(without_traces, 409, "CONFLICT", "Contact already exists. Existing ID: 1")

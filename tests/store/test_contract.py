@@ -14,7 +14,20 @@ from hubcrm.clock import FrozenClock
 from hubcrm.objects import CONTACTS
 from hubcrm.properties import PropertyDefinition
 from hubcrm.store import open_store
-from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Store, WriteTransaction
+from hubcrm.store.base import (
+    Condition,
+    HistoryEntry,
+    Record,
+    RecordWrite,
+    SearchChange,
+    SearchEntries,
+    SearchQuery,
+    SearchToken,
+    SearchValue,
+    SortKey,
+    Store,
+    WriteTransaction,
+)
 from hubcrm.store.errors import UniqueViolation
 
 T = TypeVar("T")
@@ -291,6 +304,39 @@ def test_unique_values_of_any_length_are_held_once(database_url: str) -> None:
     run(database_url, scenario)
 
 
+def test_definitions_are_replaced_and_archived(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        code = PropertyDefinition(
+            name="code", label="Code", type="string", field_type="text", group_name="g"
+        )
+        await store.add_property(PORTAL, TYPE, code)
+        version = await store.properties_version(PORTAL, TYPE)
+        relabelled = PropertyDefinition(
+            name="code", label="Key", type="string", field_type="text", group_name="g"
+        )
+        await store.update_property(PORTAL, TYPE, relabelled)
+        assert relabelled in await store.property_definitions(PORTAL, TYPE)
+        await store.update_property(PORTAL, TYPE, relabelled, archived=True)
+        assert await store.properties_version(PORTAL, TYPE) == version + 2
+        assert relabelled not in await store.property_definitions(PORTAL, TYPE)
+        assert await store.property_definitions(PORTAL, TYPE, archived=True) == [relabelled]
+
+    run(database_url, scenario)
+
+
+def test_records_read_in_bulk_and_page_by_id(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        ids = await create(store, PORTAL, "a@x.com", "b@x.com", "c@x.com")
+        await create(store, OTHER_PORTAL, "a@x.com")
+        found = await store.records(PORTAL, TYPE, [ids[2], ids[0], 999])
+        assert sorted(found) == [ids[0], ids[2]]
+        by_email = await store.records_by_unique(PORTAL, TYPE, "email", ["b@x.com", "z@x.com"])
+        assert {k: r.record_id for k, r in by_email.items()} == {"b@x.com": ids[1]}
+        page = await store.records_page(PORTAL, TYPE, after=ids[1], limit=5, archived=False)
+        assert [r.record_id for r in page] == ids[1:]
+        assert await store.records_page(PORTAL, TYPE, after=0, limit=5, archived=True) == []
+
+
 def test_reset_portal_forgets_its_data_and_keeps_its_tokens(database_url: str) -> None:
     async def scenario(store: Store) -> None:
         extra = PropertyDefinition(
@@ -315,6 +361,80 @@ def test_reset_portal_forgets_its_data_and_keeps_its_tokens(database_url: str) -
         assert not await store.reset_portal(999, {TYPE: []})
 
     run(database_url, scenario)
+
+
+def test_archiving_frees_unique_values_and_keeps_them_for_archived_reads(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        [first] = await create(store, PORTAL, "a@x.com")
+
+        async def archive(tx: WriteTransaction) -> None:
+            [record] = (await tx.records([first])).values()
+            gone = Record(first, record.properties, START_MS, START_MS, True, START_MS + 5)
+            none = SearchEntries([], [])
+            await tx.save([RecordWrite(gone, is_new=False, search=SearchChange(none, none))])
+
+        await store.transact(PORTAL, TYPE, archive)
+        assert await store.records_by_unique(PORTAL, TYPE, "email", ["a@x.com"]) == {}
+        [second] = await create(store, PORTAL, "a@x.com")  # the email is free again
+        live = await store.records_by_unique(PORTAL, TYPE, "email", ["a@x.com"])
+        assert live["a@x.com"].record_id == second
+        archived = await store.records_by_unique(PORTAL, TYPE, "email", ["a@x.com"], archived=True)
+        assert archived["a@x.com"].record_id == first
+        assert archived["a@x.com"].archived_at == START_MS + 5
+        page = await store.records_page(PORTAL, TYPE, after=0, limit=5, archived=True)
+        assert [r.record_id for r in page] == [first]
+
+    run(database_url, scenario)
+
+
+def test_search_runs_on_the_entries_saved_with_each_record(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        async def save(tx: WriteTransaction) -> None:
+            writes = []
+            for record_id, name, score in [(1, "ann lee", 9.0), (2, "bob", 10.0), (3, "cy", None)]:
+                write = new_record(record_id, f"{record_id}@x.com")
+                values = [SearchValue("firstname", name)]
+                if score is not None:
+                    values.append(SearchValue("score", str(score), score))
+                tokens = [SearchToken("firstname", t) for t in {name, *name.split()}]
+                write.search = SearchChange(SearchEntries([], []), SearchEntries(values, tokens))
+                writes.append(write)
+            await tx.save(writes)
+
+        await store.transact(PORTAL, TYPE, save)
+
+        async def ids(*groups: tuple[Condition, ...], **options: object) -> tuple[list[int], int]:
+            query = SearchQuery(
+                groups=groups,
+                sort=options.get("sort", SortKey(None)),  # type: ignore[arg-type]
+                offset=0,
+                limit=10,
+            )
+            result = await store.search(PORTAL, TYPE, query)
+            return result.record_ids, result.total
+
+        gt = Condition("score", "GT", (9.5,), numeric=True)
+        assert await ids((gt,)) == ([2], 1)
+        assert await ids((Condition("score", "NOT_HAS_PROPERTY"),)) == ([3], 1)
+        assert await ids((Condition("firstname", "TOKEN", ("le*",)),)) == ([1], 1)
+        either = (
+            (Condition("firstname", "EQ", ("bob",)),),
+            (Condition("firstname", "EQ", ("cy",)),),
+        )
+        assert await ids(*either) == ([2, 3], 2)
+        by_score = SortKey("score", descending=True, numeric=True)
+        assert await ids(sort=by_score) == ([2, 1, 3], 3)
+        other = await store.search(
+            OTHER_PORTAL, TYPE, SearchQuery(groups=(), sort=SortKey(None), offset=0, limit=10)
+        )
+        assert other.total == 0
+
+    run(database_url, scenario)
+
+
+def test_new_portals_need_no_search_indexing(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        assert await store.search_unindexed() == []
 
 
 def test_the_next_record_id_can_be_set_above_the_ids_in_use(database_url: str) -> None:

@@ -15,14 +15,14 @@ import msgspec
 import pytest
 
 from hubcrm.clock import FrozenClock
-from hubcrm.objects import CONTACTS
+from hubcrm.objects import CONTACTS, OBJECT_TYPES
 from hubcrm.records import Actor, Records
 from hubcrm.store import migrate, migrations, open_store
 from hubcrm.store.errors import SchemaTooNew
 from hubcrm.store.postgres import DIALECT as POSTGRES
 from hubcrm.store.sqlite import DIALECT as SQLITE
 from hubcrm.store.sqlite import path_from_url
-from hubcrm.wire import UpsertInput
+from hubcrm.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 from tests.backends import fresh_database
 
 START_MS = 1_767_225_600_000
@@ -120,6 +120,16 @@ def test_a_database_made_by_the_first_schema_upgrades_with_its_data(empty_url: s
             assert ann is not None
             assert ann.properties == {"email": "ann@x.com", "firstname": "Ann"}
             records = Records(store, FrozenClock(START_MS + 1000))
+            # Ann was written before search existed: hubcrm indexes her when it starts.
+            by_name = SearchRequest(
+                filter_groups=[FilterGroup([Filter("firstname", "EQ", value="ann")])]
+            )
+            assert (await records.search(PORTAL, CONTACTS, by_name)).total == 0
+            assert await store.search_unindexed() == [(PORTAL, TYPE)]
+            await records.index_unindexed(OBJECT_TYPES)
+            assert await store.search_unindexed() == []
+            found = await records.search(PORTAL, CONTACTS, by_name)
+            assert [r.record_id for r in found.records] == [1]
             outcome = await records.batch_upsert(
                 Actor(PORTAL, "1"),
                 CONTACTS,
@@ -201,3 +211,36 @@ def test_an_unreachable_postgresql_is_a_clean_error() -> None:
     assert refused.returncode == 1
     assert refused.stderr.startswith("hubcrm: cannot connect to PostgreSQL: ")
     assert "Traceback" not in refused.stderr
+
+
+def test_every_table_is_keyed_first_by_portal(database_url: str) -> None:
+    """The layout a distributed PostgreSQL shards by: each table's key (or, for a table without
+    one, each index) leads with portal_id. schema_migrations alone is the database's own."""
+    asyncio.run(migrate(database_url))
+    if database_url.startswith("sqlite:"):
+        tables = [row[0] for row in sql(database_url, [(SQLITE_TABLES, ())])]
+        keys = {}
+        for table in tables:
+            info = sql(database_url, [(f"PRAGMA table_info('{table}')", ())])
+            key = [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5] > 0]
+            if not key:  # a rowid table: its indexes
+                for index in sql(database_url, [(f"PRAGMA index_list('{table}')", ())]):
+                    columns = sql(database_url, [(f"PRAGMA index_info('{index[1]}')", ())])
+                    key.append(columns[0][2])
+            keys[table] = key[0] if key else None
+    else:
+        keys = dict(sql(database_url, [(POSTGRES_LEADING_KEYS, ())]))
+    keys.pop("schema_migrations")
+    assert keys
+    assert set(keys.values()) == {"portal_id"}, keys
+
+
+SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+POSTGRES_LEADING_KEYS = """
+SELECT c.relname, (
+    SELECT a.attname FROM pg_index i
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+    WHERE i.indrelid = c.oid ORDER BY NOT i.indisprimary LIMIT 1)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relkind = 'r'
+"""

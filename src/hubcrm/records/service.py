@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from hubcrm import messages
 from hubcrm.clock import Clock, portal_clock
 from hubcrm.errors import (
+    HubSpotError,
     Locked,
     ObjectNotFound,
     PropertyIssue,
@@ -130,8 +131,10 @@ class Records:
         _check_size(inputs)
         if inputs:
             schema = await self.schema(actor.portal_id, object_type)
-            planned = self._plan(actor, schema, inputs, outcome, _traced(inputs), self._created)
-            await self._apply(actor, schema, planned, outcome)
+            traced = _traced(inputs)
+            planned = self._plan(actor, schema, inputs, outcome, traced, self._created)
+            # With trace ids, a create whose unique value is taken fails alone (a 207 entry).
+            await self._apply(actor, schema, planned, outcome, conflicts_per_input=traced)
         outcome.completed_at = self.clock.now_ms()
         return outcome
 
@@ -286,18 +289,25 @@ class Records:
         schema.check_id_property(actor.portal_id, id_property)
 
     async def _apply(
-        self, actor: Actor, schema: Schema, planned: list[_Planned], outcome: UpsertOutcome
+        self,
+        actor: Actor,
+        schema: Schema,
+        planned: list[_Planned],
+        outcome: UpsertOutcome,
+        *,
+        conflicts_per_input: bool = False,
     ) -> None:
         if not planned:
             return
         clock = portal_clock(self.clock, actor.portal_id)  # the work may run on another thread
 
-        async def work(tx: WriteTransaction) -> tuple[list[Upserted], list[str]]:
-            return await _write_planned(tx, schema, planned, clock, actor)
+        async def work(tx: WriteTransaction) -> _Written:
+            return await _write_planned(tx, schema, planned, clock, actor, conflicts_per_input)
 
-        results, missing = await self._transact(actor.portal_id, schema.object_type, work)
-        outcome.results += results
-        outcome.missing += missing
+        written = await self._transact(actor.portal_id, schema.object_type, work)
+        outcome.results += written.results
+        outcome.missing += written.missing
+        outcome.failures += written.failures
 
     async def _transact(
         self,
@@ -501,9 +511,21 @@ def _is_record_id(ref: str) -> bool:
     return ref.isdigit() and ref.isascii() and len(ref) <= 18
 
 
+@dataclass
+class _Written:
+    results: list[Upserted] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    failures: list[tuple[str, HubSpotError]] = field(default_factory=list)
+
+
 async def _write_planned(
-    tx: WriteTransaction, schema: Schema, planned: list[_Planned], clock: Clock, actor: Actor
-) -> tuple[list[Upserted], list[str]]:
+    tx: WriteTransaction,
+    schema: Schema,
+    planned: list[_Planned],
+    clock: Clock,
+    actor: Actor,
+    conflicts_per_input: bool = False,
+) -> _Written:
     """Create or update the record each planned input names, in one transaction."""
     object_type = schema.object_type
     matched = await _match(tx, planned)
@@ -517,11 +539,11 @@ async def _write_planned(
     new_ids = iter(await tx.allocate_ids(creates) if creates else [])
     states: dict[int, Record] = dict(existing)
     pending: dict[int, RecordWrite] = {}
-    results: list[Upserted] = []
-    missing: list[str] = []
+    out = _Written()
+    claimed: dict[tuple[str, str], int] = {}  # unique values this batch's creates took
     for item, record_id in zip(planned, found, strict=True):
         if record_id is None and not item.create:
-            missing.append(item.raw_id)
+            out.missing.append(item.raw_id)
             continue
         if record_id is None:
             record_id = next(new_ids)
@@ -530,18 +552,43 @@ async def _write_planned(
                 # The key is stored in the id property of the new record.
                 values[item.id_property] = item.ref[1]
             w = writes.write(object_type, None, record_id, values, now, actor)
+            if conflicts_per_input:
+                holder = await _holder(tx, schema, w.record, claimed)
+                if holder is not None:
+                    trace = item.trace_id or ""
+                    error = writes.conflict(object_type, holder)
+                    error.context = {"objectWriteTraceId": [trace], "existingId": [str(holder)]}
+                    out.failures.append((trace, error))
+                    continue
         else:
             w = writes.write(object_type, states[record_id], record_id, item.values, now, actor)
         writes.merge(pending, w)
         states[record_id] = w.record
-        results.append(Upserted(w.record, w.is_new, item.trace_id))
+        out.results.append(Upserted(w.record, w.is_new, item.trace_id))
     changed = [w for w in pending.values() if w.history]
     writes.claim_unique_values(schema, changed, existing)
     await writes.check_holders(tx, schema, changed)
     for w in changed:
         w.search = indexing.change(schema, existing.get(w.record.record_id), w.record)
     await tx.save(changed)
-    return results, missing
+    return out
+
+
+async def _holder(
+    tx: WriteTransaction, schema: Schema, record: Record, claimed: dict[tuple[str, str], int]
+) -> int | None:
+    """The record already holding one of this new record's unique values; else claim them."""
+    wanted = {ns: schema.unique_values(record.properties, ns) for ns in schema.namespaces()}
+    for namespace, values in wanted.items():
+        for value in sorted(values):
+            if (namespace, value) in claimed:
+                return claimed[(namespace, value)]
+        held = await tx.holders(namespace, values) if values else {}
+        if held:
+            return held[min(held)]
+    for namespace, values in wanted.items():
+        claimed.update({(namespace, value): record.record_id for value in values})
+    return None
 
 
 async def _match(tx: WriteTransaction, planned: list[_Planned]) -> dict[tuple[str, str], int]:

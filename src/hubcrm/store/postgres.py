@@ -198,8 +198,11 @@ async def migrate(url: str, target: int | None = None) -> list[int]:
         await conn.close()
 
 
-# A reset keeps these: the portal itself, its credentials, and its id sequences (reset in place).
-_KEPT_ON_RESET = frozenset({"portals", "tokens", "object_schemas", "schema_migrations"})
+# A reset keeps these: the portal itself, its credentials, its id sequences (reset in place), and
+# its rate-limit usage (a reset does not give a portal its quota back).
+_KEPT_ON_RESET = frozenset(
+    {"portals", "tokens", "object_schemas", "schema_migrations", "rate_hits", "rate_days"}
+)
 
 
 async def _portal_state_tables(conn: asyncpg.Connection) -> list[str]:
@@ -747,6 +750,11 @@ class _WriteTransaction:
         await postgres_search.save(self._conn, self._portal_id, self._object_type, writes)
 
 
+def _portal_of(key: str) -> int:
+    """The portal a rate-limit key counts against: ratelimit.py's keys begin with its id."""
+    return int(key.partition(":")[0])
+
+
 class _RateCounters:
     """Rate-limit counters in the database, so that every process counts against one window.
 
@@ -767,26 +775,36 @@ class _RateCounters:
     ) -> WindowUsage:
         with _translated():
             async with self._pool.acquire() as conn, conn.transaction():
+                portal_id = _portal_of(key)
                 await conn.execute(
-                    "SELECT pg_advisory_xact_lock($1)", _lock_keys(0, "rate", "", [key])[0]
+                    "SELECT pg_advisory_xact_lock($1)",
+                    _lock_keys(portal_id, "rate", "", [key])[0],
                 )
                 await conn.execute(
-                    "DELETE FROM rate_hits WHERE key = $1 AND at_ms <= $2", key, now_ms - window_ms
+                    "DELETE FROM rate_hits WHERE portal_id = $1 AND key = $2 AND at_ms <= $3",
+                    portal_id,
+                    key,
+                    now_ms - window_ms,
                 )
                 row = await conn.fetchrow(
-                    "SELECT (SELECT count(*) FROM rate_hits WHERE key = $1),"
-                    " (SELECT min(at_ms) FROM rate_hits WHERE key = $1),"
-                    " (SELECT count FROM rate_days WHERE key = $1 AND day = $2)",
+                    "SELECT count(*), min(at_ms), (SELECT count FROM rate_days"
+                    " WHERE portal_id = $1 AND key = $2 AND day = $3)"
+                    " FROM rate_hits WHERE portal_id = $1 AND key = $2",
+                    portal_id,
                     key,
                     day,
                 )
                 usage = WindowUsage(row[0], row[1], row[2] or 0)
                 if admit(usage):
-                    await conn.execute("INSERT INTO rate_hits VALUES ($1, $2)", key, now_ms)
                     await conn.execute(
-                        "INSERT INTO rate_days VALUES ($1, $2, 1) ON CONFLICT (key) DO UPDATE"
-                        " SET count = CASE WHEN rate_days.day = $2 THEN rate_days.count + 1"
-                        " ELSE 1 END, day = $2",
+                        "INSERT INTO rate_hits VALUES ($1, $2, $3)", portal_id, key, now_ms
+                    )
+                    await conn.execute(
+                        "INSERT INTO rate_days VALUES ($1, $2, $3, 1)"
+                        " ON CONFLICT (portal_id, key) DO UPDATE"
+                        " SET count = CASE WHEN rate_days.day = $3 THEN rate_days.count + 1"
+                        " ELSE 1 END, day = $3",
+                        portal_id,
                         key,
                         day,
                     )
