@@ -53,6 +53,9 @@ class Engine(Protocol):
 
     async def baseline(self, name: str) -> Baseline: ...
 
+    async def seeded(self, url: str) -> None:
+        """Called once a database is seeded."""
+
 
 class SQLiteEngine:
     def __init__(self, folder: Path) -> None:
@@ -63,6 +66,9 @@ class SQLiteEngine:
 
     async def baseline(self, name: str) -> Baseline:
         return SQLiteBaseline(str(self.folder / f"{name}.db"))
+
+    async def seeded(self, url: str) -> None:
+        return None  # SQLite plans without gathered statistics
 
 
 class PostgresEngine:
@@ -91,6 +97,16 @@ class PostgresEngine:
 
     async def baseline(self, name: str) -> Baseline:
         return await PostgresBaseline.open(await self._create(name))
+
+    async def seeded(self, url: str) -> None:
+        """After a bulk load, statistics for the planner, as a user would gather them."""
+        import asyncpg
+
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
 
     async def drop_all(self) -> None:
         import asyncpg
@@ -223,6 +239,7 @@ async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool)
     started = time.perf_counter()
     token = await seed_hubcrm(url, existing)
     await baseline.seed(base, seed_batches(existing))
+    await engine.seeded(url)
     print(
         f"  seeded {existing:,} contacts twice in {time.perf_counter() - started:.0f}s",
         file=sys.stderr,
