@@ -216,6 +216,30 @@ async def _portal_state_tables(conn: asyncpg.Connection) -> list[str]:
     return ['"' + name.replace('"', '""') + '"' for name in names]
 
 
+async def _seed_schemas(
+    conn: asyncpg.Connection, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+) -> None:
+    """A new or reset portal's id sequences and property definitions, per object type."""
+    types = list(schemas)
+    # On a reset the version moves on, never back, so that cached definitions are dropped.
+    await conn.execute(
+        "INSERT INTO object_schemas SELECT $1, t, 1, 1 FROM unnest($2::text[]) AS t"
+        " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+        " properties_version = object_schemas.properties_version + 1",
+        portal_id,
+        types,
+    )
+    rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
+    await conn.execute(
+        "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
+        " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
+        portal_id,
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[2] for r in rows],
+    )
+
+
 class PostgresStore:
     def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
         self._pool = pool
@@ -273,21 +297,7 @@ class PostgresStore:
                 )
                 if not inserted:
                     return False
-                types = list(schemas)
-                await conn.execute(
-                    "INSERT INTO object_schemas SELECT $1, t, 1, 1 FROM unnest($2::text[]) AS t",
-                    portal_id,
-                    types,
-                )
-                rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
-                await conn.execute(
-                    "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
-                    " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
-                    portal_id,
-                    [r[0] for r in rows],
-                    [r[1] for r in rows],
-                    [r[2] for r in rows],
-                )
+                await _seed_schemas(conn, portal_id, schemas)
                 return True
 
     async def portal_ids(self) -> list[int]:
@@ -536,24 +546,7 @@ class PostgresStore:
                     return False
                 for table in await _portal_state_tables(conn):
                     await conn.execute(f"DELETE FROM {table} WHERE portal_id = $1", portal_id)
-                types = list(schemas)
-                # The version moves on, never back, so that cached definitions are dropped.
-                await conn.execute(
-                    "INSERT INTO object_schemas SELECT $1, t, 1, 1 FROM unnest($2::text[]) AS t"
-                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
-                    " properties_version = object_schemas.properties_version + 1",
-                    portal_id,
-                    types,
-                )
-                rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
-                await conn.execute(
-                    "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
-                    " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
-                    portal_id,
-                    [r[0] for r in rows],
-                    [r[1] for r in rows],
-                    [r[2] for r in rows],
-                )
+                await _seed_schemas(conn, portal_id, schemas)
                 return True
 
     async def set_next_record_id(

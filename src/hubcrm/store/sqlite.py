@@ -407,6 +407,25 @@ def _portal_state_tables(conn: sqlite3.Connection) -> list[str]:
 _TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
 
 
+def _seed_schemas(
+    conn: sqlite3.Connection, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
+) -> None:
+    """A new or reset portal's id sequences and property definitions, per object type."""
+    for object_type, definitions in schemas.items():
+        # On a reset the version moves on, never back, so that cached definitions are dropped.
+        conn.execute(
+            "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
+            " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)"
+            " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
+            " properties_version = properties_version + 1, search_indexed = 1",
+            (portal_id, object_type),
+        )
+        conn.executemany(
+            "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+            [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
+        )
+
+
 class SQLiteStore:
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = _Writer(path, migrate_to)
@@ -443,16 +462,8 @@ class SQLiteStore:
                 "INSERT OR IGNORE INTO portals (portal_id, created_at) VALUES (?, ?)",
                 (portal_id, created_at),
             ).rowcount
-            for object_type, definitions in schemas.items() if inserted else ():
-                conn.execute(
-                    "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
-                    " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)",
-                    (portal_id, object_type),
-                )
-                conn.executemany(
-                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
-                )
+            if inserted:
+                _seed_schemas(conn, portal_id, schemas)
             return bool(inserted)
 
         return await self._writer.run(create)
@@ -703,19 +714,7 @@ class SQLiteStore:
                 return False
             for table in _portal_state_tables(conn):
                 conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
-            for object_type, definitions in schemas.items():
-                # The version moves on, never back, so that cached definitions are dropped.
-                conn.execute(
-                    "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
-                    " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)"
-                    " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
-                    " properties_version = properties_version + 1, search_indexed = 1",
-                    (portal_id, object_type),
-                )
-                conn.executemany(
-                    "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-                    [(portal_id, object_type, d.name, _encode(d)) for d in definitions],
-                )
+            _seed_schemas(conn, portal_id, schemas)
             return True
 
         return await self._writer.run(reset)
