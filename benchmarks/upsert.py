@@ -8,7 +8,10 @@ For each size of existing data: fresh databases seeded in process (not through H
 `hubcrm serve` started as a user would, then at each concurrency `--rounds` rounds of
 `--batches` batches, each round followed by the baseline (benchmarks/baseline.py) writing the
 same batches straight into the engine. Alternating the two keeps each ratio a comparison made
-side by side: on a noisy machine only those hold. At the largest size it then measures read,
+side by side: on a noisy machine only those hold. hubcrm catches search up behind its writes
+(src/hubcrm/records/indexer.py): after each round one search request, which answers only once
+search has caught up with every write before it, is timed before the baseline starts, and a
+second ratio counts that time too. At the largest size it then measures read,
 list and search latency (benchmarks/reads.py). A PostgreSQL URL names a server and a database
 to connect to for administration; the benchmark creates its own databases there and drops them.
 """
@@ -42,6 +45,8 @@ from hubcrm.store import open_store
 from hubcrm.wire import UpsertInput
 
 UPSERT = "/crm/v3/objects/contacts/batch/upsert"
+SEARCH = "/crm/v3/objects/contacts/search"
+CATCH_UP = b'{"limit": 1}'  # a search: answered once search knows every contact written before
 SEED_FIRST = 10**9  # seeded contacts are numbered apart from the measured ones
 
 
@@ -146,6 +151,8 @@ class Row:
     server_cpu_ms: float  # server CPU time per batch, all threads and processes
     baseline_contacts_per_s: float
     ratio: float  # median over rounds of hubcrm's speed over the baseline's, side by side
+    catch_up_ms: float  # mean time for search to catch up after a round
+    ratio_searchable: float  # the ratio, counting each round until search had caught up
     peak_rss_mb: float
 
 
@@ -173,6 +180,7 @@ async def seed_hubcrm(url: str, existing: int) -> str:
             pending.add(asyncio.create_task(upsert(rows)))
         for task in pending:
             await task
+        await records.indexer.catch_up(portal_id, CONTACTS)
     finally:
         await store.close()
     return secret
@@ -226,6 +234,16 @@ class Setup:
 
 
 @dataclass
+class Ratios:
+    """Per round: baseline time over hubcrm's, until its writes were acknowledged and until
+    search had caught up with them; and how long that catching up took (seconds)."""
+
+    acknowledged: list[float]
+    searchable: list[float]
+    catch_ups: list[float]
+
+
+@dataclass
 class Measured:
     rows: list[Row]
     startup: float  # seconds from starting `hubcrm serve` to its first answer
@@ -254,7 +272,8 @@ async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool)
         pid = server.process.pid
         for conns in setup.connections:
             results: list[load.LoadResult] = []
-            ratios, base_elapsed, cpu = [], 0.0, 0.0
+            ratios, searchable, catch_ups, base_elapsed, cpu = [], [], [], 0.0, 0.0
+            catch_up = load.encode_request(server.base_url, SEARCH, token, CATCH_UP)
             for _ in range(setup.rounds):
                 work = [next(stream) for _ in range(setup.count)]
                 bodies = [
@@ -263,12 +282,26 @@ async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool)
                 ]
                 cpu_before = cpu_seconds(pid)
                 result = await load.run(server.base_url, bodies, conns)
+                caught_up = (await load.run(server.base_url, [catch_up], 1)).elapsed
                 cpu += cpu_seconds(pid) - cpu_before
                 elapsed = await run_baseline(base, work)
                 results.append(result)
                 base_elapsed += elapsed
+                catch_ups.append(caught_up)
                 ratios.append(elapsed / result.elapsed)
-            rows.append(summarise(existing, conns, results, setup, base_elapsed, ratios, cpu, pid))
+                searchable.append(elapsed / (result.elapsed + caught_up))
+            rows.append(
+                summarise(
+                    existing,
+                    conns,
+                    results,
+                    setup,
+                    base_elapsed,
+                    Ratios(ratios, searchable, catch_ups),
+                    cpu,
+                    pid,
+                )
+            )
         read_rows = (
             await reads.measure(server.base_url, token, SEED_FIRST, existing) if with_reads else []
         )
@@ -284,7 +317,7 @@ def summarise(
     results: list[load.LoadResult],
     setup: Setup,
     base_elapsed: float,
-    ratios: list[float],
+    ratios: Ratios,
     cpu: float,
     pid: int,
 ) -> Row:
@@ -308,7 +341,9 @@ def summarise(
         generator_cpu=merged.cpu / merged.elapsed,
         server_cpu_ms=cpu / count * 1000,
         baseline_contacts_per_s=count * BATCH / base_elapsed,
-        ratio=statistics.median(ratios),
+        ratio=statistics.median(ratios.acknowledged),
+        catch_up_ms=statistics.mean(ratios.catch_ups) * 1000,
+        ratio_searchable=statistics.median(ratios.searchable),
         peak_rss_mb=peak_rss_mb(pid),
     )
 
@@ -316,15 +351,16 @@ def summarise(
 def report(rows: list[Row], startups: list[float]) -> str:
     lines = [
         "| existing | conns | contacts/s | batches/s | p50 ms | p95 ms | p99 ms | errors"
-        " | server CPU ms/batch | baseline contacts/s | ratio | generator CPU"
-        " | server peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | server CPU ms/batch | baseline contacts/s | ratio | search catch-up ms"
+        " | ratio until searchable | generator CPU | server peak RSS MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r.existing:,} | {r.connections} | {r.contacts_per_s:,.0f} | {r.batches_per_s:.1f}"
             f" | {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors}"
             f" | {r.server_cpu_ms:.1f} | {r.baseline_contacts_per_s:,.0f} | {r.ratio:.2f}"
+            f" | {r.catch_up_ms:.0f} | {r.ratio_searchable:.2f}"
             f" | {r.generator_cpu:.0%} | {r.peak_rss_mb:.0f} |"
         )
     lines.append("")

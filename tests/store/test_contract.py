@@ -21,6 +21,7 @@ from hubcrm.store.base import (
     RecordWrite,
     SearchChange,
     SearchEntries,
+    SearchLag,
     SearchQuery,
     SearchToken,
     SearchValue,
@@ -35,6 +36,7 @@ START_MS = 1_767_225_600_000
 PORTAL = 12345678
 OTHER_PORTAL = 87654321
 TYPE = CONTACTS.type_id
+NO_ENTRIES = SearchEntries([], [])
 
 
 def run(url: str, scenario: Callable[[Store], Awaitable[T]]) -> T:
@@ -370,8 +372,7 @@ def test_archiving_frees_unique_values_and_keeps_them_for_archived_reads(databas
         async def archive(tx: WriteTransaction) -> None:
             [record] = (await tx.records([first])).values()
             gone = Record(first, record.properties, START_MS, START_MS, True, START_MS + 5)
-            none = SearchEntries([], [])
-            await tx.save([RecordWrite(gone, is_new=False, search=SearchChange(none, none))])
+            await tx.save([RecordWrite(gone, is_new=False)])
 
         await store.transact(PORTAL, TYPE, archive)
         assert await store.records_by_unique(PORTAL, TYPE, "email", ["a@x.com"]) == {}
@@ -390,16 +391,16 @@ def test_archiving_frees_unique_values_and_keeps_them_for_archived_reads(databas
 def test_search_runs_on_the_entries_saved_with_each_record(database_url: str) -> None:
     async def scenario(store: Store) -> None:
         async def save(tx: WriteTransaction) -> None:
-            writes = []
+            changes = []
             for record_id, name, score in [(1, "ann lee", 9.0), (2, "bob", 10.0), (3, "cy", None)]:
-                write = new_record(record_id, f"{record_id}@x.com")
                 values = [SearchValue("firstname", name)]
                 if score is not None:
                     values.append(SearchValue("score", str(score), score))
                 tokens = [SearchToken("firstname", t) for t in {name, *name.split()}]
-                write.search = SearchChange(SearchEntries([], []), SearchEntries(values, tokens))
-                writes.append(write)
-            await tx.save(writes)
+                added = SearchEntries(values, tokens)
+                changes.append((record_id, SearchChange(SearchEntries([], []), added)))
+            await tx.save([new_record(record_id, f"{record_id}@x.com") for record_id in (1, 2, 3)])
+            await tx.save_search(changes)
 
         await store.transact(PORTAL, TYPE, save)
 
@@ -434,7 +435,68 @@ def test_search_runs_on_the_entries_saved_with_each_record(database_url: str) ->
 
 def test_new_portals_need_no_search_indexing(database_url: str) -> None:
     async def scenario(store: Store) -> None:
-        assert await store.search_unindexed() == []
+        assert await store.search_lagging() == []
+        assert not await store.search_lags(PORTAL, TYPE)
+
+    run(database_url, scenario)
+
+
+def test_saved_records_lag_in_search_until_caught_up(database_url: str) -> None:
+    """A saved record lags, noted with what search knew of it before: nothing for a new
+    record, its old properties for a live one; the first note stands until caught up."""
+
+    async def lag(store: Store, portal_id: int) -> list[SearchLag]:
+        return await store.transact(portal_id, TYPE, lambda tx: tx.search_lag(10))
+
+    async def caught_up(tx: WriteTransaction) -> None:
+        await tx.save_search(
+            [
+                (lag.record_id, SearchChange(NO_ENTRIES, NO_ENTRIES))
+                for lag in await tx.search_lag(10)
+            ]
+        )
+
+    async def scenario(store: Store) -> None:
+        [ann, bob] = await create(store, PORTAL, "ann@x.com", "bob@x.com")
+        [other] = await create(store, OTHER_PORTAL, "cy@x.com")
+        assert sorted(await store.search_lagging()) == [(PORTAL, TYPE), (OTHER_PORTAL, TYPE)]
+        assert await store.search_lags(PORTAL, TYPE)
+        [first, second] = await lag(store, PORTAL)
+        assert (first.record_id, first.indexed) == (ann, None)
+        assert first.current is not None
+        assert first.current.properties == {"email": "ann@x.com"}
+        assert (second.record_id, second.indexed) == (bob, None)
+        assert [x.record_id for x in await lag(store, OTHER_PORTAL)] == [other]
+
+        await store.transact(PORTAL, TYPE, caught_up)
+        assert not await store.search_lags(PORTAL, TYPE)
+        assert await store.search_lagging() == [(OTHER_PORTAL, TYPE)]
+
+        async def update(tx: WriteTransaction, name: str, archived: bool = False) -> None:
+            [record] = (await tx.records([ann])).values()
+            properties = {**record.properties, "firstname": name}
+            changed = Record(ann, properties, START_MS, START_MS + 1, archived)
+            await tx.save([RecordWrite(changed, is_new=False)])
+
+        await store.transact(PORTAL, TYPE, lambda tx: update(tx, "Ann"))
+        await store.transact(PORTAL, TYPE, lambda tx: update(tx, "Anna"))
+        [noted] = await lag(store, PORTAL)
+        assert noted.indexed == {"email": "ann@x.com"}  # as search knew her, before both
+        assert noted.current is not None
+        assert noted.current.properties == {"email": "ann@x.com", "firstname": "Anna"}
+
+        await store.transact(PORTAL, TYPE, caught_up)
+        await store.transact(PORTAL, TYPE, lambda tx: update(tx, "Anne", archived=True))
+        [archived] = await lag(store, PORTAL)
+        assert archived.indexed == {"email": "ann@x.com", "firstname": "Anna"}
+        assert archived.current is not None
+        assert archived.current.archived
+        await store.transact(PORTAL, TYPE, caught_up)
+        await store.transact(PORTAL, TYPE, lambda tx: update(tx, "Anne", archived=True))
+        [again] = await lag(store, PORTAL)
+        assert again.indexed is None  # search knows no archived record
+
+    run(database_url, scenario)
 
 
 def test_the_next_record_id_can_be_set_above_the_ids_in_use(database_url: str) -> None:

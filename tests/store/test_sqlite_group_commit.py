@@ -173,3 +173,36 @@ def test_a_conflict_in_one_batch_does_not_undo_its_neighbours(path: Path) -> Non
     assert isinstance(outcomes[0], Conflict)
     assert not isinstance(outcomes[1], BaseException)
     assert committed_emails(path) == ["first@example.com", "third@example.com"]
+
+
+def test_callers_that_give_up_leave_the_writer_working(path: Path) -> None:
+    """A write whose caller is cancelled (a client gone, a server shutting down) either never
+    runs or runs to its commit; the writes behind it go on."""
+
+    async def scenario() -> tuple[set[str], list[str]]:
+        store, records, actor = await open_records(path)
+        try:
+            emails = [f"c{n}@example.com" for n in range(60)]
+            tasks = [
+                asyncio.create_task(records.batch_upsert(actor, CONTACTS, upserts(e)))
+                for e in emails
+            ]
+            for delay_ms in range(len(tasks)):
+                await asyncio.sleep(delay_ms / 10_000)
+                if delay_ms % 2:
+                    tasks[delay_ms].cancel()
+            # A writer that died would leave these waiting: give up on it instead.
+            results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 30)
+            answered = {
+                e for e, r in zip(emails, results, strict=True) if not isinstance(r, BaseException)
+            }
+            after = records.batch_upsert(actor, CONTACTS, upserts("after@example.com"))
+            await asyncio.wait_for(after, 30)
+            return answered, committed_emails(path)
+        finally:
+            await store.close()
+
+    answered, committed = asyncio.run(scenario())
+    assert "after@example.com" in committed
+    assert answered <= set(committed)
+    assert len(answered) >= 30

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -27,7 +29,6 @@ from hubcrm.errors import HubSpotError
 from hubcrm.faults import Faults
 from hubcrm.ids import IdSource
 from hubcrm.journal import Journal
-from hubcrm.objects import OBJECT_TYPES
 from hubcrm.property_definitions import PropertyDefinitions
 from hubcrm.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.records import Records
@@ -112,7 +113,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             email_partial_upserts=settings.email_partial_upserts,
             search_delay_ms=settings.search_delay,
         )
-        await records.index_unindexed(OBJECT_TYPES)
+        indexing = asyncio.create_task(records.indexer.run(), name="hubcrm-search-indexer")
         authenticator = Authenticator(store, clock, settings.auth)
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
         journal = Journal(settings.journal_size, settings.journal_body_bytes)
@@ -131,6 +132,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         try:
             yield
         finally:
+            indexing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await indexing
             await store.close()
 
     app = Starlette(

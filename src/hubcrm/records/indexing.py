@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from hubcrm.records.schema import Schema
-from hubcrm.store.base import Record, SearchChange, SearchEntries, SearchToken, SearchValue
+from hubcrm.store.base import SearchChange, SearchEntries, SearchLag, SearchToken, SearchValue
 
 NUMERIC_TYPES = frozenset({"number", "date", "datetime"})
 # Words of long texts beyond this many are not searchable by token.
@@ -18,20 +18,15 @@ MAX_INDEXED_CHARS = 512
 _WORD = re.compile(r"[^\W_]+")
 
 
-def entries(schema: Schema, record: Record) -> SearchEntries:
-    """Every value of a live record, typed; an archived record has none."""
-    properties = {} if record.archived else record.properties
-    return _entries(schema, properties, properties)
-
-
-def change(schema: Schema, before: Record | None, after: Record) -> SearchChange:
-    """What search must forget and learn when `before` (None: nothing) becomes `after`.
+def change(schema: Schema, lag: SearchLag) -> SearchChange:
+    """What search must forget and learn to catch up a record it knows by `lag.indexed`.
 
     Only the properties whose values differ are looked at, and a word both values share stays:
-    a write costs the search tables what it changed, not the size of the record.
+    catching up costs the search tables what changed, not the size of the record.
     """
-    old = {} if before is None or before.archived else before.properties
-    new = {} if after.archived else after.properties
+    old = lag.indexed or {}
+    current = lag.current
+    new = {} if current is None or current.archived else current.properties
     names = [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
     forgotten, learned = _entries(schema, old, names), _entries(schema, new, names)
     kept_values, kept_tokens = set(learned.values), set(learned.tokens)

@@ -1,8 +1,8 @@
 """The domain: CRM records of any object type. Writes, reads, listing and search.
 
 Every write validates the whole request before it writes anything, then writes in one
-transaction, keeping unique values, property history and the search index in step. Nothing here
-knows about HTTP; failures are raised as hubcrm.errors.
+transaction, keeping unique values and property history in step; search catches up behind it
+(records/indexer.py). Nothing here knows about HTTP; failures are raised as hubcrm.errors.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from hubcrm.errors import (
 )
 from hubcrm.objects import ObjectType
 from hubcrm.properties import ValueRejected
-from hubcrm.records import indexing, writes
+from hubcrm.records import writes
+from hubcrm.records.indexer import SearchIndexer
 from hubcrm.records.schema import Schema
 from hubcrm.records.search import SearchPlan, plan_search
 from hubcrm.records.writes import Actor, Upserted, UpsertOutcome
@@ -36,7 +37,6 @@ MAX_BATCH = 100
 MAX_BATCH_WITH_HISTORY = 50
 MAX_PAGE = 100
 DEFAULT_PAGE = 10
-_REINDEX_PAGE = 500
 T = TypeVar("T")
 
 
@@ -88,6 +88,7 @@ class Records:
         self.email_partial_upserts = email_partial_upserts
         self.search_delay_ms = search_delay_ms
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
+        self.indexer = SearchIndexer(store, self.schema)
 
     async def schema(self, portal_id: int, object_type: ObjectType) -> Schema:
         """The portal's property definitions, cached until their version changes."""
@@ -191,15 +192,11 @@ class Records:
         if not ids:
             return
         clock = portal_clock(self.clock, actor.portal_id)
-        schema = await self.schema(actor.portal_id, object_type)
 
         async def work(tx: WriteTransaction) -> None:
             found = await tx.records(ids)
             now = clock.now_ms()
-            archived = [writes.archive(r, now) for r in found.values() if not r.archived]
-            for w in archived:
-                w.search = indexing.change(schema, found[w.record.record_id], w.record)
-            await tx.save(archived)
+            await tx.save([writes.archive(r, now) for r in found.values() if not r.archived])
 
         await self._transact(actor.portal_id, object_type, work)
 
@@ -316,9 +313,11 @@ class Records:
         work: Callable[[WriteTransaction], Awaitable[T]],
     ) -> T:
         try:
-            return await self.store.transact(portal_id, object_type.type_id, work)
+            result = await self.store.transact(portal_id, object_type.type_id, work)
         except (WriteConflict, UniqueViolation):  # lost every retry to concurrent writers
             raise Locked(messages.WRITE_CONTENTION) from None
+        self.indexer.written(portal_id, object_type)
+        return result
 
     # Reads
 
@@ -434,6 +433,7 @@ class Records:
     ) -> Found:
         schema = await self.schema(portal_id, object_type)
         plan: SearchPlan = plan_search(schema, request)
+        await self.indexer.catch_up(portal_id, object_type)
         query = plan.query
         if self.search_delay_ms:
             # HubSpot's search is eventually consistent: recent writes are not searchable yet.
@@ -450,44 +450,6 @@ class Records:
         self, portal_id: int, object_type: ObjectType, record: Record, names: Iterable[str]
     ) -> dict[str, list[HistoryEntry]]:
         return await self.store.history(portal_id, object_type.type_id, record.record_id, names)
-
-    # Search index upkeep
-
-    async def index_unindexed(self, object_types: Iterable[ObjectType]) -> None:
-        """Give every record written before search existed its search rows (once, at start)."""
-        by_id = {t.type_id: t for t in object_types}
-        for portal_id, type_id in await self.store.search_unindexed():
-            object_type = by_id.get(type_id)
-            if object_type is not None:
-                await self._index_all(portal_id, object_type)
-
-    async def _index_all(self, portal_id: int, object_type: ObjectType) -> None:
-        schema = await self.schema(portal_id, object_type)
-        after = 0
-        while True:
-            batch = await self.store.records_page(
-                portal_id, object_type.type_id, after=after, limit=_REINDEX_PAGE, archived=False
-            )
-            done = len(batch) < _REINDEX_PAGE
-
-            async def work(
-                tx: WriteTransaction, batch: list[Record] = batch, done: bool = done
-            ) -> None:
-                # Re-read inside the transaction: a record may have changed since the page.
-                current = await tx.records(r.record_id for r in batch)
-                await tx.save(
-                    [
-                        RecordWrite(r, is_new=False, search=indexing.change(schema, None, r))
-                        for r in current.values()
-                    ]
-                )
-                if done:
-                    await tx.mark_search_indexed()
-
-            await self._transact(portal_id, object_type, work)
-            if done:
-                return
-            after = batch[-1].record_id + 1
 
 
 def _check_size(inputs: Sequence[object]) -> None:
@@ -568,8 +530,6 @@ async def _write_planned(
     changed = [w for w in pending.values() if w.history]
     writes.claim_unique_values(schema, changed, existing)
     await writes.check_holders(tx, schema, changed)
-    for w in changed:
-        w.search = indexing.change(schema, existing.get(w.record.record_id), w.record)
     await tx.save(changed)
     return out
 

@@ -85,12 +85,22 @@ class SearchChange:
     added: SearchEntries
 
 
+@dataclass(frozen=True)
+class SearchLag:
+    """A record whose search rows lag behind its writes."""
+
+    record_id: int
+    indexed: dict[str, str] | None  # the properties search knows it by; None: it knows none
+    current: Record | None  # the record now (None if it is gone)
+
+
 @dataclass
 class RecordWrite:
     """The new state of one record, and what changed to get there.
 
     Saving an archived record moves the unique values it holds aside (free for live records,
-    still found by reads of archived records) and drops it from search.
+    still found by reads of archived records). Saving any record leaves its search rows behind
+    it until they are caught up (see WriteTransaction.search_lag).
     """
 
     record: Record
@@ -98,7 +108,6 @@ class RecordWrite:
     # For each unique namespace this write touches: every value the record holds there now.
     unique_values: dict[str, set[str]] = field(default_factory=dict)
     history: list[HistoryEntry] = field(default_factory=list)
-    search: SearchChange | None = None  # None leaves the record's search rows as they are
 
 
 # Search: a query over the search tables, built by the domain with typed values.
@@ -158,10 +167,15 @@ class WriteTransaction(Protocol):
 
     async def allocate_ids(self, count: int) -> list[int]: ...
 
-    async def save(self, writes: list[RecordWrite]) -> None: ...
+    async def save(self, writes: list[RecordWrite]) -> None:
+        """Save the records; each one's search rows now lag behind it."""
 
-    async def mark_search_indexed(self) -> None:
-        """Every record of this portal and type now has its search rows."""
+    async def search_lag(self, limit: int) -> list[SearchLag]:
+        """Up to `limit` records whose search rows lag behind, lowest id first. Until this
+        transaction ends, no other transaction catches up this type's search rows."""
+
+    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
+        """Apply each record's search change; those records' search rows are caught up."""
 
 
 @dataclass(frozen=True)
@@ -273,8 +287,11 @@ class Store(Protocol):
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
         """The ids of one page of live records matching `query`, and how many match in all."""
 
-    async def search_unindexed(self) -> list[tuple[int, str]]:
-        """Each (portal, object type) whose records lack search rows."""
+    async def search_lagging(self) -> list[tuple[int, str]]:
+        """Each (portal, object type) with records whose search rows lag behind their writes."""
+
+    async def search_lags(self, portal_id: int, object_type: str) -> bool:
+        """Whether any committed write of this portal and type is not yet in its search rows."""
 
     async def history(
         self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]

@@ -12,6 +12,9 @@ Nothing is shared between processes but the database, so the database decides ev
 - Whatever still slips through (a deadlock, a value claimed through another property) fails with a
   unique violation or a deadlock error; those become WriteConflict, and the records service runs
   the transaction again, when it sees the winner's data.
+- Search rows are caught up behind writes (records/indexer.py) by one process at a time per
+  portal and type (an advisory lock), which reads each lagging record FOR SHARE: a write to it
+  either commits first and is caught up, or waits and notes the record as lagging again.
 - Record ids come from a per-portal counter row, advanced in its own short transaction on a
   separate connection, so its lock is never held while a batch is written.
 
@@ -38,6 +41,8 @@ from hubcrm.store.base import (
     RateCounters,
     Record,
     RecordWrite,
+    SearchChange,
+    SearchLag,
     SearchQuery,
     SearchResult,
     Token,
@@ -54,6 +59,8 @@ POOL_SIZE = 10
 WRITE_ATTEMPTS = 8
 # The advisory lock key migrations run under: b"hubcrm" as a number.
 _MIGRATION_LOCK = 0x687562_63726D
+# The first key of the two-key advisory lock a portal type's search catch-up runs under.
+_SEARCH_LOCK = 0x68_7562
 
 # Plan each statement for its own arguments and the tables' current statistics. A generic plan
 # cached while a portal was small (an index scan with a filter, say) would stay in use as the
@@ -72,8 +79,18 @@ _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 _TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
 _RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
 
+# Every part of one statement sees the records as they were before it: `pending` notes what
+# search knew of each record (its properties then, if it was live) before `saved` changes them.
 _SAVE = """
-WITH saved AS (
+WITH pending AS (
+    INSERT INTO search_pending (portal_id, object_type, record_id, indexed)
+    SELECT $1::bigint, $2::text, w.record_id, r.properties
+    FROM unnest($3::bigint[]) AS w (record_id)
+    LEFT JOIN records r ON r.portal_id = $1 AND r.object_type = $2 AND r.record_id = w.record_id
+        AND NOT r.archived
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), saved AS (
     INSERT INTO records (portal_id, object_type, record_id, properties, created_at, updated_at,
                          archived, archived_at)
     SELECT $1::bigint, $2::text, r.*
@@ -96,7 +113,8 @@ WITH saved AS (
         AS h
     RETURNING 1
 )
-SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT count(*) FROM logged)
+SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT count(*) FROM logged),
+    (SELECT count(*) FROM pending)
 """
 
 
@@ -484,11 +502,17 @@ class PostgresStore:
             async with self._pool.acquire() as conn:
                 return await postgres_search.run(conn, portal_id, object_type, query)
 
-    async def search_unindexed(self) -> list[tuple[int, str]]:
-        rows = await self._fetch(
-            "SELECT portal_id, object_type FROM object_schemas WHERE NOT search_indexed"
-        )
+    async def search_lagging(self) -> list[tuple[int, str]]:
+        rows = await self._fetch("SELECT DISTINCT portal_id, object_type FROM search_pending")
         return [(row[0], row[1]) for row in rows]
+
+    async def search_lags(self, portal_id: int, object_type: str) -> bool:
+        row = await self._fetchrow(
+            "SELECT 1 FROM search_pending WHERE portal_id = $1 AND object_type = $2 LIMIT 1",
+            portal_id,
+            object_type,
+        )
+        return row is not None
 
     async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None:
         row = await self._fetchrow(
@@ -670,12 +694,48 @@ class _WriteTransaction:
         )
         return list(range(end - count, end))
 
-    async def mark_search_indexed(self) -> None:
+    async def search_lag(self, limit: int) -> list[SearchLag]:
+        # One catcher-up per portal and type at a time. Each lagging record is then read FOR
+        # SHARE: a writer that read it FOR UPDATE first is waited for (and its write caught up
+        # here), and one that comes later waits until this transaction has caught up.
         await self._conn.execute(
-            "UPDATE object_schemas SET search_indexed = TRUE"
-            " WHERE portal_id = $1 AND object_type = $2",
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            _SEARCH_LOCK,
+            f"{self._portal_id}/{self._object_type}",
+        )
+        lagging = await self._conn.fetch(
+            "SELECT record_id, indexed FROM search_pending WHERE portal_id = $1"
+            " AND object_type = $2 ORDER BY record_id LIMIT $3",
             self._portal_id,
             self._object_type,
+            limit,
+        )
+        ids = [row[0] for row in lagging]
+        rows = await self._conn.fetch(
+            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR SHARE",
+            self._portal_id,
+            self._object_type,
+            ids,
+        )
+        current = {row[0]: _record(row) for row in rows}
+        return [
+            SearchLag(
+                row[0],
+                None if row[1] is None else _decode_properties(row[1]),
+                current.get(row[0]),
+            )
+            for row in lagging
+        ]
+
+    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
+        await postgres_search.save(self._conn, self._portal_id, self._object_type, changes)
+        await self._conn.execute(
+            "DELETE FROM search_pending WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[])",
+            self._portal_id,
+            self._object_type,
+            [record_id for record_id, _ in changes],
         )
 
     async def save(self, writes: list[RecordWrite]) -> None:
@@ -740,7 +800,6 @@ class _WriteTransaction:
                 self._object_type,
                 archived,
             )
-        await postgres_search.save(self._conn, self._portal_id, self._object_type, writes)
 
 
 def _portal_of(key: str) -> int:

@@ -7,7 +7,7 @@ import re
 import asyncpg
 
 from hubcrm.store import search_sql
-from hubcrm.store.base import RecordWrite, SearchQuery, SearchResult
+from hubcrm.store.base import SearchChange, SearchQuery, SearchResult
 
 
 def _like(pattern: str) -> str:
@@ -25,10 +25,12 @@ def numbered(sql: str) -> str:
 
 
 async def save(
-    conn: asyncpg.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
+    conn: asyncpg.Connection,
+    portal_id: int,
+    object_type: str,
+    changes: list[tuple[int, SearchChange]],
 ) -> None:
-    """Apply each write's search change: forget what it removed, then learn what it added."""
-    changes = [(w.record.record_id, w.search) for w in writes if w.search is not None]
+    """Apply each record's search change: forget what it removed, then learn what it added."""
     gone = [(rid, v) for rid, change in changes for v in change.removed.values]
     if gone:
         await conn.execute(

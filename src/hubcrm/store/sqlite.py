@@ -33,6 +33,8 @@ from hubcrm.store.base import (
     HistoryEntry,
     Record,
     RecordWrite,
+    SearchChange,
+    SearchLag,
     SearchQuery,
     SearchResult,
     Token,
@@ -209,7 +211,8 @@ async def _run_group(
         with _translated():
             conn.execute("BEGIN IMMEDIATE")
     except StoreError as error:  # another program held the database for too long
-        job.done.set_exception(error)
+        if job.done.set_running_or_notify_cancel():
+            job.done.set_exception(error)
         return True
     group: list[_Job] = []
     running = True
@@ -249,7 +252,12 @@ class _TurnLock:
 
 
 async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
-    """Run one job in its own savepoint; on failure undo just its writes and answer it."""
+    """Run one job in its own savepoint; on failure undo just its writes and answer it.
+
+    A job whose caller was cancelled before it started is dropped; once started it can no longer
+    be cancelled, and runs to its answer (which nobody may be waiting for)."""
+    if not job.done.set_running_or_notify_cancel():
+        return False
     conn.execute("SAVEPOINT job")
     try:
         with _translated():
@@ -415,9 +423,9 @@ def _seed_schemas(
         # On a reset the version moves on, never back, so that cached definitions are dropped.
         conn.execute(
             "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
-            " properties_version, search_indexed) VALUES (?, ?, 1, 1, 1)"
+            " properties_version) VALUES (?, ?, 1, 1)"
             " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
-            " properties_version = properties_version + 1, search_indexed = 1",
+            " properties_version = properties_version + 1",
             (portal_id, object_type),
         )
         conn.executemany(
@@ -672,14 +680,19 @@ class SQLiteStore:
             lambda conn: sqlite_search.run(conn, portal_id, object_type, query)
         )
 
-    async def search_unindexed(self) -> list[tuple[int, str]]:
+    async def search_lagging(self) -> list[tuple[int, str]]:
+        sql = "SELECT DISTINCT portal_id, object_type FROM search_pending"
+        return await self._reader.run(lambda conn: [(row[0], row[1]) for row in conn.execute(sql)])
+
+    async def search_lags(self, portal_id: int, object_type: str) -> bool:
         return await self._reader.run(
-            lambda conn: [
-                (row[0], row[1])
-                for row in conn.execute(
-                    "SELECT portal_id, object_type FROM object_schemas WHERE search_indexed = 0"
-                )
-            ]
+            lambda conn: (
+                conn.execute(
+                    "SELECT 1 FROM search_pending WHERE portal_id = ? AND object_type = ? LIMIT 1",
+                    (portal_id, object_type),
+                ).fetchone()
+                is not None
+            )
         )
 
     async def history(
@@ -774,10 +787,30 @@ class _WriteTransaction:
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
         return _records_by_id(self._conn, *self._key, _encode(list(record_ids)))
 
-    async def mark_search_indexed(self) -> None:
+    async def search_lag(self, limit: int) -> list[SearchLag]:
+        # The writer's turn excludes every other transaction, catching up included.
+        rows = self._conn.execute(
+            f"SELECT p.record_id, p.indexed, {_RECORD_COLUMNS_R} FROM search_pending p"
+            " LEFT JOIN records r ON r.portal_id = p.portal_id AND r.object_type = p.object_type"
+            " AND r.record_id = p.record_id WHERE p.portal_id = ? AND p.object_type = ?"
+            " ORDER BY p.record_id LIMIT ?",
+            (*self._key, limit),
+        )
+        return [
+            SearchLag(
+                row[0],
+                None if row[1] is None else _decode_properties(row[1]),
+                None if row[2] is None else _record(row[2:]),
+            )
+            for row in rows
+        ]
+
+    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
+        sqlite_search.save(self._conn, *self._key, changes)
         self._conn.execute(
-            "UPDATE object_schemas SET search_indexed = 1 WHERE portal_id = ? AND object_type = ?",
-            self._key,
+            "DELETE FROM search_pending WHERE portal_id = ? AND object_type = ?"
+            " AND record_id IN (SELECT value FROM json_each(?))",
+            (*self._key, _encode([record_id for record_id, _ in changes])),
         )
 
     async def allocate_ids(self, count: int) -> list[int]:
@@ -791,6 +824,12 @@ class _WriteTransaction:
     async def save(self, writes: list[RecordWrite]) -> None:
         portal_id, object_type = self._key
         conn = self._conn
+        # Before the records change: search still knows each record as it is now.
+        conn.executemany(
+            "INSERT OR IGNORE INTO search_pending VALUES (?, ?, ?, (SELECT properties FROM records"
+            " WHERE portal_id = ? AND object_type = ? AND record_id = ? AND archived = 0))",
+            [(*self._key, w.record.record_id) * 2 for w in writes],
+        )
         conn.executemany(
             "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
@@ -830,7 +869,6 @@ class _WriteTransaction:
             ],
         )
         _archive_unique_values(conn, portal_id, object_type, writes)
-        sqlite_search.save(conn, portal_id, object_type, writes)
         conn.executemany(
             "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from hubcrm.store import search_sql
-from hubcrm.store.base import RecordWrite, SearchQuery, SearchResult
+from hubcrm.store.base import SearchChange, SearchQuery, SearchResult
 
 
 def _glob(pattern: str) -> str:
@@ -20,10 +20,12 @@ DIALECT = search_sql.Dialect(token_match="token GLOB ?", pattern=_glob, false=0)
 
 
 def save(
-    conn: sqlite3.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
+    conn: sqlite3.Connection,
+    portal_id: int,
+    object_type: str,
+    changes: list[tuple[int, SearchChange]],
 ) -> None:
-    """Apply each write's search change: forget what it removed, then learn what it added."""
-    changes = [(w.record.record_id, w.search) for w in writes if w.search is not None]
+    """Apply each record's search change: forget what it removed, then learn what it added."""
     conn.executemany(
         "DELETE FROM search_values WHERE portal_id = ? AND object_type = ? AND property = ?"
         " AND record_id = ? AND text_value = ?",

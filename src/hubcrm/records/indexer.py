@@ -1,0 +1,86 @@
+"""Search rows kept in step with writes, a moment behind them.
+
+A write saves its records and leaves their search rows lagging behind (the store remembers which,
+durably, with what search last knew of each). It does not wait for them: the SearchIndexer
+catches them up, many records to a transaction, in the background shortly after writes, and
+before every search of that portal and type. So a search sees every write acknowledged before it
+began, while a write pays only for what it writes. Catching up in chunks also costs less than
+record by record: rows that land on the same pages are written together, and a record written
+several times in a row is indexed once.
+
+Lagging records survive restarts and crashes; whichever process searches or starts next catches
+them up. In a store shared by several processes only one catches up a portal's type at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+
+from hubcrm.objects import OBJECT_TYPES, ObjectType
+from hubcrm.records import indexing
+from hubcrm.records.schema import Schema
+from hubcrm.store.base import Store, WriteTransaction
+
+log = logging.getLogger("hubcrm")
+
+# Records caught up per transaction: large enough to share pages, small enough that writes
+# queued behind it (one writer on SQLite) wait little.
+CHUNK = 500
+# How long the background indexer lets writes gather before catching them up.
+SETTLE_SECONDS = 0.02
+# How long it waits before trying again after the store failed.
+RETRY_SECONDS = 1.0
+
+SchemaSource = Callable[[int, ObjectType], Awaitable[Schema]]
+
+
+class SearchIndexer:
+    def __init__(self, store: Store, schema: SchemaSource) -> None:
+        self._store = store
+        self._schema = schema
+        self._types = {t.type_id: t for t in OBJECT_TYPES}
+        self._behind: set[tuple[int, str]] = set()
+        self._wake = asyncio.Event()
+
+    def written(self, portal_id: int, object_type: ObjectType) -> None:
+        """Note a committed write, for the background indexer."""
+        self._behind.add((portal_id, object_type.type_id))
+        self._wake.set()
+
+    async def catch_up(self, portal_id: int, object_type: ObjectType) -> None:
+        """Bring the type's search rows up to every write committed before this call."""
+        if not await self._store.search_lags(portal_id, object_type.type_id):
+            return
+        schema = await self._schema(portal_id, object_type)
+        work = functools.partial(_catch_up_chunk, schema)
+        while await self._store.transact(portal_id, object_type.type_id, work) == CHUNK:
+            pass
+
+    async def run(self) -> None:
+        """Catch up in the background until cancelled, first what earlier runs left behind."""
+        self._behind.update(await self._store.search_lagging())
+        while True:
+            if not self._behind:
+                self._wake.clear()
+                await self._wake.wait()
+                await asyncio.sleep(SETTLE_SECONDS)
+            portal_id, type_id = self._behind.pop()
+            object_type = self._types.get(type_id)
+            if object_type is None:
+                continue
+            try:
+                await self.catch_up(portal_id, object_type)
+            except Exception:
+                # Nothing is lost: the records still lag, and any search catches them up.
+                log.exception("catching up search of %s in portal %s failed", type_id, portal_id)
+                self._behind.add((portal_id, type_id))
+                await asyncio.sleep(RETRY_SECONDS)
+
+
+async def _catch_up_chunk(schema: Schema, tx: WriteTransaction) -> int:
+    lagging = await tx.search_lag(CHUNK)
+    await tx.save_search([(lag.record_id, indexing.change(schema, lag)) for lag in lagging])
+    return len(lagging)
