@@ -28,7 +28,7 @@ log = logging.getLogger("hubcrm")
 
 # Records caught up per transaction: large enough to share pages, small enough that writes
 # queued behind it (one writer on SQLite) wait little.
-CHUNK = 500
+CHUNK = 200
 # How long the background indexer lets writes gather before catching them up.
 SETTLE_SECONDS = 0.02
 # How long it waits before trying again after the store failed.
