@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from tests.conftest import Api, upsert_input
@@ -63,3 +64,15 @@ def test_an_archived_contact_leaves_search_entirely(api: Api) -> None:
     assert response.status_code == 204
     assert found(api, token("firstname", "gone")) == []
     assert found(api, {"propertyName": "email", "operator": "HAS_PROPERTY"}) == ["s@x.com"]
+
+
+def test_the_server_catches_search_up_in_the_background(api: Api) -> None:
+    """No search needed: shortly after a write its search rows are caught up."""
+    store = api.state.store
+    assert api.upsert([upsert_input("bg@x.com", firstname="Bea")]).status_code == 200
+    for _ in range(500):
+        if not api.call(store.search_lags, api.portal_id, "0-1"):
+            break
+        time.sleep(0.01)
+    assert not api.call(store.search_lags, api.portal_id, "0-1")
+    assert found(api, token("firstname", "bea")) == ["bg@x.com"]
