@@ -76,3 +76,14 @@ def test_the_server_catches_search_up_in_the_background(api: Api) -> None:
         time.sleep(0.01)
     assert not api.call(store.search_lags, api.portal_id, "0-1")
     assert found(api, token("firstname", "bea")) == ["bg@x.com"]
+
+
+def test_a_whole_value_is_a_token_of_text_but_not_of_numbers(api: Api) -> None:
+    api.upsert([upsert_input("w@x.com", company="Acme Corp", followercount="50")])
+    api.upsert([upsert_input("v@x.com", company="Acme")])
+    assert found(api, token("company", "acme corp")) == ["w@x.com"]
+    assert found(api, token("company", "acme c*")) == ["w@x.com"]
+    assert found(api, token("company", "acme")) == ["v@x.com", "w@x.com"]
+    assert found(api, token("followercount", "50")) == []
+    words = api.post(SEARCH, {"query": "acme corp", "properties": ["email"]})
+    assert [r["properties"]["email"] for r in words.json()["results"]] == ["w@x.com"]

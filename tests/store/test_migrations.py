@@ -242,3 +242,24 @@ SELECT c.relname, (
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = current_schema() AND c.relkind = 'r'
 """
+
+
+def test_whole_value_tokens_give_way_to_the_values_they_repeat(empty_url: str) -> None:
+    latest = migrations.latest(dialect(empty_url))
+    asyncio.run(migrate(empty_url, target=latest - 1))
+    value = (
+        "INSERT INTO search_values (portal_id, object_type, property, record_id, text_value)"
+        " VALUES ($1, $2, $3, $4, $5)"
+    )
+    token = "INSERT INTO search_tokens VALUES ($1, $2, $3, $4, $5)"
+    sql(
+        empty_url,
+        [
+            (value, (PORTAL, TYPE, "company", 1, "acme corp")),
+            *[(token, (PORTAL, TYPE, "company", t, 1)) for t in ("acme corp", "acme", "corp")],
+            (token, (PORTAL, TYPE, "city", "acme corp", 1)),  # another property's: kept
+        ],
+    )
+    asyncio.run(migrate(empty_url))
+    rows = sql(empty_url, [("SELECT property, token FROM search_tokens ORDER BY 1, 2", ())])
+    assert rows == [("city", "acme corp"), ("company", "acme"), ("company", "corp")]

@@ -56,7 +56,8 @@ def _entries(schema: Schema, properties: dict[str, str], names: Iterable[str]) -
             text = item.lower()[:MAX_INDEXED_CHARS]
             values.append(SearchValue(name, text, number(kind, item)))
             if kind not in NUMERIC_TYPES:  # numbers and dates are compared, not searched by word
-                tokens += [SearchToken(name, token) for token in tokenize(item)]
+                # The whole value is a token too, found among the values (search_sql.py).
+                tokens += [SearchToken(name, t) for t in tokenize(item) if t != text]
     return SearchEntries(values, tokens)
 
 

@@ -15,7 +15,12 @@ def _like(pattern: str) -> str:
     return "%".join(re.sub(r"([\\%_])", r"\\\1", part) for part in pattern.split("*"))
 
 
-DIALECT = search_sql.Dialect(token_match="token LIKE ?", pattern=_like, false=False)
+DIALECT = search_sql.Dialect(
+    token_match="token LIKE ?",
+    value_match='text_value COLLATE "C" LIKE ?',
+    pattern=_like,
+    false=False,
+)
 
 
 def numbered(sql: str) -> str:

@@ -6,6 +6,10 @@ records that match it, not with the number of records. Groups combine with INTER
 UNION (OR). Only negated filters and filter-less searches read the list of live records.
 Property names and values are always bound parameters (`?` here; a dialect renumbers them),
 never spliced into SQL. How a token pattern matches is the dialect's: `Dialect.token_match`.
+
+A value's tokens are its words and the whole value. The whole value is not kept twice: a token
+pattern is matched against `search_tokens` and against the value rows of text (those without a
+number: numbers and dates have no tokens).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ _TOKENS = (
 class Dialect:
     # SQL comparing column `token` with one bound pattern, e.g. "token GLOB ?".
     token_match: str
+    # The same for the column `text_value`, as its by-text index can serve it.
+    value_match: str
     # A token pattern (`*` any run of characters, all else literal) as that bound pattern.
     pattern: Callable[[str], str]
     false: Any  # the value of archived = false
@@ -86,11 +92,14 @@ def _group(
         params += condition_params
     for word in query.words:
         marks = ", ".join("?" * len(query.word_properties))
+        pattern = dialect.pattern(_literal(word) + "*")
         parts.append(
             "SELECT record_id FROM search_tokens WHERE portal_id = ? AND object_type = ?"
             f" AND property IN ({marks}) AND {dialect.token_match}"
+            " UNION SELECT record_id FROM search_values WHERE portal_id = ? AND object_type = ?"
+            f" AND property IN ({marks}) AND number_value IS NULL AND {dialect.value_match}"
         )
-        params += [*key, *query.word_properties, dialect.pattern(_literal(word) + "*")]
+        params += [*key, *query.word_properties, pattern] * 2
     if not parts:  # no filters: every live record
         parts.append(_LIVE)
         params += [*key, dialect.false]
@@ -128,7 +137,12 @@ def _positive(
         marks = ", ".join("?" * len(operands))
         return f"{_VALUES} AND {column} IN ({marks})", [*base, *operands]
     if op == "TOKEN":
-        return f"{_TOKENS} AND {dialect.token_match}", [*base, dialect.pattern(str(operands[0]))]
+        pattern = dialect.pattern(str(operands[0]))
+        sql = (
+            f"{_TOKENS} AND {dialect.token_match}"
+            f" UNION {_VALUES} AND number_value IS NULL AND {dialect.value_match}"
+        )
+        return sql, [*base, pattern, *base, pattern]
     raise ValueError(f"unknown search operator {op}")
 
 

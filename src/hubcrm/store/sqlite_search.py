@@ -16,7 +16,9 @@ def _glob(pattern: str) -> str:
     )
 
 
-DIALECT = search_sql.Dialect(token_match="token GLOB ?", pattern=_glob, false=0)
+DIALECT = search_sql.Dialect(
+    token_match="token GLOB ?", value_match="text_value GLOB ?", pattern=_glob, false=0
+)
 
 
 def save(
