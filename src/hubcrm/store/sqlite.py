@@ -18,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -69,6 +71,7 @@ CACHE_MIB = 64
 # WAL pages that trigger a checkpoint (SQLite's default is 1,000). A batch with its search rows
 # dirties thousands of pages: at the default nearly every commit would also checkpoint.
 CHECKPOINT_PAGES = 16_384
+WAL_SWITCH_ATTEMPTS = 200
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -76,10 +79,24 @@ def _connect(path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout = 10000")
     conn.execute(f"PRAGMA cache_size = -{CACHE_MIB * 1024}")
     conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _enter_wal_mode(conn)
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _enter_wal_mode(conn: sqlite3.Connection) -> None:
+    """Switch a new file to WAL (the mode stays with the file). Switching needs the file to
+    itself, and SQLite answers "locked" at once rather than wait when several processes open a
+    new file together: try again for a while."""
+    for attempt in range(WAL_SWITCH_ATTEMPTS):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == WAL_SWITCH_ATTEMPTS - 1:
+                raise
+            time.sleep(0.01 + random.random() * 0.02)
 
 
 class _Connection:
