@@ -187,3 +187,26 @@ def test_search_reads_indexes_not_every_contact(tmp_path: Path) -> None:
     assert "SEARCH search_values USING" in plan, plan
     assert "SCAN search_values" not in plan, plan
     assert "records" not in plan, plan
+
+
+def test_free_text_reads_index_ranges_of_each_property(tmp_path: Path) -> None:
+    """On SQLite, `query` words read a range of tokens and of each property's values."""
+    url = f"sqlite:///{tmp_path / 'plan.db'}"
+    asyncio.run(sqlite.migrate(url))
+    query = SearchQuery(
+        groups=(),
+        sort=SortKey(None),
+        offset=0,
+        limit=10,
+        words=("acme",),
+        word_properties=("firstname", "email", "company"),
+    )
+    sql = search_sql.statements(sqlite_search.DIALECT, 1, "0-1", query)
+    conn = sqlite3.connect(tmp_path / "plan.db")
+    rows = conn.execute("EXPLAIN QUERY PLAN " + sql.page, sql.page_params).fetchall()
+    conn.close()
+    plan = [str(row[3]) for row in rows]
+    by_text = [step for step in plan if "search_values_by_text" in step]
+    assert len(by_text) == 3, plan
+    assert all("property=? AND text_value>? AND text_value<?" in step for step in by_text), plan
+    assert not [step for step in plan if step.startswith("SCAN search_")], plan

@@ -93,13 +93,18 @@ def _group(
     for word in query.words:
         marks = ", ".join("?" * len(query.word_properties))
         pattern = dialect.pattern(_literal(word) + "*")
+        # The value rows one property at a time: each is then a range of the by-text index.
+        values = [
+            f" UNION {_VALUES} AND number_value IS NULL AND {dialect.value_match}"
+            for _ in query.word_properties
+        ]
         parts.append(
             "SELECT record_id FROM search_tokens WHERE portal_id = ? AND object_type = ?"
-            f" AND property IN ({marks}) AND {dialect.token_match}"
-            " UNION SELECT record_id FROM search_values WHERE portal_id = ? AND object_type = ?"
-            f" AND property IN ({marks}) AND number_value IS NULL AND {dialect.value_match}"
+            f" AND property IN ({marks}) AND {dialect.token_match}" + "".join(values)
         )
-        params += [*key, *query.word_properties, pattern] * 2
+        params += [*key, *query.word_properties, pattern]
+        for name in query.word_properties:
+            params += [*key, name, pattern]
     if not parts:  # no filters: every live record
         parts.append(_LIVE)
         params += [*key, dialect.false]
