@@ -11,9 +11,9 @@ same batches straight into the engine. Alternating the two keeps each ratio a co
 side by side: on a noisy machine only those hold. hubcrm catches search up behind its writes
 (src/hubcrm/records/indexer.py): after each round one search request, which answers only once
 search has caught up with every write before it, is timed before the baseline starts, and a
-second ratio counts that time too. At the largest size it then measures read,
-list and search latency (benchmarks/reads.py). A PostgreSQL URL names a server and a database
-to connect to for administration; the benchmark creates its own databases there and drops them.
+second ratio counts that time too. At the largest size it then measures read, list and search
+latency (benchmarks/reads.py). A PostgreSQL URL names a server and a database to connect to for
+administration; the benchmark creates its own databases there and drops them.
 """
 
 from __future__ import annotations
@@ -282,7 +282,10 @@ async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool)
                 ]
                 cpu_before = cpu_seconds(pid)
                 result = await load.run(server.base_url, bodies, conns)
-                caught_up = (await load.run(server.base_url, [catch_up], 1)).elapsed
+                searched = await load.run(server.base_url, [catch_up], 1)
+                if searched.statuses != {200: 1}:
+                    raise RuntimeError(f"the catch-up search failed: {searched.statuses}")
+                caught_up = searched.elapsed
                 cpu += cpu_seconds(pid) - cpu_before
                 elapsed = await run_baseline(base, work)
                 results.append(result)

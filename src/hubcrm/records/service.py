@@ -8,7 +8,8 @@ transaction, keeping unique values and property history in step; search catches 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -312,10 +313,8 @@ class Records:
         object_type: ObjectType,
         work: Callable[[WriteTransaction], Awaitable[T]],
     ) -> T:
-        try:
+        with _contention():
             result = await self.store.transact(portal_id, object_type.type_id, work)
-        except (WriteConflict, UniqueViolation):  # lost every retry to concurrent writers
-            raise Locked(messages.WRITE_CONTENTION) from None
         self.indexer.written(portal_id, object_type)
         return result
 
@@ -433,7 +432,8 @@ class Records:
     ) -> Found:
         schema = await self.schema(portal_id, object_type)
         plan: SearchPlan = plan_search(schema, request)
-        await self.indexer.catch_up(portal_id, object_type)
+        with _contention():
+            await self.indexer.catch_up(portal_id, object_type)
         query = plan.query
         if self.search_delay_ms:
             # HubSpot's search is eventually consistent: recent writes are not searchable yet.
@@ -450,6 +450,15 @@ class Records:
         self, portal_id: int, object_type: ObjectType, record: Record, names: Iterable[str]
     ) -> dict[str, list[HistoryEntry]]:
         return await self.store.history(portal_id, object_type.type_id, record.record_id, names)
+
+
+@contextmanager
+def _contention() -> Iterator[None]:
+    """A transaction that lost every retry to concurrent writers answers 423, as HubSpot does."""
+    try:
+        yield
+    except (WriteConflict, UniqueViolation):
+        raise Locked(messages.WRITE_CONTENTION) from None
 
 
 def _check_size(inputs: Sequence[object]) -> None:
