@@ -206,3 +206,22 @@ def test_callers_that_give_up_leave_the_writer_working(path: Path) -> None:
     assert "after@example.com" in committed
     assert answered <= set(committed)
     assert len(answered) >= 30
+
+
+def test_committed_pages_reach_the_database_file_in_the_background(path: Path) -> None:
+    """A checkpointer copies committed pages from the WAL into the database file soon after a
+    commit; the writer itself would copy them only once the WAL had grown to thousands of pages."""
+
+    async def scenario() -> bool:
+        store, records, actor = await open_records(path)
+        try:
+            await records.batch_upsert(actor, CONTACTS, upserts("checkpointed@example.com"))
+            for _ in range(200):
+                if b"checkpointed@example.com" in path.read_bytes():
+                    return True
+                await asyncio.sleep(0.025)
+            return False
+        finally:
+            await store.close()  # closing copies the rest, so look before
+
+    assert asyncio.run(scenario())

@@ -28,37 +28,34 @@ def change(schema: Schema, lag: SearchLag) -> SearchChange:
     current = lag.current
     new = {} if current is None or current.archived else current.properties
     names = [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
-    forgotten, learned = _entries(schema, old, names), _entries(schema, new, names)
-    kept_values, kept_tokens = set(learned.values), set(learned.tokens)
-    removed = SearchEntries(
-        [v for v in forgotten.values if v not in kept_values],
-        [t for t in forgotten.tokens if t not in kept_tokens],
+    old_values, old_tokens = _entries(schema, old, names)
+    new_values, new_tokens = _entries(schema, new, names)
+    return SearchChange(
+        SearchEntries(list(old_values - new_values), list(old_tokens - new_tokens)),
+        SearchEntries(list(new_values - old_values), list(new_tokens - old_tokens)),
     )
-    old_values, old_tokens = set(forgotten.values), set(forgotten.tokens)
-    added = SearchEntries(
-        [v for v in learned.values if v not in old_values],
-        [t for t in learned.tokens if t not in old_tokens],
-    )
-    return SearchChange(removed, added)
 
 
-def _entries(schema: Schema, properties: dict[str, str], names: Iterable[str]) -> SearchEntries:
-    values: list[SearchValue] = []
-    tokens: list[SearchToken] = []
+def _entries(
+    schema: Schema, properties: dict[str, str], names: Iterable[str]
+) -> tuple[set[SearchValue], set[SearchToken]]:
+    values: set[SearchValue] = set()
+    tokens: set[SearchToken] = set()
     for name in names:
-        value = properties.get(name, "")
-        definition = schema.definitions.get(name)
-        kind = definition.type if definition else "string"
-        items = value.split(";") if schema.is_multi(name) else [value]
-        for item in items:
+        value = properties.get(name)
+        if not value:
+            continue
+        kind, multi = schema.kind(name)
+        for item in value.split(";") if multi else (value,):
             if item == "":
                 continue
-            text = item.lower()[:MAX_INDEXED_CHARS]
-            values.append(SearchValue(name, text, number(kind, item)))
+            lowered = item.lower()
+            text = lowered[:MAX_INDEXED_CHARS]
+            values.add(SearchValue(name, text, number(kind, item)))
             if kind not in NUMERIC_TYPES:  # numbers and dates are compared, not searched by word
                 # The whole value is a token too, found among the values (search_sql.py).
-                tokens += [SearchToken(name, t) for t in tokenize(item) if t != text]
-    return SearchEntries(values, tokens)
+                tokens.update(SearchToken(name, w) for w in words(lowered) if w != text)
+    return values, tokens
 
 
 def number(kind: str, value: str) -> float | None:
@@ -86,8 +83,6 @@ def epoch_ms(value: str) -> int:
     return round(moment.timestamp() * 1000)
 
 
-def tokenize(value: str) -> set[str]:
-    """The whole value and each word in it, lower-cased."""
-    lowered = value.lower()
-    words = _WORD.findall(lowered)[:MAX_TOKENS_PER_VALUE]
-    return {lowered[:MAX_INDEXED_CHARS], *[w[:MAX_INDEXED_CHARS] for w in words]}
+def words(lowered: str) -> list[str]:
+    """The words of a lower-cased value, as tokens."""
+    return [w[:MAX_INDEXED_CHARS] for w in _WORD.findall(lowered)[:MAX_TOKENS_PER_VALUE]]

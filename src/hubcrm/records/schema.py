@@ -16,6 +16,7 @@ class Schema:
         self.object_type = object_type
         self.definitions = {d.name: d for d in definitions}
         self.unique = {name for name, d in self.definitions.items() if d.has_unique_value}
+        self._kinds: dict[str, tuple[str, bool]] = {}
 
     def check(self, name: str, value: str) -> str:
         """The stored form of `value`, or ValueRejected; `name` must be defined."""
@@ -69,11 +70,18 @@ class Schema:
     def namespaces(self) -> set[str]:
         return {self.object_type.unique_namespace(name) for name in self.unique}
 
-    def is_multi(self, name: str) -> bool:
-        definition = self.definitions.get(name)
-        return name in self.object_type.multi_value_properties or bool(
-            definition and definition.multi_select
-        )
+    def kind(self, name: str) -> tuple[str, bool]:
+        """The type of property `name` (a string if it is not defined) and whether a value holds
+        several `;`-separated items; remembered, as search asks for every value it indexes."""
+        known = self._kinds.get(name)
+        if known is None:
+            definition = self.definitions.get(name)
+            multi = name in self.object_type.multi_value_properties or bool(
+                definition and definition.multi_select
+            )
+            known = (definition.type if definition else "string", multi)
+            self._kinds[name] = known
+        return known
 
     def check_id_property(self, portal_id: int, id_property: str) -> None:
         """`id_property` must exist and hold one unique value per record."""

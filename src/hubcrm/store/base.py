@@ -54,8 +54,7 @@ class HistoryEntry(NamedTuple):
     source_id: str | None
 
 
-@dataclass(frozen=True)
-class SearchValue:
+class SearchValue(NamedTuple):
     """One value a live record holds, as search compares it."""
 
     property: str
@@ -63,8 +62,7 @@ class SearchValue:
     number: float | None = None  # numbers; dates and datetimes as epoch milliseconds
 
 
-@dataclass(frozen=True)
-class SearchToken:
+class SearchToken(NamedTuple):
     property: str
     token: str  # lower-cased word of a value, or the whole value
 
