@@ -39,6 +39,14 @@ class ObjectType:
     modified_property: str = "lastmodifieddate"
     id_property: str = "hs_object_id"
 
+    def record_columns(self) -> dict[str, str]:
+        """The properties hubcrm maintains that equal a column of the record itself."""
+        return {
+            self.id_property: "record_id",
+            self.created_property: "created_at",
+            self.modified_property: "updated_at",
+        }
+
     def unique_namespace(self, property_name: str) -> str:
         """Values in one namespace must be unique across the portal's records of this type."""
         return "email" if property_name in self.email_properties else property_name

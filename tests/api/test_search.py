@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
+from hubcrm.clock import format_ms
 from hubcrm.store import search_sql, sqlite, sqlite_search
 from hubcrm.store.base import Condition, SearchQuery, SortKey
 from tests.api.helpers import assert_error
-from tests.conftest import Api, upsert_input
+from tests.conftest import START_MS, Api, upsert_input
 
 SEARCH = "/crm/v3/objects/contacts/search"
+START = START_MS
 PROPERTIES = "/crm/v3/properties/contacts"
 
 
@@ -120,6 +122,61 @@ def test_archived_and_changed_contacts_leave_and_move_in_search(people: Api) -> 
     people.upsert([upsert_input("cy@other.org", lastname="Moss")])
     assert ids(people, where(f("lastname", "EQ", value="Lee"))) == []
     assert ids(people, where(f("lastname", "EQ", value="moss"))) == ["3"]
+
+
+@pytest.fixture
+def dated(api: Api) -> Api:
+    """Contacts 1, 2 and 3 created one second apart; then 1 changed, one second later."""
+    for email in ("a@x.com", "b@x.com", "c@x.com"):
+        assert api.upsert([upsert_input(email, firstname="A")]).status_code == 200
+        api.clock.advance(1000)
+    assert api.upsert([upsert_input("a@x.com", firstname="B")]).status_code == 200
+    return api
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ([f("createdate", "GTE", value=str(START + 1000))], ["2", "3"]),
+        ([f("createdate", "GT", value=format_ms(START + 1000))], ["3"]),
+        ([f("createdate", "LT", value=str(START + 1000))], ["1"]),
+        ([f("hs_object_id", "LTE", value="1.5")], ["1"]),
+        ([f("createdate", "EQ", value=format_ms(START + 1000))], ["2"]),
+        ([f("createdate", "NEQ", value=format_ms(START + 1000))], ["1", "3"]),
+        ([f("lastmodifieddate", "GT", value=str(START + 2000))], ["1"]),
+        (
+            [f("lastmodifieddate", "BETWEEN", value=str(START), highValue=str(START + 2000))],
+            ["2", "3"],
+        ),
+        ([f("lastmodifieddate", "BETWEEN", value=str(START + 1), highValue=str(START + 999))], []),
+        ([f("hs_object_id", "IN", values=["1", "3", "2.5"])], ["1", "3"]),
+        ([f("hs_object_id", "NOT_IN", values=["1"])], ["2", "3"]),
+        ([f("hs_object_id", "GT", value="1.5")], ["2", "3"]),
+        ([f("hs_object_id", "LT", value="1e300")], ["1", "2", "3"]),
+        ([f("hs_object_id", "GTE", value="-inf")], ["1", "2", "3"]),
+        ([f("hs_object_id", "EQ", value="nan")], []),
+        ([f("hs_object_id", "EQ", value="2.5")], []),
+        ([f("createdate", "HAS_PROPERTY")], ["1", "2", "3"]),
+        ([f("lastmodifieddate", "NOT_HAS_PROPERTY")], []),
+        ([f("createdate", "CONTAINS_TOKEN", value="2026")], []),
+        ([f("createdate", "NOT_CONTAINS_TOKEN", value="2026")], ["1", "2", "3"]),
+    ],
+)
+def test_id_creation_and_last_change_compare_as_numbers_and_instants(
+    dated: Api, filters: list[dict[str, Any]], expected: list[str]
+) -> None:
+    assert ids(dated, where(*filters)) == expected
+
+
+def test_id_creation_and_last_change_sort_and_follow_archiving(dated: Api) -> None:
+    assert ids(dated, {"sorts": ["-lastmodifieddate"]}) == ["1", "3", "2"]
+    assert ids(dated, {"sorts": ["createdate"]}) == ["1", "2", "3"]
+    assert ids(dated, {"sorts": ["-hs_object_id"]}) == ["3", "2", "1"]
+    since = where(f("lastmodifieddate", "GTE", value=str(START)), sorts=["lastmodifieddate"])
+    assert ids(dated, since) == ["2", "3", "1"]
+    dated.post("/crm/v3/objects/contacts/batch/archive", {"inputs": [{"id": "3"}]})
+    assert ids(dated, since) == ["2", "1"]
+    assert dated.post(SEARCH, where(f("createdate", "HAS_PROPERTY"))).json()["total"] == 2
 
 
 @pytest.mark.parametrize(

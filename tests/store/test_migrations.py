@@ -244,9 +244,14 @@ WHERE n.nspname = current_schema() AND c.relkind = 'r'
 """
 
 
+def version(url: str, name: str) -> int:
+    """The number of the dialect's migration called `name`."""
+    (found,) = [m.version for m in migrations.available(dialect(url)) if m.name == name]
+    return found
+
+
 def test_whole_value_tokens_give_way_to_the_values_they_repeat(empty_url: str) -> None:
-    latest = migrations.latest(dialect(empty_url))
-    asyncio.run(migrate(empty_url, target=latest - 1))
+    asyncio.run(migrate(empty_url, target=version(empty_url, "whole_value_tokens") - 1))
     value = (
         "INSERT INTO search_values (portal_id, object_type, property, record_id, text_value)"
         " VALUES ($1, $2, $3, $4, $5)"
@@ -263,3 +268,39 @@ def test_whole_value_tokens_give_way_to_the_values_they_repeat(empty_url: str) -
     asyncio.run(migrate(empty_url))
     rows = sql(empty_url, [("SELECT property, token FROM search_tokens ORDER BY 1, 2", ())])
     assert rows == [("city", "acme corp"), ("company", "acme"), ("company", "corp")]
+
+
+def test_search_rows_of_record_columns_give_way_to_the_columns(empty_url: str) -> None:
+    """Search rows written for a record's id, creation and last change before they were searched
+    in the record's own columns are deleted; the columns find the record instead."""
+    asyncio.run(migrate(empty_url, target=version(empty_url, "record_columns_searched") - 1))
+    # Ann as version 1 wrote her; unique values have gained a column since (and are not needed).
+    sql(empty_url, [s for s in version_one_rows(empty_url) if "unique_values" not in s[0]])
+    value = (
+        "INSERT INTO search_values (portal_id, object_type, property, record_id, text_value,"
+        " number_value) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    stamp = "2026-01-01t00:00:00.000z"
+    sql(
+        empty_url,
+        [
+            (value, (PORTAL, TYPE, "firstname", 1, "ann", None)),
+            (value, (PORTAL, TYPE, "hs_object_id", 1, "1", 1.0)),
+            (value, (PORTAL, TYPE, "createdate", 1, stamp, float(START_MS))),
+            (value, (PORTAL, TYPE, "lastmodifieddate", 1, stamp, float(START_MS))),
+        ],
+    )
+    asyncio.run(migrate(empty_url))
+    assert sql(empty_url, [("SELECT property FROM search_values", ())]) == [("firstname",)]
+
+    async def search() -> list[int]:
+        store = await open_store(empty_url)
+        try:
+            since = Filter("createdate", "GTE", value=str(START_MS))
+            request = SearchRequest(filter_groups=[FilterGroup([since])], sorts=["-createdate"])
+            found = await Records(store, FrozenClock(START_MS)).search(PORTAL, CONTACTS, request)
+            return [r.record_id for r in found.records]
+        finally:
+            await store.close()
+
+    assert asyncio.run(search()) == [1]

@@ -22,12 +22,18 @@ def change(schema: Schema, lag: SearchLag) -> SearchChange:
     """What search must forget and learn to catch up a record it knows by `lag.indexed`.
 
     Only the properties whose values differ are looked at, and a word both values share stays:
-    catching up costs the search tables what changed, not the size of the record.
+    catching up costs the search tables what changed, not the size of the record. Properties
+    held in the record's own columns (its id, creation and last change) are searched there.
     """
     old = lag.indexed or {}
     current = lag.current
     new = {} if current is None or current.archived else current.properties
-    names = [name for name in old.keys() | new.keys() if old.get(name) != new.get(name)]
+    columns = schema.record_columns
+    names = [
+        name
+        for name in old.keys() | new.keys()
+        if old.get(name) != new.get(name) and name not in columns
+    ]
     old_values, old_tokens = _entries(schema, old, names)
     new_values, new_tokens = _entries(schema, new, names)
     return SearchChange(

@@ -16,6 +16,7 @@ class Schema:
         self.object_type = object_type
         self.definitions = {d.name: d for d in definitions}
         self.unique = {name for name, d in self.definitions.items() if d.has_unique_value}
+        self.record_columns = object_type.record_columns()
         self._kinds: dict[str, tuple[str, bool]] = {}
 
     def check(self, name: str, value: str) -> str:

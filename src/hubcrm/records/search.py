@@ -85,11 +85,12 @@ def _condition(schema: Schema, spec: Filter) -> Condition:
     if definition is None:
         raise ValidationError(messages.SEARCH_UNKNOWN_PROPERTY.format(name=name))
     numeric = definition.type in NUMERIC_TYPES
+    column = schema.record_columns.get(name)
     if operator in _PRESENCE:
-        return Condition(name, operator)
+        return Condition(name, operator, column=column)
     if operator in _TOKEN:
         value = _required(spec.value, spec, "value")
-        return Condition(name, _TOKEN[operator], (text(value).lower(),))
+        return Condition(name, _TOKEN[operator], (text(value).lower(),), column=column)
     if operator in _SINGLE:
         operands: tuple[PropertyValue, ...] = (_required(spec.value, spec, "value"),)
     elif operator == "BETWEEN":
@@ -106,7 +107,7 @@ def _condition(schema: Schema, spec: Filter) -> Condition:
             messages.UNKNOWN_OPERATOR.format(operator=operator, operators=", ".join(OPERATORS))
         )
     typed = tuple(_typed(definition.type, name, value) for value in operands)
-    return Condition(name, operator, typed, numeric)
+    return Condition(name, operator, typed, numeric, column)
 
 
 def _required(value: PropertyValue, spec: Filter, field: str) -> PropertyValue:
@@ -144,4 +145,5 @@ def _sort(schema: Schema, sorts: list[str | Sort]) -> SortKey:
         raise ValidationError(messages.SEARCH_UNKNOWN_PROPERTY.format(name=name))
     if name == schema.object_type.id_property:
         return SortKey(None, descending)
-    return SortKey(name, descending, definition.type in NUMERIC_TYPES)
+    column = schema.record_columns.get(name)
+    return SortKey(name, descending, definition.type in NUMERIC_TYPES, column)

@@ -126,6 +126,9 @@ class Condition:
     operator: str
     operands: tuple[Operand, ...] = ()
     numeric: bool = False
+    # The records column holding this property for every live record (RECORD_COLUMNS), if one
+    # does: then it is compared there, as an integer, and search keeps no rows for it.
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,12 @@ class SortKey:
     property: str | None  # None: by record id
     descending: bool = False
     numeric: bool = False
+    column: str | None = None  # as in Condition
+
+
+# Integer columns of records that search reads like properties: a record's id, when it was
+# created and when it last changed.
+RECORD_COLUMNS = frozenset({"record_id", "created_at", "updated_at"})
 
 
 @dataclass(frozen=True)

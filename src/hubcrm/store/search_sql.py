@@ -10,15 +10,19 @@ never spliced into SQL. How a token pattern matches is the dialect's: `Dialect.t
 A value's tokens are its words and the whole value. The whole value is not kept twice: a token
 pattern is matched against `search_tokens` and against the value rows of text (those without a
 number: numbers and dates have no tokens).
+
+A property held in a column of the record itself (Condition.column: its id, creation and last
+change) has no rows in the search tables: it is compared in that column, through its index.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from hubcrm.store.base import Condition, SearchQuery
+from hubcrm.store.base import RECORD_COLUMNS, Condition, SearchQuery
 
 _NEGATED = {"NEQ": "EQ", "NOT_IN": "IN", "NOT_HAS_PROPERTY": "HAS_PROPERTY", "NOT_TOKEN": "TOKEN"}
 _COMPARE = {"EQ": "=", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
@@ -120,15 +124,15 @@ def _condition(
     positive = _NEGATED.get(condition.operator)
     if positive is None:
         return _positive(dialect, key, condition)
-    sql, params = _positive(
-        dialect, key, Condition(condition.property, positive, condition.operands, condition.numeric)
-    )
+    sql, params = _positive(dialect, key, replace(condition, operator=positive))
     return f"{_LIVE} EXCEPT SELECT record_id FROM ({sql}) n", [*key, dialect.false, *params]
 
 
 def _positive(
     dialect: Dialect, key: tuple[int, str], condition: Condition
 ) -> tuple[str, list[Any]]:
+    if condition.column is not None:
+        return _in_column(dialect, key, condition)
     base = [*key, condition.property]
     column = "number_value" if condition.numeric else "text_value"
     op, operands = condition.operator, list(condition.operands)
@@ -151,10 +155,70 @@ def _positive(
     raise ValueError(f"unknown search operator {op}")
 
 
+# Integer bounds beyond any id or instant: clamping keeps huge operands inside a 64-bit integer.
+_FAR = 2**62
+
+
+def _in_column(
+    dialect: Dialect, key: tuple[int, str], condition: Condition
+) -> tuple[str, list[Any]]:
+    """A condition on a property every live record holds in an integer column of its own."""
+    column = _column(condition.column)
+    live = [*key, dialect.false]
+    op, operands = condition.operator, condition.operands
+    nothing = f"{_LIVE} AND 1 = 0", live
+    if op == "HAS_PROPERTY":
+        return _LIVE, live
+    if op == "TOKEN":
+        return nothing  # numbers and instants have no words
+    numbers = [x for x in operands if isinstance(x, float) and not math.isnan(x)]
+    if op in ("EQ", "IN"):
+        whole = [int(x) for x in numbers if x.is_integer() and abs(x) < _FAR]
+        if not whole:
+            return nothing
+        return f"{_LIVE} AND {column} IN ({', '.join('?' * len(whole))})", [*live, *whole]
+    if len(numbers) < len(operands):
+        return nothing  # nothing compares with NaN
+    low, high = numbers[0], numbers[-1]
+    bounds = {
+        "GT": (math.floor(_clamped(low)) + 1, None),
+        "GTE": (math.ceil(_clamped(low)), None),
+        "LT": (None, math.ceil(_clamped(high)) - 1),
+        "LTE": (None, math.floor(_clamped(high))),
+        "BETWEEN": (math.ceil(_clamped(low)), math.floor(_clamped(high))),
+    }
+    if op not in bounds:
+        raise ValueError(f"unknown search operator {op}")
+    least, most = bounds[op]
+    sql, params = _LIVE, live
+    if least is not None:
+        sql, params = f"{sql} AND {column} >= ?", [*params, least]
+    if most is not None:
+        sql, params = f"{sql} AND {column} <= ?", [*params, most]
+    return sql, params
+
+
+def _clamped(x: float) -> float:
+    return max(-_FAR, min(_FAR, x))
+
+
+def _column(name: str | None) -> str:
+    """A column name to write into SQL: only ever one of the known columns."""
+    if name not in RECORD_COLUMNS:
+        raise ValueError(f"not a record column: {name}")
+    return name
+
+
 def _order(key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
     direction = "DESC" if query.sort.descending else "ASC"
     if query.sort.property is None:
         return f"ORDER BY m.record_id {direction}", []
+    if query.sort.column is not None:
+        value = (
+            f"(SELECT r.{_column(query.sort.column)} FROM records r WHERE r.portal_id = ?"
+            " AND r.object_type = ? AND r.record_id = m.record_id)"
+        )
+        return f"ORDER BY {value} {direction}, m.record_id", list(key)
     column = "number_value" if query.sort.numeric else "text_value"
     # Records without a value sort last either way; ties go by record id.
     pick = "MAX" if query.sort.descending else "MIN"
