@@ -7,6 +7,7 @@ is sent `count` times over one connection, so its latencies are not queued behin
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,8 @@ def _filters(*filters: dict[str, Any], **rest: Any) -> tuple[str, bytes]:
 def requests(existing_first: int, existing: int) -> dict[str, list[tuple[str, bytes | None]]]:
     """Each kind of read, with arguments spread over the seeded contacts."""
     middle = existing_first + existing // 2
+
+    recent = int(time.time() * 1000) - 60_000
 
     def spread(n: int) -> int:
         return existing_first + (n * 7919) % max(existing, 1)
@@ -70,7 +73,14 @@ def requests(existing_first: int, existing: int) -> dict[str, list[tuple[str, by
             _filters({"propertyName": "lifecyclestage", "operator": "EQ", "value": "lead"})
         ]
         * 50,
-        "search number-like range, sorted": [
+        "search changed in the last minute, sorted by lastmodifieddate": [
+            _filters(
+                {"propertyName": "lastmodifieddate", "operator": "GTE", "value": str(recent)},
+                sorts=["lastmodifieddate"],
+            )
+        ]
+        * 50,
+        "search id range, sorted": [
             _filters(
                 {
                     "propertyName": "hs_object_id",
