@@ -53,8 +53,11 @@ def decode(raw: bytes, decoder: msgspec.json.Decoder[T]) -> T:
     except msgspec.ValidationError as error:
         raise ValidationError(messages.INVALID_JSON.format(detail=error)) from None
     except msgspec.DecodeError as error:
-        raise ValidationError(_syntax_message(raw, str(error))) from None
-    except UnicodeDecodeError:
+        detail = str(error)
+        if "UTF-8" in detail:  # msgspec 0.23 on invalid UTF-8, without saying where
+            detail = _utf8_detail(raw)
+        raise ValidationError(_syntax_message(raw, detail)) from None
+    except UnicodeDecodeError:  # msgspec before 0.23 on invalid UTF-8
         raise ValidationError(_syntax_message(raw, _utf8_detail(raw))) from None
     except RecursionError:
         raise ValidationError(messages.INVALID_JSON.format(detail="nesting too deep")) from None
