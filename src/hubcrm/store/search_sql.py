@@ -27,7 +27,8 @@ from hubcrm.store.base import RECORD_COLUMNS, Condition, SearchQuery
 _NEGATED = {"NEQ": "EQ", "NOT_IN": "IN", "NOT_HAS_PROPERTY": "HAS_PROPERTY", "NOT_TOKEN": "TOKEN"}
 _COMPARE = {"EQ": "=", "LT": "<", "LTE": "<=", "GT": ">", "GTE": ">="}
 _LIVE = "SELECT record_id FROM records WHERE portal_id = ? AND object_type = ? AND archived = ?"
-_RECENT = "SELECT record_id FROM records WHERE portal_id = ? AND object_type = ? AND updated_at > ?"
+# Live records written after a moment: through the index by last change (matches are live).
+_RECENT = f"{_LIVE} AND updated_at > ?"
 _VALUES = (
     "SELECT record_id FROM search_values WHERE portal_id = ? AND object_type = ? AND property = ?"
 )
@@ -62,7 +63,7 @@ def statements(
     matched, params = _matched(dialect, key, query)
     if query.written_before is not None:
         matched = f"SELECT record_id FROM ({matched}) w EXCEPT {_RECENT}"
-        params = [*params, *key, query.written_before]
+        params = [*params, *key, dialect.false, query.written_before]
     order, order_params = _order(key, query)
     return Statements(
         count=f"SELECT COUNT(*) FROM ({matched}) c",
