@@ -304,3 +304,46 @@ def test_search_rows_of_record_columns_give_way_to_the_columns(empty_url: str) -
             await store.close()
 
     assert asyncio.run(search()) == [1]
+
+
+def test_history_becomes_one_row_per_write_and_reads_the_same(empty_url: str) -> None:
+    """Entries a write made together become one row; reading history gives every entry as
+    before, newest first, same-millisecond writes in the order they were made."""
+    asyncio.run(migrate(empty_url, target=version(empty_url, "history_by_write") - 1))
+    entry = numbered(
+        "INSERT INTO property_history (portal_id, object_type, record_id, property, timestamp,"
+        " value, source_type, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    later = START_MS + 1000
+    written = [
+        (1, "firstname", START_MS, "A", "1"),
+        (1, "lastname", START_MS, "B", "1"),
+        (2, "firstname", START_MS, "Z", "1"),
+        (1, "firstname", later, "C", "1"),
+        (1, "firstname", later, "D", None),  # another source, the same millisecond, after C
+    ]
+    sql(empty_url, [(entry, (PORTAL, TYPE, r, p, t, v, "API", s)) for r, p, t, v, s in written])
+    asyncio.run(migrate(empty_url))
+    assert sql(empty_url, [("SELECT COUNT(*) FROM property_changes", ())]) == [(4,)]
+
+    async def read() -> dict[int, dict[str, list[tuple[str, int, str | None]]]]:
+        store = await open_store(empty_url)
+        try:
+            out = {}
+            for record_id in (1, 2):
+                found = await store.history(PORTAL, TYPE, record_id, ["firstname", "lastname"])
+                out[record_id] = {
+                    name: [(e.value, e.timestamp, e.source_id) for e in entries]
+                    for name, entries in found.items()
+                }
+            return out
+        finally:
+            await store.close()
+
+    assert asyncio.run(read()) == {
+        1: {
+            "firstname": [("D", later, None), ("C", later, "1"), ("A", START_MS, "1")],
+            "lastname": [("B", START_MS, "1")],
+        },
+        2: {"firstname": [("Z", START_MS, "1")], "lastname": []},
+    }

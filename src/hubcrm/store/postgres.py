@@ -35,7 +35,7 @@ import asyncpg
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
-from hubcrm.store import migrations, postgres_search
+from hubcrm.store import history, migrations, postgres_search
 from hubcrm.store.base import (
     HistoryEntry,
     RateCounters,
@@ -103,14 +103,13 @@ WITH pending AS (
 ), claimed AS (
     INSERT INTO unique_values (portal_id, object_type, namespace, value, record_id, digest)
     SELECT $1::bigint, $2::text, u.*
-    FROM unnest($9::text[], $10::text[], $11::bigint[], $18::bytea[]) AS u
+    FROM unnest($9::text[], $10::text[], $11::bigint[], $17::bytea[]) AS u
     RETURNING 1
 ), logged AS (
-    INSERT INTO property_history (portal_id, object_type, record_id, property, timestamp, value,
-                                  source_type, source_id)
+    INSERT INTO property_changes (portal_id, object_type, record_id, timestamp, source_type,
+                                  source_id, changes)
     SELECT $1::bigint, $2::text, h.*
-    FROM unnest($12::bigint[], $13::text[], $14::bigint[], $15::text[], $16::text[], $17::text[])
-        AS h
+    FROM unnest($12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[]) AS h
     RETURNING 1
 )
 SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT count(*) FROM logged),
@@ -541,20 +540,15 @@ class PostgresStore:
     async def history(
         self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]
     ) -> dict[str, list[HistoryEntry]]:
-        names = list(properties)
-        out: dict[str, list[HistoryEntry]] = {name: [] for name in names}
         rows = await self._fetch(
-            "SELECT property, value, timestamp, source_type, source_id FROM property_history"
+            "SELECT timestamp, source_type, source_id, changes FROM property_changes"
             " WHERE portal_id = $1 AND object_type = $2 AND record_id = $3"
-            " AND property = ANY($4::text[]) ORDER BY timestamp DESC, seq DESC",
+            " ORDER BY timestamp DESC, seq DESC",
             portal_id,
             object_type,
             record_id,
-            names,
         )
-        for row in rows:
-            out[row[0]].append(HistoryEntry(*row))
-        return out
+        return history.entries(rows, properties)
 
     # Test controls
 
@@ -765,7 +759,7 @@ class _WriteTransaction:
             for namespace, values in w.unique_values.items()
             for value in sorted(values)
         ]
-        history = [(w.record.record_id, h) for w in writes for h in w.history]
+        logged = history.rows(writes)
         await self._conn.execute(
             _SAVE,
             self._portal_id,
@@ -779,12 +773,11 @@ class _WriteTransaction:
             [c[0] for c in claims],
             [c[1] for c in claims],
             [c[2] for c in claims],
-            [record_id for record_id, _ in history],
-            [h.property for _, h in history],
-            [h.timestamp for _, h in history],
-            [h.value for _, h in history],
-            [h.source_type for _, h in history],
-            [h.source_id for _, h in history],
+            [row[0] for row in logged],
+            [row[1] for row in logged],
+            [row[2] for row in logged],
+            [row[3] for row in logged],
+            [row[4] for row in logged],
             [_digest(c[1]) for c in claims],
         )
         archived = [w.record.record_id for w in writes if w.record.archived]

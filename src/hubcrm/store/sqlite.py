@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 import msgspec
 
 from hubcrm.properties import PropertyDefinition
-from hubcrm.store import migrations, sqlite_search
+from hubcrm.store import history, migrations, sqlite_search
 from hubcrm.store.base import (
     HistoryEntry,
     Record,
@@ -773,17 +773,13 @@ class SQLiteStore:
         names = list(properties)
 
         def read(conn: sqlite3.Connection) -> dict[str, list[HistoryEntry]]:
-            out: dict[str, list[HistoryEntry]] = {name: [] for name in names}
             rows = conn.execute(
-                "SELECT property, value, timestamp, source_type, source_id FROM property_history"
+                "SELECT timestamp, source_type, source_id, changes FROM property_changes"
                 " WHERE portal_id = ? AND object_type = ? AND record_id = ?"
-                " AND property IN (SELECT value FROM json_each(?))"
                 " ORDER BY timestamp DESC, rowid DESC",
-                (portal_id, object_type, record_id, _encode(names)),
+                (portal_id, object_type, record_id),
             )
-            for row in rows:
-                out[row[0]].append(HistoryEntry(*row))
-            return out
+            return history.entries(rows, names)
 
         return await self._reader.run(read)
 
@@ -942,19 +938,6 @@ class _WriteTransaction:
         )
         _archive_unique_values(conn, portal_id, object_type, writes)
         conn.executemany(
-            "INSERT INTO property_history VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    portal_id,
-                    object_type,
-                    w.record.record_id,
-                    h.property,
-                    h.timestamp,
-                    h.value,
-                    h.source_type,
-                    h.source_id,
-                )
-                for w in writes
-                for h in w.history
-            ],
+            "INSERT INTO property_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(portal_id, object_type, *row) for row in history.rows(writes)],
         )
