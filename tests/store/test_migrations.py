@@ -321,10 +321,11 @@ def test_history_becomes_one_row_per_write_and_reads_the_same(empty_url: str) ->
         (2, "firstname", START_MS, "Z", "1"),
         (1, "firstname", later, "C", "1"),
         (1, "firstname", later, "D", None),  # another source, the same millisecond, after C
+        (1, "firstname", later, "E", "1"),  # the first source again: a write of its own
     ]
     sql(empty_url, [(entry, (PORTAL, TYPE, r, p, t, v, "API", s)) for r, p, t, v, s in written])
     asyncio.run(migrate(empty_url))
-    assert sql(empty_url, [("SELECT COUNT(*) FROM property_changes", ())]) == [(4,)]
+    assert sql(empty_url, [("SELECT COUNT(*) FROM property_changes", ())]) == [(5,)]
 
     async def read() -> dict[int, dict[str, list[tuple[str, int, str | None]]]]:
         store = await open_store(empty_url)
@@ -342,7 +343,12 @@ def test_history_becomes_one_row_per_write_and_reads_the_same(empty_url: str) ->
 
     assert asyncio.run(read()) == {
         1: {
-            "firstname": [("D", later, None), ("C", later, "1"), ("A", START_MS, "1")],
+            "firstname": [
+                ("E", later, "1"),
+                ("D", later, None),
+                ("C", later, "1"),
+                ("A", START_MS, "1"),
+            ],
             "lastname": [("B", START_MS, "1")],
         },
         2: {"firstname": [("Z", START_MS, "1")], "lastname": []},

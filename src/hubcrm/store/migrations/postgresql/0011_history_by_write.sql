@@ -14,13 +14,26 @@ CREATE TABLE property_changes (
     PRIMARY KEY (portal_id, object_type, record_id, seq)
 );
 
--- Entries of one record written at one moment by one source become one row, in their order.
+-- A write's entries are consecutive in a record's history, at one moment, from one source: each
+-- such run becomes one row, its entries in their order, and the rows keep the order the runs had.
+WITH marked AS (
+    SELECT *,
+           CASE WHEN lag(timestamp) OVER byrecord = timestamp
+                 AND lag(source_type) OVER byrecord = source_type
+                 AND lag(source_id) OVER byrecord IS NOT DISTINCT FROM source_id
+                THEN 0 ELSE 1 END AS starts
+    FROM property_history
+    WINDOW byrecord AS (PARTITION BY portal_id, object_type, record_id ORDER BY seq)
+), runs AS (
+    SELECT *, sum(starts) OVER (PARTITION BY portal_id, object_type, record_id ORDER BY seq) AS run
+    FROM marked
+)
 INSERT INTO property_changes (portal_id, object_type, record_id, timestamp, source_type,
                               source_id, changes)
 SELECT portal_id, object_type, record_id, timestamp, source_type, source_id,
        json_agg(json_build_array(property, value) ORDER BY seq)::text
-FROM property_history
-GROUP BY portal_id, object_type, record_id, timestamp, source_type, source_id
+FROM runs
+GROUP BY portal_id, object_type, record_id, run, timestamp, source_type, source_id
 ORDER BY min(seq);
 
 DROP TABLE property_history;
