@@ -56,6 +56,7 @@ SEARCH_WINDOW = (
 TOO_MANY_FILTER_GROUPS = "Too many filter groups: the maximum is {max}"
 TOO_MANY_FILTERS_IN_GROUP = "Too many filters in a filter group: the maximum is {max}"
 TOO_MANY_FILTERS = "Too many filters: the maximum across all filter groups is {max}"
+QUERY_TOO_LONG = "The search query has too many words: the maximum is {max}"
 SEARCH_UNKNOWN_PROPERTY = 'Property "{name}" does not exist and cannot be searched'
 FILTER_NEEDS = "A filter with operator {operator} needs {field}"
 UNKNOWN_OPERATOR = "Unknown filter operator {operator}; use one of {operators}"

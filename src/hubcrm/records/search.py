@@ -21,6 +21,9 @@ MAX_RESULTS = 10_000
 MAX_GROUPS = 5
 MAX_FILTERS_PER_GROUP = 10
 MAX_FILTERS = 25
+# Words of the free-text `query` (hubcrm's cap: each word is matched against every default
+# searchable property, and a longer text is no longer a search).
+MAX_QUERY_WORDS = 100
 
 _SINGLE = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE"}
 _LIST = {"IN", "NOT_IN"}
@@ -48,6 +51,8 @@ def plan_search(schema: Schema, request: SearchRequest) -> SearchPlan:
         if group.filters
     )
     words = tuple((request.query or "").lower().split())
+    if len(words) > MAX_QUERY_WORDS:
+        raise ValidationError(messages.QUERY_TOO_LONG.format(max=MAX_QUERY_WORDS))
     return SearchPlan(
         SearchQuery(
             groups=groups,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import asyncpg
@@ -20,12 +21,14 @@ DIALECT = search_sql.Dialect(
     value_match='text_value COLLATE "C" LIKE ?',
     pattern=_like,
     false=False,
+    one_of=lambda column, kind: f"{column} = ANY(?::{kind}[])",
+    array=list,
 )
 
 
 def numbered(sql: str) -> str:
     """search_sql's `?` placeholders as $1, $2, ... (no `?` appears in its SQL otherwise)."""
-    counter = iter(range(1, 10_000))
+    counter = itertools.count(1)
     return re.sub(r"\?", lambda _: f"${next(counter)}", sql)
 
 

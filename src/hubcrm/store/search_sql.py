@@ -18,7 +18,7 @@ change) has no rows in the search tables: it is compared in that column, through
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -46,6 +46,11 @@ class Dialect:
     # A token pattern (`*` any run of characters, all else literal) as that bound pattern.
     pattern: Callable[[str], str]
     false: Any  # the value of archived = false
+    # SQL testing `column` against a list bound as one parameter (of SQL element type `kind`:
+    # text, float8 or bigint), and that list as the parameter: for IN lists too long to write
+    # out (INLINE_VALUES).
+    one_of: Callable[[str, str], str]
+    array: Callable[[list[Any]], Any]
 
 
 @dataclass(frozen=True)
@@ -144,8 +149,10 @@ def _positive(
     if op == "BETWEEN":
         return f"{_VALUES} AND {column} BETWEEN ? AND ?", [*base, *operands[:2]]
     if op == "IN":
-        marks = ", ".join("?" * len(operands))
-        return f"{_VALUES} AND {column} IN ({marks})", [*base, *operands]
+        listed, values = _one_of(
+            dialect, column, "float8" if condition.numeric else "text", operands
+        )
+        return f"{_VALUES} AND {listed}", [*base, *values]
     if op == "TOKEN":
         pattern = dialect.pattern(str(operands[0]))
         sql = (
@@ -154,6 +161,19 @@ def _positive(
         )
         return sql, [*base, pattern, *base, pattern]
     raise ValueError(f"unknown search operator {op}")
+
+
+# IN lists up to this long are written out, a parameter a value, which every planner reads as
+# index lookups; a longer one is bound as one parameter (the drivers take about 32,000).
+INLINE_VALUES = 200
+
+
+def _one_of(
+    dialect: Dialect, column: str, kind: str, values: Sequence[Any]
+) -> tuple[str, list[Any]]:
+    if len(values) <= INLINE_VALUES:
+        return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+    return dialect.one_of(column, kind), [dialect.array(list(values))]
 
 
 # Integer bounds beyond any id or instant: clamping keeps huge operands inside a 64-bit integer.
@@ -177,7 +197,8 @@ def _in_column(
         whole = [int(x) for x in numbers if x.is_integer() and abs(x) < _FAR]
         if not whole:
             return nothing
-        return f"{_LIVE} AND {column} IN ({', '.join('?' * len(whole))})", [*live, *whole]
+        listed, values = _one_of(dialect, column, "bigint", whole)
+        return f"{_LIVE} AND {listed}", [*live, *values]
     if len(numbers) < len(operands):
         return nothing  # nothing compares with NaN
     low, high = numbers[0], numbers[-1]

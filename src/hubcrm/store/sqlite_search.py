@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
+from typing import Any
+
+import msgspec
 
 from hubcrm.store import search_sql
 from hubcrm.store.base import SearchChange, SearchQuery, SearchResult
+
+_encode = msgspec.json.Encoder().encode
 
 
 def _glob(pattern: str) -> str:
@@ -16,8 +22,24 @@ def _glob(pattern: str) -> str:
     )
 
 
+def _json_array(values: list[Any]) -> str:
+    """A list bound as JSON for json_each; JSON has no infinities, but SQLite reads 1e999 as one."""
+    return "[" + ",".join(_json_item(v) for v in values) + "]"
+
+
+def _json_item(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "null" if math.isnan(value) else ("1e999" if value > 0 else "-1e999")
+    return _encode(value).decode()
+
+
 DIALECT = search_sql.Dialect(
-    token_match="token GLOB ?", value_match="text_value GLOB ?", pattern=_glob, false=0
+    token_match="token GLOB ?",
+    value_match="text_value GLOB ?",
+    pattern=_glob,
+    false=0,
+    one_of=lambda column, _: f"{column} IN (SELECT value FROM json_each(?))",
+    array=_json_array,
 )
 
 
