@@ -99,10 +99,34 @@ def raw_post(api: Api, content: bytes, headers: dict[str, str] | None = None) ->
             b'{"inputs": [{"id": "\xff\xfe", "properties": {}}]}',
             "Invalid input JSON on line 1, column 21: invalid UTF-8 (byte 20)",
         ),
+        (
+            b'{"inputs": [{"id": "a\\u0000", "properties": {}}]}',
+            "Invalid input JSON on line 1, column 22: NUL character \\u0000 (byte 21)",
+        ),
     ],
 )
 def test_malformed_bodies_are_400_with_a_location(api: Api, content: bytes, message: str) -> None:
     assert_error(raw_post(api, content), 400, "VALIDATION_ERROR", message)
+
+
+def test_nul_characters_are_refused_everywhere_and_change_nothing(api: Api) -> None:
+    """PostgreSQL stores no NUL character: a body holding one is a 400 on every store, before
+    anything is written. An escaped backslash before `u0000` is just text."""
+    nul = upsert_input("a@x.com", firstname="a\u0000b")
+    message = "Invalid input JSON on line 1, column 77: NUL character \\u0000 (byte 76)"
+    assert_error(api.upsert([nul]), 400, "VALIDATION_ERROR", message)
+    search = {
+        "filterGroups": [
+            {"filters": [{"propertyName": "email", "operator": "EQ", "value": "\u0000"}]}
+        ]
+    }
+    response = api.post("/crm/v3/objects/contacts/search", search)
+    assert (response.status_code, response.json()["category"]) == (400, "VALIDATION_ERROR")
+    assert api.post("/crm/v3/objects/contacts/search", {}).json()["total"] == 0
+    text = upsert_input("b@x.com", firstname="a\\u0000b")  # a backslash, then "u0000b"
+    stored = api.upsert([text])
+    assert stored.status_code == 200, stored.text
+    assert stored.json()["results"][0]["properties"]["firstname"] == "a\\u0000b"
 
 
 def test_absurd_nesting_is_400_not_500(api: Api) -> None:

@@ -15,6 +15,9 @@ from hubcrm.errors import PayloadTooLarge, ValidationError
 T = TypeVar("T")
 
 _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)")
+# The escape of U+0000 in a JSON string (not preceded by an escaped backslash): PostgreSQL
+# stores no NUL character, so a body holding one is refused on every store alike.
+_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def state(request: Request) -> AppState:
@@ -48,6 +51,9 @@ async def read_body(request: Request) -> bytes:
 
 
 def decode(raw: bytes, decoder: msgspec.json.Decoder[T]) -> T:
+    if b"\\u0000" in raw and (nul := _NUL_ESCAPE.search(raw)):
+        offset = nul.end() - len(b"\\u0000")
+        raise ValidationError(_syntax_message(raw, f"NUL character \\u0000 (byte {offset})"))
     try:
         return decoder.decode(raw)
     except msgspec.ValidationError as error:
