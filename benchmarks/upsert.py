@@ -37,12 +37,12 @@ from tests.server import LiveServer
 from benchmarks import baseline, load, reads
 from benchmarks.baseline import Baseline, PostgresBaseline, Rows, SQLiteBaseline
 from benchmarks.workload import BATCH, batches, upsert_body
-from hubcrm import auth, portals
-from hubcrm.clock import SystemClock
-from hubcrm.objects import CONTACTS
-from hubcrm.records import Actor, Records
+from hubcrm.domain import auth, portals
+from hubcrm.domain.clock import SystemClock
+from hubcrm.domain.objects import CONTACTS
+from hubcrm.domain.records import Actor, Records
+from hubcrm.protocol.wire import UpsertInput
 from hubcrm.store import open_store
-from hubcrm.wire import UpsertInput
 
 UPSERT = "/crm/v3/objects/contacts/batch/upsert"
 SEARCH = "/crm/v3/objects/contacts/search"

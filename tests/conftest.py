@@ -12,11 +12,11 @@ from typing import Any, TypeVar
 import pytest
 from starlette.testclient import TestClient
 
-from hubcrm import auth, portals
 from hubcrm.api import create_app
 from hubcrm.api.state import AppState
-from hubcrm.clock import FrozenClock
-from hubcrm.settings import Settings
+from hubcrm.domain import auth, portals
+from hubcrm.domain.clock import FrozenClock
+from hubcrm.runtime.settings import Settings
 from tests.backends import BACKENDS, fresh_database
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00.000Z

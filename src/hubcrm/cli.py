@@ -12,12 +12,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from hubcrm import auth, control, ids, messages, portals, workers
-from hubcrm import seed as seeding
-from hubcrm.clock import SystemClock, format_ms
-from hubcrm.errors import HubSpotError
-from hubcrm.records import Records
-from hubcrm.settings import SETTINGS, Settings, is_loopback
+from hubcrm.control import seed as seeding
+from hubcrm.control import service as control
+from hubcrm.domain import auth, ids, portals
+from hubcrm.domain.clock import SystemClock, format_ms
+from hubcrm.domain.records import Records
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import HubSpotError
+from hubcrm.runtime import workers
+from hubcrm.runtime.settings import SETTINGS, Settings, is_loopback
 from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
 from hubcrm.store.base import Store, Token

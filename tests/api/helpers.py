@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hubcrm.properties import PropertyDefinition
+from hubcrm.protocol.definitions import PropertyDefinition
 from tests.conftest import Api
 
 

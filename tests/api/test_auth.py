@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubcrm import auth, messages
+from hubcrm.domain import auth
+from hubcrm.protocol import messages
 from tests.api.test_upsert import UPSERT, assert_error
 from tests.conftest import START_MS, Api, running_api, upsert_input
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 from tests.api.test_upsert import UPSERT, assert_error
 from tests.conftest import Api, upsert_input
 

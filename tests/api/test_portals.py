@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from starlette.routing import Route
 
-from hubcrm import messages
 from hubcrm.api.access import ROUTE_ACCESS
-from hubcrm.objects import CONTACTS
+from hubcrm.domain.objects import CONTACTS
+from hubcrm.protocol import messages
 from tests.api.endpoints import PROBES, Probe
 from tests.api.test_upsert import assert_error
 from tests.conftest import Api, upsert_input

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 from tests.api.helpers import assert_error
 from tests.conftest import Api, upsert_input
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 from tests.api.helpers import add_unique_property, assert_error
 from tests.conftest import Api, upsert_input
 

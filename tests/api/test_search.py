@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hubcrm.clock import format_ms
+from hubcrm.domain.clock import format_ms
 from hubcrm.store import search_sql, sqlite, sqlite_search
 from hubcrm.store.base import Condition, SearchQuery, SortKey
 from tests.api.helpers import assert_error

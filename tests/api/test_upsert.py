@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 from tests.conftest import Api, upsert_input
 
 UPSERT = "/crm/v3/objects/contacts/batch/upsert"

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hubcrm import auth
-from hubcrm.settings import SETTINGS
+from hubcrm.domain import auth
+from hubcrm.runtime.settings import SETTINGS
 from hubcrm.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]

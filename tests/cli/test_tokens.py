@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from hubcrm import auth
+from hubcrm.domain import auth
 from hubcrm.store import open_store
 from hubcrm.store.base import Token
 from tests.cli.test_cli import hubcrm

@@ -12,8 +12,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from hubcrm.api import create_app
-from hubcrm.clock import FrozenClock
-from hubcrm.settings import Settings
+from hubcrm.domain.clock import FrozenClock
+from hubcrm.runtime.settings import Settings
 from tests.backends import fresh_database
 from tests.conftest import START_MS
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from hubcrm import messages
 from hubcrm.api import create_app
-from hubcrm.settings import Settings
+from hubcrm.protocol import messages
+from hubcrm.runtime.settings import Settings
 from tests.api.test_upsert import assert_error
 from tests.conftest import START_MS
 from tests.control.conftest import Controlled, MakeControlled

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from hubcrm import messages
 from hubcrm.api.faulting import ConnectionDropped
+from hubcrm.protocol import messages
 from tests.api.test_upsert import assert_error
 from tests.control.conftest import UPSERT, Controlled
 

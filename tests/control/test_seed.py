@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 from tests.api.test_upsert import assert_error
 from tests.control.conftest import Controlled
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 from tests.api.test_upsert import assert_error
 from tests.backends import fresh_postgres
 from tests.conftest import running_api, upsert_input

@@ -13,7 +13,7 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.exceptions import ApiException
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 from tests.cli.test_cli import hubcrm
 from tests.sdk.conftest import sdk_client
 from tests.server import LiveServer

@@ -69,7 +69,7 @@ def test_partial_success_is_207_in_the_sdk(server: LiveServer) -> None:
         "-c",
         "import asyncio, sys\n"
         "from hubcrm.store import open_store\n"
-        "from hubcrm.properties import PropertyDefinition\n"
+        "from hubcrm.protocol.definitions import PropertyDefinition\n"
         "async def main():\n"
         "    store = await open_store(sys.argv[1])\n"
         "    [portal] = await store.portal_ids()\n"

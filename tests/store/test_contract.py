@@ -9,10 +9,10 @@ from typing import TypeVar
 
 import pytest
 
-from hubcrm import portals
-from hubcrm.clock import FrozenClock
-from hubcrm.objects import CONTACTS
-from hubcrm.properties import PropertyDefinition
+from hubcrm.domain import portals
+from hubcrm.domain.clock import FrozenClock
+from hubcrm.domain.objects import CONTACTS
+from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store import open_store
 from hubcrm.store.base import (
     Condition,

@@ -14,15 +14,15 @@ from typing import Any
 import msgspec
 import pytest
 
-from hubcrm.clock import FrozenClock
-from hubcrm.objects import CONTACTS
-from hubcrm.records import Actor, Records
+from hubcrm.domain.clock import FrozenClock
+from hubcrm.domain.objects import CONTACTS
+from hubcrm.domain.records import Actor, Records
+from hubcrm.protocol.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 from hubcrm.store import migrate, migrations, open_store
 from hubcrm.store.errors import SchemaTooNew
 from hubcrm.store.postgres import DIALECT as POSTGRES
 from hubcrm.store.sqlite import DIALECT as SQLITE
 from hubcrm.store.sqlite import path_from_url
-from hubcrm.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 from tests.backends import fresh_database
 
 START_MS = 1_767_225_600_000

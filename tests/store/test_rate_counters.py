@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from hubcrm.ratelimit import DAY_MS, Limiter, Limits, MemoryCounters
+from hubcrm.domain.ratelimit import DAY_MS, Limiter, Limits, MemoryCounters
 from hubcrm.store import open_store
 from tests.server import LiveServer
 

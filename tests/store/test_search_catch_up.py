@@ -6,12 +6,12 @@ from __future__ import annotations
 import asyncio
 import random
 
-from hubcrm import portals
-from hubcrm.clock import FrozenClock
-from hubcrm.objects import CONTACTS
-from hubcrm.records import Actor, Records
+from hubcrm.domain import portals
+from hubcrm.domain.clock import FrozenClock
+from hubcrm.domain.objects import CONTACTS
+from hubcrm.domain.records import Actor, Records
+from hubcrm.protocol.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 from hubcrm.store import open_store
-from hubcrm.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 
 START_MS = 1_767_225_600_000
 PORTAL = 12345678

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from hubcrm import portals
-from hubcrm.clock import FrozenClock
-from hubcrm.errors import Conflict
-from hubcrm.objects import CONTACTS
-from hubcrm.records import Actor, Records
+from hubcrm.domain import portals
+from hubcrm.domain.clock import FrozenClock
+from hubcrm.domain.objects import CONTACTS
+from hubcrm.domain.records import Actor, Records
+from hubcrm.protocol.errors import Conflict
+from hubcrm.protocol.wire import UpsertInput
 from hubcrm.store.base import Record, RecordWrite, WriteTransaction
 from hubcrm.store.errors import UniqueViolation
 from hubcrm.store.sqlite import SQLiteStore
-from hubcrm.wire import UpsertInput
 
 START_MS = 1_767_225_600_000
 

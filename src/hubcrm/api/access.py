@@ -18,9 +18,9 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm import auth
 from hubcrm.api.requests import state
-from hubcrm.objects import ObjectType, object_type
+from hubcrm.domain import auth
+from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.

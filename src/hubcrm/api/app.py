@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm import messages
 from hubcrm.api import control, errors, objects, properties
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
@@ -22,17 +21,18 @@ from hubcrm.api.limits import HeadLimit
 from hubcrm.api.responses import CORRELATION_HEADER
 from hubcrm.api.scope import PortalLookup, PortalScopeMiddleware
 from hubcrm.api.state import AppState
-from hubcrm.auth import Authenticator
-from hubcrm.clock import Clock, ControlledClock
-from hubcrm.control import Control
-from hubcrm.errors import HubSpotError
-from hubcrm.faults import Faults
-from hubcrm.ids import IdSource
-from hubcrm.journal import Journal
-from hubcrm.property_definitions import PropertyDefinitions
-from hubcrm.ratelimit import Limiter, Limits, MemoryCounters
-from hubcrm.records import Records
-from hubcrm.settings import Settings, is_loopback
+from hubcrm.control.faults import Faults
+from hubcrm.control.journal import Journal
+from hubcrm.control.service import Control
+from hubcrm.domain.auth import Authenticator
+from hubcrm.domain.clock import Clock, ControlledClock
+from hubcrm.domain.ids import IdSource
+from hubcrm.domain.properties import PropertyDefinitions
+from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
+from hubcrm.domain.records import Records
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import HubSpotError
+from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.

@@ -16,16 +16,17 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hubcrm import messages, wire
-from hubcrm import seed as seeding
 from hubcrm.api.errors import render
 from hubcrm.api.requests import decode, read_body, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.api.scope import CONTROL_PREFIX, bearer_secret
-from hubcrm.clock import format_ms, parse_moment
-from hubcrm.control import Control
-from hubcrm.errors import InvalidAuthentication, ObjectNotFound, ValidationError
-from hubcrm.journal import Query
+from hubcrm.control import seed as seeding
+from hubcrm.control import wire as control_wire
+from hubcrm.control.journal import Query
+from hubcrm.control.service import Control
+from hubcrm.domain.clock import format_ms, parse_moment
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import InvalidAuthentication, ObjectNotFound, ValidationError
 
 MOUNT = CONTROL_PREFIX.rstrip("/")
 T = TypeVar("T")
@@ -52,25 +53,27 @@ async def _optional_json(request: Request, decoder: msgspec.json.Decoder[T]) -> 
 
 
 async def create_portal(request: Request) -> Response:
-    body = await _optional_json(request, wire.create_portal_request)
+    body = await _optional_json(request, control_wire.create_portal_request)
     scopes = frozenset(body.scopes) if body.scopes is not None else None
     portal_id, token = await _control(request).create_portal(body.portal_id, scopes)
-    return json_response(wire.PortalCreated(portal_id=portal_id, token=token), status=201)
+    return json_response(control_wire.PortalCreated(portal_id=portal_id, token=token), status=201)
 
 
 async def reset_all(request: Request) -> Response:
-    return json_response(wire.ResetDone(portal_ids=await _control(request).reset(None)))
+    return json_response(control_wire.ResetDone(portal_ids=await _control(request).reset(None)))
 
 
 async def reset_portal(request: Request) -> Response:
-    return json_response(wire.ResetDone(portal_ids=await _control(request).reset(_portal(request))))
+    return json_response(
+        control_wire.ResetDone(portal_ids=await _control(request).reset(_portal(request)))
+    )
 
 
 async def clock(request: Request) -> Response:
     portal_id = await _known_portal(request) if "portal_id" in request.path_params else None
     clock = _control(request).clock
     if request.method == "POST":
-        body = await _optional_json(request, wire.clock_request)
+        body = await _optional_json(request, control_wire.clock_request)
         if body.now is not None:
             clock.set(portal_id, _moment(body.now))
         if body.frozen is True:
@@ -81,7 +84,7 @@ async def clock(request: Request) -> Response:
             clock.advance(portal_id, body.advance_ms)
     now = clock.read(portal_id)
     return json_response(
-        wire.ClockState(now=now, iso=format_ms(now), frozen=clock.is_frozen(portal_id))
+        control_wire.ClockState(now=now, iso=format_ms(now), frozen=clock.is_frozen(portal_id))
     )
 
 
@@ -97,14 +100,14 @@ async def seed(request: Request) -> Response:
     is_csv = request.headers.get("content-type", "").split(";")[0].strip() == "text/csv"
     data = seeding.parse(await read_body(request), csv_text=is_csv)
     done = await seeding.seed(state(request).records, portal_id, data)
-    return json_response(wire.Seeded(properties=done.properties, contacts=done.contacts))
+    return json_response(control_wire.Seeded(properties=done.properties, contacts=done.contacts))
 
 
 async def set_sequence(request: Request) -> Response:
-    body = await read_json(request, wire.sequence_request)
+    body = await read_json(request, control_wire.sequence_request)
     type_name = request.path_params["object_type"]
     await _control(request).set_next_record_id(_portal(request), type_name, body.next)
-    return json_response(wire.SequenceState(object_type=type_name, next=body.next))
+    return json_response(control_wire.SequenceState(object_type=type_name, next=body.next))
 
 
 async def journal(request: Request) -> Response:
@@ -121,7 +124,7 @@ async def journal(request: Request) -> Response:
         since=_moment_param(params.get("since")),
         until=_moment_param(params.get("until")),
     )
-    return json_response(wire.JournalPage(results=entries.entries(portal_id, query)))
+    return json_response(control_wire.JournalPage(results=entries.entries(portal_id, query)))
 
 
 def _moment_param(value: str | None) -> int | None:
@@ -134,12 +137,12 @@ async def faults(request: Request) -> Response:
     portal_id = await _known_portal(request)
     rules = _control(request).faults
     if request.method == "POST":
-        rule = rules.add(portal_id, await read_json(request, wire.fault_rule))
+        rule = rules.add(portal_id, await read_json(request, control_wire.fault_rule))
         return json_response(rule, status=201)
     if request.method == "DELETE":
         rules.clear(portal_id)
         return Response(status_code=204)
-    return json_response(wire.FaultList(results=rules.rules(portal_id)))
+    return json_response(control_wire.FaultList(results=rules.rules(portal_id)))
 
 
 async def remove_fault(request: Request) -> Response:

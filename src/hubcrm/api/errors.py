@@ -9,9 +9,11 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from hubcrm import messages, ratelimit, wire
 from hubcrm.api.responses import correlation_id, json_response
-from hubcrm.errors import (
+from hubcrm.control.faults import Fault
+from hubcrm.domain import ratelimit
+from hubcrm.protocol import messages, wire
+from hubcrm.protocol.errors import (
     ErrorDetail,
     HubSpotError,
     InternalError,
@@ -22,7 +24,6 @@ from hubcrm.errors import (
     RouteNotFound,
     ValidationError,
 )
-from hubcrm.faults import Fault
 
 log = logging.getLogger("hubcrm")
 

@@ -7,11 +7,11 @@ import asyncio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hubcrm import context
 from hubcrm.api import errors
 from hubcrm.api.access import report_rate_limit
 from hubcrm.api.state import AppState
-from hubcrm.faults import Fault
+from hubcrm.control.faults import Fault
+from hubcrm.domain import context
 
 
 class FaultMiddleware:

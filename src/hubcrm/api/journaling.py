@@ -6,10 +6,10 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm import context
 from hubcrm.api.scope import CONTROL_PREFIX, bearer_secret
 from hubcrm.api.state import AppState
-from hubcrm.journal import Entry, scrub_query
+from hubcrm.control.journal import Entry, scrub_query
+from hubcrm.domain import context
 
 
 class _Capture:

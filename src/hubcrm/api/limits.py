@@ -10,9 +10,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hubcrm import messages
 from hubcrm.api.errors import render
-from hubcrm.errors import HeadersTooLarge
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import HeadersTooLarge
 
 
 class HeadLimit:

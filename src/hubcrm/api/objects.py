@@ -5,13 +5,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hubcrm import wire
 from hubcrm.api import render
 from hubcrm.api.access import authorize
 from hubcrm.api.requests import query_bool, query_int, query_list, read_json, state
 from hubcrm.api.responses import json_response
-from hubcrm.objects import ObjectType
-from hubcrm.records import Actor
+from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.records import Actor
+from hubcrm.protocol import wire
 from hubcrm.store.base import Record, Token
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hubcrm import wire
 from hubcrm.api import render
 from hubcrm.api.access import authorize
 from hubcrm.api.requests import query_bool, read_json, state
 from hubcrm.api.responses import json_response
+from hubcrm.protocol import wire
 
 
 async def list_properties(request: Request) -> Response:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hubcrm import messages, wire
 from hubcrm.api.errors import standard_error
-from hubcrm.clock import format_ms
-from hubcrm.errors import HubSpotError, ObjectNotFound
-from hubcrm.objects import ObjectType
-from hubcrm.properties import PropertyDefinition
-from hubcrm.records import Found, Page, UpsertOutcome
+from hubcrm.domain.clock import format_ms
+from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.records import Found, Page, UpsertOutcome
+from hubcrm.protocol import messages, wire
+from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.protocol.errors import HubSpotError, ObjectNotFound
 from hubcrm.store.base import HistoryEntry, Record
 
 

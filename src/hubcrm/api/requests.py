@@ -8,9 +8,9 @@ from typing import TypeVar
 import msgspec
 from starlette.requests import ClientDisconnect, Request
 
-from hubcrm import messages
 from hubcrm.api.state import AppState
-from hubcrm.errors import PayloadTooLarge, ValidationError
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import PayloadTooLarge, ValidationError
 
 T = TypeVar("T")
 

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hubcrm import wire
+from hubcrm.protocol import wire
 
 CONTENT_TYPE = "application/json;charset=utf-8"
 CORRELATION_HEADER = "X-HubSpot-Correlation-Id"

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hubcrm import auth, context
+from hubcrm.domain import auth, context
 from hubcrm.store.base import Store
 
 CONTROL_PREFIX = "/_hubcrm/"

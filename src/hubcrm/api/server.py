@@ -18,7 +18,7 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from hubcrm.api.app import create_app
-from hubcrm.settings import Settings
+from hubcrm.runtime.settings import Settings
 
 
 class GuardedH11Protocol(H11Protocol):

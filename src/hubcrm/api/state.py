@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hubcrm.api.scope import PortalLookup
-from hubcrm.auth import Authenticator
-from hubcrm.clock import Clock
-from hubcrm.control import Control
-from hubcrm.property_definitions import PropertyDefinitions
-from hubcrm.ratelimit import Limiter
-from hubcrm.records import Records
-from hubcrm.settings import Settings
+from hubcrm.control.service import Control
+from hubcrm.domain.auth import Authenticator
+from hubcrm.domain.clock import Clock
+from hubcrm.domain.properties import PropertyDefinitions
+from hubcrm.domain.ratelimit import Limiter
+from hubcrm.domain.records import Records
+from hubcrm.runtime.settings import Settings
 from hubcrm.store.base import Store
 
 

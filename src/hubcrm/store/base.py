@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol, TypeVar
 
-from hubcrm.properties import PropertyDefinition
+from hubcrm.protocol.definitions import PropertyDefinition
 
 T = TypeVar("T")
 

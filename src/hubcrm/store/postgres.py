@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 import asyncpg
 import msgspec
 
-from hubcrm.properties import PropertyDefinition
+from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store import history, migrations, postgres_search
 from hubcrm.store.base import (
     HistoryEntry,

@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from hubcrm.properties import PropertyDefinition
+from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store import history, migrations, sqlite_search
 from hubcrm.store.base import (
     HistoryEntry,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 
-from hubcrm import context, portals
+from hubcrm.domain import context, portals
 
 # Namespace of deterministic correlation ids (a uuid5 of "hubcrm correlation").
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "hubcrm correlation")

@@ -1,4 +1,4 @@
-"""Property definitions and the checking of values against them. Pure functions.
+"""Checking property values against their definitions. Pure functions.
 
 A value arrives as text (HubSpot's wire type for every property value) and leaves either
 normalised, as hubcrm stores it, or as a PropertyIssue carrying HubSpot's code and message.
@@ -10,69 +10,12 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-import msgspec
-
-from hubcrm import messages
-from hubcrm.clock import format_ms
-from hubcrm.errors import PropertyIssue
+from hubcrm.domain.clock import format_ms
+from hubcrm.protocol import messages
+from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.protocol.errors import PropertyIssue
 
 MAX_VALUE_LENGTH = 65_536
-
-
-class ModificationMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
-    archivable: bool = True
-    read_only_definition: bool = False
-    read_only_value: bool = False
-    read_only_options: bool | None = None
-
-
-class PropertyOption(msgspec.Struct, rename="camel", omit_defaults=True):
-    label: str
-    value: str
-    display_order: int = -1
-    hidden: bool = False
-    description: str | None = None
-
-
-class PropertyDefinition(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
-    name: str
-    label: str
-    type: str
-    field_type: str
-    group_name: str
-    description: str = ""
-    options: list[PropertyOption] = msgspec.field(default_factory=list)
-    display_order: int = -1
-    calculated: bool = False
-    external_options: bool = False
-    has_unique_value: bool = False
-    hidden: bool = False
-    hubspot_defined: bool | None = None
-    form_field: bool = False
-    data_sensitivity: str | None = None
-    referenced_object_type: str | None = None
-    modification_metadata: ModificationMetadata = msgspec.field(
-        default_factory=ModificationMetadata
-    )
-    # Epoch milliseconds; HubSpot-defined properties carry none.
-    created_at: int | None = None
-    updated_at: int | None = None
-    archived_at: int | None = None
-
-    @property
-    def read_only(self) -> bool:
-        return self.modification_metadata.read_only_value
-
-    @property
-    def multi_select(self) -> bool:
-        return self.type == "enumeration" and self.field_type == "checkbox"
-
-
-_definitions = msgspec.json.Decoder(list[PropertyDefinition])
-
-
-def decode_definitions(raw: bytes) -> list[PropertyDefinition]:
-    return _definitions.decode(raw)
 
 
 # Permissive on purpose: HubSpot accepts any address with one @, a local part and a dotted domain.

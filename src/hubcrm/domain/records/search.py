@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hubcrm import messages
-from hubcrm.errors import ValidationError
-from hubcrm.records.indexing import MAX_INDEXED_CHARS, NUMERIC_TYPES, epoch_ms
-from hubcrm.records.schema import Schema, text
+from hubcrm.domain.records.indexing import MAX_INDEXED_CHARS, NUMERIC_TYPES, epoch_ms
+from hubcrm.domain.records.schema import Schema, text
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import ValidationError
+from hubcrm.protocol.wire import Filter, PropertyValue, SearchRequest, Sort
 from hubcrm.store.base import Condition, Operand, SearchQuery, SortKey
-from hubcrm.wire import Filter, PropertyValue, SearchRequest, Sort
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 10

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime
 from typing import Protocol
 
-from hubcrm import context
+from hubcrm.domain import context
 
 
 class Clock(Protocol):

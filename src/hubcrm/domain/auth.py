@@ -14,10 +14,11 @@ import re
 import secrets
 import uuid
 
-from hubcrm import messages, portals
-from hubcrm.clock import Clock, format_ms
-from hubcrm.errors import ExpiredAuthentication, InvalidAuthentication, MissingScopes
-from hubcrm.objects import OBJECT_TYPES
+from hubcrm.domain import portals
+from hubcrm.domain.clock import Clock, format_ms
+from hubcrm.domain.objects import OBJECT_TYPES
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import ExpiredAuthentication, InvalidAuthentication, MissingScopes
 from hubcrm.store.base import Store, Token
 from hubcrm.store.errors import UniqueViolation
 

@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 from types import FrameType
 
-from hubcrm.settings import Settings
+from hubcrm.runtime.settings import Settings
 
 Serve = Callable[[Settings, socket.socket], None]
 

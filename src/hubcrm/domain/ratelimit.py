@@ -13,8 +13,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hubcrm import messages
-from hubcrm.errors import RateLimited
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import RateLimited
 from hubcrm.store.base import RateCounters, WindowUsage
 
 DAY_MS = 86_400_000

@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar
 
-from hubcrm import messages
+from hubcrm.protocol import messages
 
 Context = dict[str, list[str]]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hubcrm import messages
-from hubcrm.clock import format_ms
-from hubcrm.errors import Conflict, HubSpotError, ValidationError
-from hubcrm.objects import ObjectType
-from hubcrm.records.schema import Schema
+from hubcrm.domain.clock import format_ms
+from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.records.schema import Schema
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import Conflict, HubSpotError, ValidationError
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, WriteTransaction
 
 SOURCE_TYPE = "API"

@@ -19,9 +19,9 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from hubcrm.objects import OBJECT_TYPES, ObjectType
-from hubcrm.records import indexing
-from hubcrm.records.schema import Schema
+from hubcrm.domain.objects import OBJECT_TYPES, ObjectType
+from hubcrm.domain.records import indexing
+from hubcrm.domain.records.schema import Schema
 from hubcrm.store.base import Store, WriteTransaction
 
 log = logging.getLogger("hubcrm")

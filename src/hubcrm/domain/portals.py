@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from hubcrm.clock import Clock
-from hubcrm.objects import OBJECT_TYPES
+from hubcrm.domain.clock import Clock
+from hubcrm.domain.objects import OBJECT_TYPES
 from hubcrm.store.base import Store
 
 

@@ -11,14 +11,14 @@ from typing import TypeVar
 
 import msgspec
 
-from hubcrm import messages
-from hubcrm.clock import Clock
-from hubcrm.errors import Conflict, ObjectNotFound, ValidationError
-from hubcrm.objects import ObjectType
-from hubcrm.properties import ModificationMetadata, PropertyDefinition, PropertyOption
+from hubcrm.domain.clock import Clock
+from hubcrm.domain.objects import ObjectType
+from hubcrm.protocol import messages
+from hubcrm.protocol.definitions import ModificationMetadata, PropertyDefinition, PropertyOption
+from hubcrm.protocol.errors import Conflict, ObjectNotFound, ValidationError
+from hubcrm.protocol.wire import OptionInput, PropertyCreate, PropertyUpdate
 from hubcrm.store.base import Store
 from hubcrm.store.errors import UniqueViolation
-from hubcrm.wire import OptionInput, PropertyCreate, PropertyUpdate
 
 # HubSpot's properties guide: each type and the field types that may present it.
 FIELD_TYPES: dict[str, tuple[str, ...]] = {

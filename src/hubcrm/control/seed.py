@@ -25,12 +25,12 @@ from typing import Any
 
 import msgspec
 
-from hubcrm import messages
-from hubcrm.errors import Conflict, PropertyValuesInvalid, ValidationError
-from hubcrm.objects import ObjectType, object_type
-from hubcrm.properties import PropertyDefinition, PropertyOption
-from hubcrm.records import MAX_BATCH, Actor, Records, Schema
-from hubcrm.wire import PropertyValue, UpsertInput
+from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema
+from hubcrm.protocol import messages
+from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
+from hubcrm.protocol.errors import Conflict, PropertyValuesInvalid, ValidationError
+from hubcrm.protocol.wire import PropertyValue, UpsertInput
 
 SOURCE_ID = "seed"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")

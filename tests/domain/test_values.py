@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hubcrm.objects import CONTACTS
-from hubcrm.properties import PropertyDefinition, PropertyOption, ValueRejected, check_value
+from hubcrm.domain.objects import CONTACTS
+from hubcrm.domain.values import ValueRejected, check_value
+from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
 
 
 def definition(

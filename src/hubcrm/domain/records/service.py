@@ -13,9 +13,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from hubcrm import messages
-from hubcrm.clock import Clock, portal_clock
-from hubcrm.errors import (
+from hubcrm.domain.clock import Clock, portal_clock
+from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.records import writes
+from hubcrm.domain.records.indexer import SearchIndexer
+from hubcrm.domain.records.schema import Schema
+from hubcrm.domain.records.search import SearchPlan, plan_search
+from hubcrm.domain.records.writes import Actor, Upserted, UpsertOutcome
+from hubcrm.domain.values import ValueRejected
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import (
     HubSpotError,
     Locked,
     ObjectNotFound,
@@ -23,16 +30,9 @@ from hubcrm.errors import (
     PropertyValuesInvalid,
     ValidationError,
 )
-from hubcrm.objects import ObjectType
-from hubcrm.properties import ValueRejected
-from hubcrm.records import writes
-from hubcrm.records.indexer import SearchIndexer
-from hubcrm.records.schema import Schema
-from hubcrm.records.search import SearchPlan, plan_search
-from hubcrm.records.writes import Actor, Upserted, UpsertOutcome
+from hubcrm.protocol.wire import CreateInput, PropertyValue, SearchRequest, UpdateInput, UpsertInput
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, Store, WriteTransaction
 from hubcrm.store.errors import UniqueViolation, WriteConflict
-from hubcrm.wire import CreateInput, PropertyValue, SearchRequest, UpdateInput, UpsertInput
 
 MAX_BATCH = 100
 MAX_BATCH_WITH_HISTORY = 50

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hubcrm import messages
-from hubcrm.errors import ErrorDetail, PropertyIssue, ValidationError
-from hubcrm.objects import ObjectType
-from hubcrm.properties import PropertyDefinition, ValueRejected, check_value
-from hubcrm.wire import PropertyValue
+from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.values import ValueRejected, check_value
+from hubcrm.protocol import messages
+from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.protocol.errors import ErrorDetail, PropertyIssue, ValidationError
+from hubcrm.protocol.wire import PropertyValue
 
 
 class Schema:

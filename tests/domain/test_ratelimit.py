@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from hubcrm.errors import RateLimited
-from hubcrm.ratelimit import DAY_MS, Limiter, Limits, MemoryCounters, Verdict
+from hubcrm.domain.ratelimit import DAY_MS, Limiter, Limits, MemoryCounters, Verdict
+from hubcrm.protocol.errors import RateLimited
 
 NOON_MS = 20_000 * DAY_MS + DAY_MS // 2
 

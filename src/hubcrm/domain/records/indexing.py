@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from hubcrm.records.schema import Schema
+from hubcrm.domain.records.schema import Schema
 from hubcrm.store.base import SearchChange, SearchEntries, SearchLag, SearchToken, SearchValue
 
 NUMERIC_TYPES = frozenset({"number", "date", "datetime"})

@@ -6,13 +6,14 @@ The journal and fault rules live in journal.py and faults.py; a reset clears the
 
 from __future__ import annotations
 
-from hubcrm import auth, messages
-from hubcrm.clock import ControlledClock
-from hubcrm.errors import Conflict, ObjectNotFound, ValidationError
-from hubcrm.faults import Faults
-from hubcrm.ids import IdSource
-from hubcrm.journal import Journal
-from hubcrm.objects import OBJECT_TYPES, object_type
+from hubcrm.control.faults import Faults
+from hubcrm.control.journal import Journal
+from hubcrm.domain import auth
+from hubcrm.domain.clock import ControlledClock
+from hubcrm.domain.ids import IdSource
+from hubcrm.domain.objects import OBJECT_TYPES, object_type
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import Conflict, ObjectNotFound, ValidationError
 from hubcrm.store.base import Store
 
 

@@ -6,10 +6,11 @@ import random
 
 import pytest
 
-from hubcrm import context, journal
-from hubcrm.clock import ControlledClock, FrozenClock, parse_moment, portal_clock
-from hubcrm.faults import FaultRule, Faults
-from hubcrm.journal import Entry, Journal, Query, scrub_query
+from hubcrm.control import journal
+from hubcrm.control.faults import FaultRule, Faults
+from hubcrm.control.journal import Entry, Journal, Query, scrub_query
+from hubcrm.domain import context
+from hubcrm.domain.clock import ControlledClock, FrozenClock, parse_moment, portal_clock
 
 
 def test_a_portal_clock_starts_from_the_server_clock_and_then_goes_its_own_way() -> None:

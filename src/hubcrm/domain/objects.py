@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from hubcrm import messages
-from hubcrm.errors import ValidationError
-from hubcrm.properties import PropertyDefinition, decode_definitions
+from hubcrm.protocol import messages
+from hubcrm.protocol.definitions import PropertyDefinition, decode_definitions
+from hubcrm.protocol.errors import ValidationError
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import msgspec
 
-from hubcrm import messages
-from hubcrm.errors import ValidationError
+from hubcrm.protocol import messages
+from hubcrm.protocol.errors import ValidationError
 
 RATE_LIMIT_POLICIES = ("TEN_SECONDLY_ROLLING", "DAILY", "SECONDLY")
 STATUSES = (423, 429, 477, 500, 502, 503, 504)

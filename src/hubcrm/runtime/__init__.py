@@ -1,0 +1,1 @@
+"""Running hubcrm as processes: its settings and its worker processes."""
