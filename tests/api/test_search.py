@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from hubcrm.domain.clock import format_ms
-from hubcrm.store import search_sql, sqlite, sqlite_search
+from hubcrm.store import search_sql, sqlite
 from hubcrm.store.base import Condition, SearchQuery, SortKey
+from hubcrm.store.sqlite import search as sqlite_search
 from tests.api.helpers import assert_error
 from tests.conftest import START_MS, Api, upsert_input
 

@@ -11,7 +11,7 @@ import msgspec
 from hubcrm.store import search_sql
 from hubcrm.store.base import SearchChange, SearchQuery, SearchResult
 
-_encode = msgspec.json.Encoder().encode
+encode = msgspec.json.Encoder().encode
 
 
 def _glob(pattern: str) -> str:
@@ -30,7 +30,7 @@ def _json_array(values: list[Any]) -> str:
 def _json_item(value: Any) -> str:
     if isinstance(value, float) and not math.isfinite(value):
         return "null" if math.isnan(value) else ("1e999" if value > 0 else "-1e999")
-    return _encode(value).decode()
+    return encode(value).decode()
 
 
 DIALECT = search_sql.Dialect(

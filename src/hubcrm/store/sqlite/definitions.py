@@ -1,0 +1,77 @@
+"""A portal's property definitions, per object type."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import msgspec
+
+from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.store.sqlite.connection import encode
+from hubcrm.store.sqlite.writer import Connections
+
+_decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
+
+
+def _bump_properties_version(conn: sqlite3.Connection, portal_id: int, object_type: str) -> None:
+    conn.execute(
+        "UPDATE object_schemas SET properties_version = properties_version + 1"
+        " WHERE portal_id = ? AND object_type = ?",
+        (portal_id, object_type),
+    )
+
+
+class Definitions(Connections):
+    async def properties_version(self, portal_id: int, object_type: str) -> int:
+        def version(conn: sqlite3.Connection) -> int:
+            row = conn.execute(
+                "SELECT properties_version FROM object_schemas"
+                " WHERE portal_id = ? AND object_type = ?",
+                (portal_id, object_type),
+            ).fetchone()
+            return int(row[0]) if row else 0
+
+        return await self._reader.run(version)
+
+    async def property_definitions(
+        self, portal_id: int, object_type: str, *, archived: bool = False
+    ) -> list[PropertyDefinition]:
+        def definitions(conn: sqlite3.Connection) -> list[PropertyDefinition]:
+            rows = conn.execute(
+                "SELECT definition FROM property_definitions"
+                " WHERE portal_id = ? AND object_type = ? AND archived = ? ORDER BY name",
+                (portal_id, object_type, int(archived)),
+            )
+            return [_decode_definition(row[0]) for row in rows]
+
+        return await self._reader.run(definitions)
+
+    async def add_property(
+        self, portal_id: int, object_type: str, definition: PropertyDefinition
+    ) -> None:
+        def add(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
+                (portal_id, object_type, definition.name, encode(definition)),
+            )
+            _bump_properties_version(conn, portal_id, object_type)
+
+        await self._writer.run(add)
+
+    async def update_property(
+        self,
+        portal_id: int,
+        object_type: str,
+        definition: PropertyDefinition,
+        *,
+        archived: bool = False,
+    ) -> None:
+        def update(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE property_definitions SET definition = ?, archived = ?"
+                " WHERE portal_id = ? AND object_type = ? AND name = ?",
+                (encode(definition), int(archived), portal_id, object_type, definition.name),
+            )
+            _bump_properties_version(conn, portal_id, object_type)
+
+        await self._writer.run(update)

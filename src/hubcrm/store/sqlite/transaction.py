@@ -1,0 +1,145 @@
+"""One write transaction, run on the writer thread's connection."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from hubcrm.store import history
+from hubcrm.store.base import (
+    Record,
+    RecordWrite,
+    SearchChange,
+    SearchLag,
+)
+from hubcrm.store.sqlite import search
+from hubcrm.store.sqlite.connection import decode_properties, encode
+from hubcrm.store.sqlite.records import (
+    RECORD_COLUMNS_R,
+    record_from_row,
+    records_by_id,
+)
+
+
+def _archive_unique_values(
+    conn: sqlite3.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
+) -> None:
+    """Move the unique values of records being archived aside, freeing them for live records."""
+    archived = [(portal_id, object_type, w.record.record_id) for w in writes if w.record.archived]
+    conn.executemany(
+        "INSERT OR IGNORE INTO archived_unique_values SELECT portal_id, object_type, namespace,"
+        " value, record_id FROM unique_values WHERE portal_id = ? AND object_type = ?"
+        " AND record_id = ?",
+        archived,
+    )
+    conn.executemany(
+        "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ? AND record_id = ?",
+        archived,
+    )
+
+
+class Transaction:
+    """One job's reads and writes, run directly on the writer thread's connection."""
+
+    def __init__(self, conn: sqlite3.Connection, portal_id: int, object_type: str) -> None:
+        self._conn = conn
+        self._key = (portal_id, object_type)
+
+    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
+        rows = self._conn.execute(
+            "SELECT value, record_id FROM unique_values WHERE portal_id = ?"
+            " AND object_type = ? AND namespace = ?"
+            " AND value IN (SELECT value FROM json_each(?))",
+            (*self._key, namespace, encode(list(values))),
+        )
+        return dict(rows.fetchall())
+
+    async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
+        return records_by_id(self._conn, *self._key, encode(list(record_ids)))
+
+    async def search_lag(self, limit: int) -> list[SearchLag]:
+        # The writer's turn excludes every other transaction, catching up included.
+        rows = self._conn.execute(
+            f"SELECT p.record_id, p.indexed, {RECORD_COLUMNS_R} FROM search_pending p"
+            " LEFT JOIN records r ON r.portal_id = p.portal_id AND r.object_type = p.object_type"
+            " AND r.record_id = p.record_id WHERE p.portal_id = ? AND p.object_type = ?"
+            " ORDER BY p.record_id LIMIT ?",
+            (*self._key, limit),
+        )
+        return [
+            SearchLag(
+                row[0],
+                None if row[1] is None else decode_properties(row[1]),
+                None if row[2] is None else record_from_row(row[2:]),
+            )
+            for row in rows
+        ]
+
+    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
+        search.save(self._conn, *self._key, changes)
+        self._conn.execute(
+            "DELETE FROM search_pending WHERE portal_id = ? AND object_type = ?"
+            " AND record_id IN (SELECT value FROM json_each(?))",
+            (*self._key, encode([record_id for record_id, _ in changes])),
+        )
+
+    async def allocate_ids(self, count: int) -> list[int]:
+        (end,) = self._conn.execute(
+            "UPDATE object_schemas SET next_record_id = next_record_id + ?"
+            " WHERE portal_id = ? AND object_type = ? RETURNING next_record_id",
+            (count, *self._key),
+        ).fetchone()
+        return list(range(end - count, end))
+
+    async def save(self, writes: list[RecordWrite]) -> None:
+        portal_id, object_type = self._key
+        conn = self._conn
+        # Before the records change: search still knows each record as it is now.
+        conn.executemany(
+            "INSERT OR IGNORE INTO search_pending VALUES (?, ?, ?, (SELECT properties FROM records"
+            " WHERE portal_id = ? AND object_type = ? AND record_id = ? AND archived = 0))",
+            [(*self._key, w.record.record_id) * 2 for w in writes],
+        )
+        conn.executemany(
+            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
+            " properties = excluded.properties, updated_at = excluded.updated_at,"
+            " archived = excluded.archived, archived_at = excluded.archived_at",
+            [
+                (
+                    portal_id,
+                    object_type,
+                    w.record.record_id,
+                    encode(w.record.properties),
+                    w.record.created_at,
+                    w.record.updated_at,
+                    int(w.record.archived),
+                    w.record.archived_at,
+                )
+                for w in writes
+            ],
+        )
+        conn.executemany(
+            "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ?"
+            " AND namespace = ? AND record_id = ?",
+            [
+                (portal_id, object_type, namespace, w.record.record_id)
+                for w in writes
+                if not w.is_new
+                for namespace in w.unique_values
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO unique_values VALUES (?, ?, ?, ?, ?)",
+            [
+                (portal_id, object_type, namespace, value, w.record.record_id)
+                for w in writes
+                for namespace, values in w.unique_values.items()
+                for value in values
+            ],
+        )
+        _archive_unique_values(conn, portal_id, object_type, writes)
+        conn.executemany(
+            "INSERT INTO property_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(portal_id, object_type, *row) for row in history.rows(writes)],
+        )

@@ -1,0 +1,247 @@
+"""The writer: one connection on its own thread, committing jobs in groups, durably."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from hubcrm.store.errors import StoreError
+from hubcrm.store.sqlite.connection import CHECKPOINT_DELAY, Connection, connect, translated
+from hubcrm.store.sqlite.migrate import migrate_connection
+
+T = TypeVar("T")
+log = logging.getLogger("hubcrm")
+
+
+# The most jobs one commit acknowledges: bounds how long the first of them waits for the last.
+MAX_GROUP = 32
+
+
+@dataclass
+class _Job:
+    work: Callable[[sqlite3.Connection], Awaitable[Any]]
+    done: Future[Any]
+    result: Any = None
+
+
+class _Checkpointer:
+    """Copies committed pages from the WAL into the database file on a thread of its own.
+
+    Otherwise the commit that takes the WAL past CHECKPOINT_PAGES copies them, and every write
+    queued behind it waits (40-90 ms at a time under load). This runs on the other core while the
+    writer goes on; the writer's own checkpoint stays as the backstop, and is short when this
+    one has kept up. A passive checkpoint never waits for, or blocks, readers or the writer.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._wrote = threading.Event()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._main, name="hubcrm-sqlite-checkpointer")
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wrote(self) -> None:
+        """Note a commit: its pages are to be copied soon."""
+        self._wrote.set()
+
+    def close(self) -> None:
+        self._stopping = True
+        self._wrote.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _main(self) -> None:
+        conn: sqlite3.Connection | None = None
+        try:
+            while self._wrote.wait() and not self._stopping:
+                time.sleep(CHECKPOINT_DELAY)  # let a few commits gather
+                self._wrote.clear()
+                if self._stopping:  # close() was called while this slept
+                    return
+                try:
+                    conn = conn or connect(self._path)
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    # Nothing is lost: the pages stay in the WAL, and the writer copies them.
+                    log.exception("checkpointing the SQLite database failed")
+        finally:
+            if conn is not None:
+                conn.close()
+
+
+class Writer:
+    """The writer connection on its own thread and event loop, committing jobs in groups."""
+
+    def __init__(self, path: str, migrate_to: int | None) -> None:
+        self._path = path
+        self._migrate_to = migrate_to
+        self._checkpointer = _Checkpointer(path)
+        self._loop = asyncio.new_event_loop()
+        self._queue: asyncio.Queue[_Job | None] | None = None
+        self._started: Future[None] = Future()
+        self._thread = threading.Thread(target=self._main, name="hubcrm-sqlite-writer")
+
+    async def start(self) -> None:
+        """Connect and migrate on the writer thread; raise what that raised."""
+        self._thread.start()
+        await asyncio.wrap_future(self._started)
+
+    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` as one job; its result once the job is committed."""
+
+        async def work(conn: sqlite3.Connection) -> T:
+            return fn(conn)
+
+        return await self.transact(work)
+
+    async def transact(self, work: Callable[[sqlite3.Connection], Awaitable[T]]) -> T:
+        """Run `work` on the writer thread as one job; its result once the job is committed."""
+        job = _Job(work, Future())
+        queue = self._queue
+        assert queue is not None, "the writer is not running"
+        self._loop.call_soon_threadsafe(queue.put_nowait, job)
+        result: T = await asyncio.wrap_future(job.done)
+        return result
+
+    async def close(self) -> None:
+        if self._queue is not None:
+            self._loop.call_soon_threadsafe(self._queue.put_nowait, None)
+        if self._thread.is_alive():
+            await asyncio.to_thread(self._thread.join)
+        await asyncio.to_thread(self._checkpointer.close)
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            with translated():
+                conn = connect(self._path)
+                try:
+                    migrate_connection(conn, self._migrate_to)
+                except BaseException:
+                    conn.close()
+                    raise
+        except BaseException as error:
+            self._started.set_exception(error)
+            self._loop.close()
+            return
+        self._checkpointer.start()
+        try:
+            self._loop.run_until_complete(self._serve(conn))
+        finally:
+            conn.close()
+            self._loop.close()
+
+    async def _serve(self, conn: sqlite3.Connection) -> None:
+        queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+        self._queue = queue
+        self._started.set_result(None)
+        turns = _TurnLock(self._path)
+        running = True
+        try:
+            while running and (job := await queue.get()) is not None:
+                with turns:
+                    running = await _run_group(conn, queue, job)
+                self._checkpointer.wrote()
+        finally:
+            turns.close()
+
+
+async def _run_group(
+    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job
+) -> bool:
+    """Run `job` and those waiting behind it in one transaction; False once told to stop."""
+    try:
+        with translated():
+            conn.execute("BEGIN IMMEDIATE")
+    except StoreError as error:  # another program held the database for too long
+        if job.done.set_running_or_notify_cancel():
+            job.done.set_exception(error)
+        return True
+    group: list[_Job] = []
+    running = True
+    while True:
+        if await _attempt(conn, job):
+            group.append(job)
+        if len(group) >= MAX_GROUP or queue.empty():
+            break
+        next_job = queue.get_nowait()
+        if next_job is None:
+            running = False
+            break
+        job = next_job
+    _commit(conn, group)
+    return running
+
+
+class _TurnLock:
+    """Writers to one file from several hubcrm processes (`serve --workers`) take turns here.
+
+    An OS lock on a file beside the database hands the turn straight to a waiting process,
+    where SQLite alone would make it poll: its busy handler sleeps and retries. SQLite's own
+    locking still guards the file against every other program.
+    """
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(f"{path}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *_: object) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+
+async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
+    """Run one job in its own savepoint; on failure undo just its writes and answer it.
+
+    A job whose caller was cancelled before it started is dropped; once started it can no longer
+    be cancelled, and runs to its answer (which nobody may be waiting for)."""
+    if not job.done.set_running_or_notify_cancel():
+        return False
+    conn.execute("SAVEPOINT job")
+    try:
+        with translated():
+            job.result = await job.work(conn)
+    except BaseException as error:
+        conn.execute("ROLLBACK TO job")
+        conn.execute("RELEASE job")
+        job.done.set_exception(error)
+        return False
+    conn.execute("RELEASE job")
+    return True
+
+
+def _commit(conn: sqlite3.Connection, group: list[_Job]) -> None:
+    """Commit; only a durable commit answers the group's jobs with their results."""
+    try:
+        with translated():
+            conn.execute("COMMIT")
+    except StoreError as error:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        for job in group:
+            job.done.set_exception(error)
+        return
+    for job in group:
+        job.done.set_result(job.result)
+
+
+class Connections:
+    """What each part of the SQLite store reaches the file through."""
+
+    _reader: Connection
+    _writer: Writer
