@@ -1,4 +1,4 @@
-"""The control API, /_hubcrm/...: thin handlers over control.py, journal.py and faults.py.
+"""The control API, /_hubcrm/...: thin handlers over control/service.py, journal.py and faults.py.
 
 Mounted only with `hubcrm serve --control`. Every call names its portal in the path, except
 those that act on every portal (`/_hubcrm/reset`, `/_hubcrm/clock`). When an admin token is

@@ -11,7 +11,7 @@ import msgspec
 
 # Values are strings on HubSpot's wire; some clients send numbers and booleans, taken as their text.
 PropertyValue = str | int | float | bool | None
-# Bounds on the strings a request names things with (values have theirs in properties.py), so a
+# Bounds on the strings a request names things with (values have theirs in domain/values.py), so a
 # body within the size limit still cannot make every error message echo megabytes.
 Name = Annotated[str, msgspec.Meta(max_length=256)]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=65_536)]

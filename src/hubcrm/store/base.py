@@ -5,7 +5,7 @@ their property history, every row keyed first by portal. Values arrive validated
 the store checks nothing but what the database itself enforces (uniqueness), and reports a
 violation as errors.UniqueViolation.
 
-Implementations: store/sqlite.py (the embedded default) and store/postgres.py (many processes
+Implementations: store/sqlite/ (the embedded default) and store/postgres/ (many processes
 sharing one database). `open_store()` in store/__init__.py picks one by URL scheme. Their schemas
 are created and upgraded by the versioned migrations in store/migrations/.
 """
@@ -195,7 +195,7 @@ class WindowUsage:
 
 
 class RateCounters(Protocol):
-    """Hit counters behind the rate limiter (ratelimit.py), one set per key."""
+    """Hit counters behind the rate limiter (domain/ratelimit.py), one set per key."""
 
     async def take(
         self,

@@ -2,7 +2,7 @@
 
 Every write validates the whole request before it writes anything, then writes in one
 transaction, keeping unique values and property history in step; search catches up behind it
-(records/indexer.py). Nothing here knows about HTTP; failures are raised as hubcrm.protocol.errors.
+(domain/records/indexer.py). Nothing here knows about HTTP; failures are raised as hubcrm.protocol.errors.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ with its row in `schema_migrations`. The dialects number independently: a change
 in one dialect only. A database that records a version this hubcrm does not ship was migrated by a
 newer hubcrm, and is refused (SchemaTooNew) rather than written with an older idea of its schema.
 
-The stores run the plan: store/sqlite.py under its write lock (BEGIN IMMEDIATE), store/postgres.py
+The stores run the plan: store/sqlite/ under its write lock (BEGIN IMMEDIATE), store/postgres/
 under an advisory lock, so processes starting together migrate once.
 """
 
