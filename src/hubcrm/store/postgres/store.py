@@ -4,10 +4,8 @@ they lose a race."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import random
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import asyncpg
@@ -28,13 +26,21 @@ from hubcrm.store.base import (
     WindowUsage,
     WriteTransaction,
 )
-from hubcrm.store.errors import StoreError, UniqueViolation, WriteConflict
+from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.store.postgres import search as postgres_search
+from hubcrm.store.postgres.connection import (
+    Pooled,
+    connecting,
+    digest,
+    encode,
+    lock_keys,
+    open_pools,
+    translated,
+)
 
 T = TypeVar("T")
 
 DIALECT = "postgresql"
-POOL_SIZE = 10
 # How many times a transaction that lost a race runs before WriteConflict reaches the caller.
 WRITE_ATTEMPTS = 8
 # The advisory lock key migrations run under: b"hubcrm" as a number.
@@ -42,17 +48,6 @@ _MIGRATION_LOCK = 0x687562_63726D
 # The first key of the two-key advisory lock a portal type's search catch-up runs under.
 _SEARCH_LOCK = 0x68_7562
 
-# Plan each statement for its own arguments and the tables' current statistics. A generic plan
-# cached while a portal was small (an index scan with a filter, say) would stay in use as the
-# portal grows, and a lookup by key would become a scan of the portal.
-_SESSION = {"plan_cache_mode": "force_custom_plan"}
-
-# Id allocation commits without waiting for its WAL flush. That is safe: ids matter only to the
-# batch that uses them, and that batch's own durable commit comes later in the WAL, so flushing
-# it flushes the allocation too. A crash before then loses ids nobody has stored.
-_ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
-
-_encode = msgspec.json.Encoder().encode
 _decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
@@ -95,47 +90,6 @@ WITH pending AS (
 SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT count(*) FROM logged),
     (SELECT count(*) FROM pending)
 """
-
-
-@contextmanager
-def _translated(*, in_write: bool = False) -> Iterator[None]:
-    """Driver errors become the store's own; in a write transaction a lost race is retryable."""
-    try:
-        yield
-    except asyncpg.UniqueViolationError as error:
-        if in_write:
-            raise WriteConflict(str(error), unique=True) from error
-        raise UniqueViolation(str(error)) from error
-    except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError) as error:
-        raise WriteConflict(str(error)) from error
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-        raise StoreError(str(error)) from error
-
-
-@contextmanager
-def _connecting() -> Iterator[None]:
-    try:
-        yield
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
-        raise StoreError(f"cannot connect to PostgreSQL: {error}") from error
-
-
-def _digest(value: str) -> bytes:
-    """What unique_values is keyed by: the SHA-256 of the value's UTF-8 text."""
-    return hashlib.sha256(value.encode()).digest()
-
-
-def _lock_keys(
-    portal_id: int, object_type: str, namespace: str, values: Iterable[str]
-) -> list[int]:
-    """64-bit advisory lock keys for unique values, sorted: every process locks in one order."""
-    keys = set()
-    for value in values:
-        digest = hashlib.blake2b(
-            "\x1f".join((str(portal_id), object_type, namespace, value)).encode(), digest_size=8
-        ).digest()
-        keys.add(int.from_bytes(digest, "big", signed=True))
-    return sorted(keys)
 
 
 def _record(row: Any) -> Record:
@@ -186,10 +140,10 @@ async def _migrate(conn: asyncpg.Connection, target: int | None) -> list[int]:
 
 async def migrate(url: str, target: int | None = None) -> list[int]:
     """Bring the database at `url` to schema version `target` (default: the latest)."""
-    with _connecting():
+    with connecting():
         conn = await asyncpg.connect(url)
     try:
-        with _translated():
+        with translated():
             return await _migrate(conn, target)
     finally:
         await conn.close()
@@ -226,7 +180,7 @@ async def _seed_schemas(
         portal_id,
         types,
     )
-    rows = [(t, d.name, _encode(d).decode()) for t in types for d in schemas[t]]
+    rows = [(t, d.name, encode(d).decode()) for t in types for d in schemas[t]]
     await conn.execute(
         "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
         " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
@@ -237,20 +191,14 @@ async def _seed_schemas(
     )
 
 
-class PostgresStore:
+class PostgresStore(Pooled):
     def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
         self._pool = pool
         self._ids = ids  # id allocation only: one short statement at a time, never waits on _pool
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
-        with _connecting():
-            pool = await asyncpg.create_pool(
-                url, min_size=1, max_size=POOL_SIZE, server_settings=_SESSION
-            )
-            ids = await asyncpg.create_pool(
-                url, min_size=0, max_size=2, server_settings=_ID_SESSION
-            )
+        pool, ids = await open_pools(url)
         store = cls(pool, ids)
         try:
             await store._migrate(None if migrate else 0)
@@ -260,7 +208,7 @@ class PostgresStore:
         return store
 
     async def _migrate(self, target: int | None) -> list[int]:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn:
                 return await _migrate(conn, target)
 
@@ -271,20 +219,12 @@ class PostgresStore:
     def shared_rate_counters(self) -> RateCounters:
         return _RateCounters(self._pool)
 
-    async def _fetch(self, query: str, *args: Any) -> list[Any]:
-        with _translated():
-            return list(await self._pool.fetch(query, *args))
-
-    async def _fetchrow(self, query: str, *args: Any) -> Any:
-        with _translated():
-            return await self._pool.fetchrow(query, *args)
-
     # Portals and tokens
 
     async def create_portal(
         self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn, conn.transaction():
                 inserted = await conn.fetchval(
                     "INSERT INTO portals (portal_id, created_at) VALUES ($1, $2)"
@@ -309,7 +249,7 @@ class PostgresStore:
         created_at: int,
         expires_at: int | None,
     ) -> Token:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn, conn.transaction():
                 # The portal row serialises token numbering across processes.
                 await conn.execute(
@@ -343,7 +283,7 @@ class PostgresStore:
         return [_token(row) for row in rows]
 
     async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
-        with _translated():
+        with translated():
             status = await self._pool.execute(
                 "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_id = $2"
                 " AND revoked_at IS NULL",
@@ -379,7 +319,7 @@ class PostgresStore:
     async def add_property(
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn, conn.transaction():
                 await conn.execute(
                     "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
@@ -387,7 +327,7 @@ class PostgresStore:
                     portal_id,
                     object_type,
                     definition.name,
-                    _encode(definition).decode(),
+                    encode(definition).decode(),
                 )
                 await conn.execute(
                     "UPDATE object_schemas SET properties_version = properties_version + 1"
@@ -404,7 +344,7 @@ class PostgresStore:
         *,
         archived: bool = False,
     ) -> None:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn, conn.transaction():
                 await conn.execute(
                     "UPDATE property_definitions SET definition = $4, archived = $5"
@@ -412,7 +352,7 @@ class PostgresStore:
                     portal_id,
                     object_type,
                     definition.name,
-                    _encode(definition).decode(),
+                    encode(definition).decode(),
                     archived,
                 )
                 await conn.execute(
@@ -457,7 +397,7 @@ class PostgresStore:
             portal_id,
             object_type,
             namespace,
-            [_digest(value) for value in values],
+            [digest(value) for value in values],
             archived,
         )
         return {row[0]: _record(row[1:]) for row in rows}
@@ -477,7 +417,7 @@ class PostgresStore:
         return [_record(row) for row in rows]
 
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn:
                 return await postgres_search.run(conn, portal_id, object_type, query)
 
@@ -513,7 +453,7 @@ class PostgresStore:
             portal_id,
             object_type,
             namespace,
-            _digest(value),
+            digest(value),
         )
         return _record(row) if row else None
 
@@ -535,7 +475,7 @@ class PostgresStore:
     async def reset_portal(
         self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn, conn.transaction():
                 exists = await conn.fetchval(
                     "SELECT true FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id
@@ -550,7 +490,7 @@ class PostgresStore:
     async def set_next_record_id(
         self, portal_id: int, object_type: str, next_id: int
     ) -> int | None:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn, conn.transaction():
                 exists = await conn.fetchval(
                     "SELECT true FROM object_schemas WHERE portal_id = $1 AND object_type = $2"
@@ -603,7 +543,7 @@ class PostgresStore:
         object_type: str,
         work: Callable[[WriteTransaction], Awaitable[T]],
     ) -> T:
-        with _translated(in_write=True):
+        with translated(in_write=True):
             async with self._pool.acquire() as conn, conn.transaction():
                 return await work(_WriteTransaction(conn, self._ids, portal_id, object_type))
 
@@ -628,7 +568,7 @@ class _WriteTransaction:
             # Lock first, then read in a new statement: its snapshot sees whoever held the lock.
             await self._conn.execute(
                 "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
-                _lock_keys(self._portal_id, self._object_type, namespace, wanted),
+                lock_keys(self._portal_id, self._object_type, namespace, wanted),
             )
             rows = await self._conn.fetch(
                 "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
@@ -636,7 +576,7 @@ class _WriteTransaction:
                 self._portal_id,
                 self._object_type,
                 namespace,
-                [_digest(value) for value in wanted],
+                [digest(value) for value in wanted],
             )
             found = {row[0]: row[1] for row in rows}
             for value in wanted:
@@ -745,7 +685,7 @@ class _WriteTransaction:
             self._portal_id,
             self._object_type,
             [r.record_id for r in records],
-            [_encode(r.properties).decode() for r in records],
+            [encode(r.properties).decode() for r in records],
             [r.created_at for r in records],
             [r.updated_at for r in records],
             [r.archived for r in records],
@@ -758,7 +698,7 @@ class _WriteTransaction:
             [row[2] for row in logged],
             [row[3] for row in logged],
             [row[4] for row in logged],
-            [_digest(c[1]) for c in claims],
+            [digest(c[1]) for c in claims],
         )
         archived = [w.record.record_id for w in writes if w.record.archived]
         if archived:
@@ -798,12 +738,12 @@ class _RateCounters:
         day: int,
         admit: Callable[[WindowUsage], bool],
     ) -> WindowUsage:
-        with _translated():
+        with translated():
             async with self._pool.acquire() as conn, conn.transaction():
                 portal_id = _portal_of(key)
                 await conn.execute(
                     "SELECT pg_advisory_xact_lock($1)",
-                    _lock_keys(portal_id, "rate", "", [key])[0],
+                    lock_keys(portal_id, "rate", "", [key])[0],
                 )
                 await conn.execute(
                     "DELETE FROM rate_hits WHERE portal_id = $1 AND key = $2 AND at_ms <= $3",
