@@ -22,6 +22,7 @@ The upsert itself is one statement per batch: INSERT ... SELECT FROM unnest(...)
 UPDATE for the records, with the unique values and history rows written by the same statement.
 """
 
-from hubcrm.store.postgres.store import DIALECT, PostgresStore, migrate
+from hubcrm.store.postgres.migrate import DIALECT, migrate
+from hubcrm.store.postgres.store import PostgresStore
 
 __all__ = ["DIALECT", "PostgresStore", "migrate"]

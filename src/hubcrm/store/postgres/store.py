@@ -12,7 +12,7 @@ import asyncpg
 import msgspec
 
 from hubcrm.protocol.definitions import PropertyDefinition
-from hubcrm.store import history, migrations
+from hubcrm.store import history
 from hubcrm.store.base import (
     HistoryEntry,
     RateCounters,
@@ -30,21 +30,18 @@ from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.store.postgres import search as postgres_search
 from hubcrm.store.postgres.connection import (
     Pooled,
-    connecting,
     digest,
     encode,
     lock_keys,
     open_pools,
     translated,
 )
+from hubcrm.store.postgres.migrate import migrate_connection
 
 T = TypeVar("T")
 
-DIALECT = "postgresql"
 # How many times a transaction that lost a race runs before WriteConflict reaches the caller.
 WRITE_ATTEMPTS = 8
-# The advisory lock key migrations run under: b"hubcrm" as a number.
-_MIGRATION_LOCK = 0x687562_63726D
 # The first key of the two-key advisory lock a portal type's search catch-up runs under.
 _SEARCH_LOCK = 0x68_7562
 
@@ -116,39 +113,6 @@ def _token(row: Any) -> Token:
     )
 
 
-async def _migrate(conn: asyncpg.Connection, target: int | None) -> list[int]:
-    """Apply pending migrations under a session advisory lock: concurrent starts migrate once."""
-    await conn.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK)
-    try:
-        await conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {migrations.TABLE} (version INTEGER PRIMARY KEY,"
-            " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
-        )
-        applied = {row[0] for row in await conn.fetch(f"SELECT version FROM {migrations.TABLE}")}
-        done = []
-        for step in migrations.plan(DIALECT, applied, target):
-            async with conn.transaction():
-                await conn.execute(step.sql)
-                await conn.execute(
-                    f"INSERT INTO {migrations.TABLE} (version) VALUES ($1)", step.version
-                )
-            done.append(step.version)
-        return done
-    finally:
-        await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
-
-
-async def migrate(url: str, target: int | None = None) -> list[int]:
-    """Bring the database at `url` to schema version `target` (default: the latest)."""
-    with connecting():
-        conn = await asyncpg.connect(url)
-    try:
-        with translated():
-            return await _migrate(conn, target)
-    finally:
-        await conn.close()
-
-
 # A reset keeps these: the portal itself, its credentials, its id sequences (reset in place), and
 # its rate-limit usage (a reset does not give a portal its quota back).
 _KEPT_ON_RESET = frozenset(
@@ -210,7 +174,7 @@ class PostgresStore(Pooled):
     async def _migrate(self, target: int | None) -> list[int]:
         with translated():
             async with self._pool.acquire() as conn:
-                return await _migrate(conn, target)
+                return await migrate_connection(conn, target)
 
     async def close(self) -> None:
         await self._pool.close()
