@@ -14,14 +14,11 @@ import msgspec
 from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store import history
 from hubcrm.store.base import (
-    HistoryEntry,
     RateCounters,
     Record,
     RecordWrite,
     SearchChange,
     SearchLag,
-    SearchQuery,
-    SearchResult,
     Token,
     WriteTransaction,
 )
@@ -37,6 +34,12 @@ from hubcrm.store.postgres.connection import (
 )
 from hubcrm.store.postgres.migrate import migrate_connection
 from hubcrm.store.postgres.rates import SharedRateCounters
+from hubcrm.store.postgres.records import (
+    RECORD_COLUMNS,
+    Records,
+    decode_properties,
+    decode_record,
+)
 
 T = TypeVar("T")
 
@@ -45,11 +48,9 @@ WRITE_ATTEMPTS = 8
 # The first key of the two-key advisory lock a portal type's search catch-up runs under.
 _SEARCH_LOCK = 0x68_7562
 
-_decode_properties = msgspec.json.Decoder(dict[str, str]).decode
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
 _TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
-_RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
 
 # Every part of one statement sees the records as they were before it: `pending` notes what
 # search knew of each record (its properties then, if it was live) before `saved` changes them.
@@ -87,17 +88,6 @@ WITH pending AS (
 SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT count(*) FROM logged),
     (SELECT count(*) FROM pending)
 """
-
-
-def _record(row: Any) -> Record:
-    return Record(
-        record_id=row[0],
-        properties=_decode_properties(row[1]),
-        created_at=row[2],
-        updated_at=row[3],
-        archived=row[4],
-        archived_at=row[5],
-    )
 
 
 def _token(row: Any) -> Token:
@@ -155,7 +145,7 @@ async def _seed_schemas(
     )
 
 
-class PostgresStore(Pooled):
+class PostgresStore(Records, Pooled):
     def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
         self._pool = pool
         self._ids = ids  # id allocation only: one short statement at a time, never waits on _pool
@@ -326,114 +316,6 @@ class PostgresStore(Pooled):
                     object_type,
                 )
 
-    # Records
-
-    async def records(
-        self, portal_id: int, object_type: str, record_ids: Iterable[int]
-    ) -> dict[int, Record]:
-        rows = await self._fetch(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
-            " AND record_id = ANY($3::bigint[])",
-            portal_id,
-            object_type,
-            list(record_ids),
-        )
-        return {row[0]: _record(row) for row in rows}
-
-    async def records_by_unique(
-        self,
-        portal_id: int,
-        object_type: str,
-        namespace: str,
-        values: Iterable[str],
-        *,
-        archived: bool = False,
-    ) -> dict[str, Record]:
-        table = "archived_unique_values" if archived else "unique_values"
-        columns = ", ".join("r." + c for c in _RECORD_COLUMNS.split(", "))
-        # Several archived records may have held a value: the newest (highest id) wins.
-        rows = await self._fetch(
-            f"SELECT u.value, {columns} FROM {table} u JOIN records r"
-            " ON r.portal_id = u.portal_id AND r.object_type = u.object_type"
-            " AND r.record_id = u.record_id WHERE u.portal_id = $1 AND u.object_type = $2"
-            " AND u.namespace = $3 AND u.digest = ANY($4::bytea[]) AND r.archived = $5"
-            " ORDER BY u.record_id",
-            portal_id,
-            object_type,
-            namespace,
-            [digest(value) for value in values],
-            archived,
-        )
-        return {row[0]: _record(row[1:]) for row in rows}
-
-    async def records_page(
-        self, portal_id: int, object_type: str, *, after: int, limit: int, archived: bool
-    ) -> list[Record]:
-        rows = await self._fetch(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
-            " AND archived = $3 AND record_id >= $4 ORDER BY record_id LIMIT $5",
-            portal_id,
-            object_type,
-            archived,
-            after,
-            limit,
-        )
-        return [_record(row) for row in rows]
-
-    async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
-        with translated():
-            async with self._pool.acquire() as conn:
-                return await postgres_search.run(conn, portal_id, object_type, query)
-
-    async def search_lagging(self) -> list[tuple[int, str]]:
-        rows = await self._fetch("SELECT DISTINCT portal_id, object_type FROM search_pending")
-        return [(row[0], row[1]) for row in rows]
-
-    async def search_lags(self, portal_id: int, object_type: str) -> bool:
-        row = await self._fetchrow(
-            "SELECT 1 FROM search_pending WHERE portal_id = $1 AND object_type = $2 LIMIT 1",
-            portal_id,
-            object_type,
-        )
-        return row is not None
-
-    async def record(self, portal_id: int, object_type: str, record_id: int) -> Record | None:
-        row = await self._fetchrow(
-            f"SELECT {_RECORD_COLUMNS} FROM records"
-            " WHERE portal_id = $1 AND object_type = $2 AND record_id = $3",
-            portal_id,
-            object_type,
-            record_id,
-        )
-        return _record(row) if row else None
-
-    async def record_by_unique(
-        self, portal_id: int, object_type: str, namespace: str, value: str
-    ) -> Record | None:
-        row = await self._fetchrow(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
-            " AND record_id = (SELECT record_id FROM unique_values WHERE portal_id = $1"
-            " AND object_type = $2 AND namespace = $3 AND digest = $4)",
-            portal_id,
-            object_type,
-            namespace,
-            digest(value),
-        )
-        return _record(row) if row else None
-
-    async def history(
-        self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]
-    ) -> dict[str, list[HistoryEntry]]:
-        rows = await self._fetch(
-            "SELECT timestamp, source_type, source_id, changes FROM property_changes"
-            " WHERE portal_id = $1 AND object_type = $2 AND record_id = $3"
-            " ORDER BY timestamp DESC, seq DESC",
-            portal_id,
-            object_type,
-            record_id,
-        )
-        return history.entries(rows, properties)
-
     # Test controls
 
     async def reset_portal(
@@ -554,13 +436,13 @@ class _WriteTransaction:
         if not wanted:
             return {}
         rows = await self._conn.fetch(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            f"SELECT {RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
             " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR UPDATE",
             self._portal_id,
             self._object_type,
             wanted,
         )
-        return {row[0]: _record(row) for row in rows}
+        return {row[0]: decode_record(row) for row in rows}
 
     async def allocate_ids(self, count: int) -> list[int]:
         end = await self._ids.fetchval(
@@ -590,17 +472,17 @@ class _WriteTransaction:
         )
         ids = [row[0] for row in lagging]
         rows = await self._conn.fetch(
-            f"SELECT {_RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            f"SELECT {RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
             " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR SHARE",
             self._portal_id,
             self._object_type,
             ids,
         )
-        current = {row[0]: _record(row) for row in rows}
+        current = {row[0]: decode_record(row) for row in rows}
         return [
             SearchLag(
                 row[0],
-                None if row[1] is None else _decode_properties(row[1]),
+                None if row[1] is None else decode_properties(row[1]),
                 current.get(row[0]),
             )
             for row in lagging
