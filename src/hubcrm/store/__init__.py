@@ -44,7 +44,7 @@ def _unsupported(url: str) -> str:
 
 
 def _postgres() -> ModuleType:
-    """store/postgres.py, which needs the optional driver."""
+    """store/postgres/, which needs the optional driver."""
     try:
         from hubcrm.store import postgres
     except ImportError as error:

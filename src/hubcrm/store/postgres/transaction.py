@@ -1,0 +1,223 @@
+"""The write transaction: unique values locked before they are read, records read FOR UPDATE,
+ids allocated on their own connection, and a batch saved in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import asyncpg
+
+from hubcrm.store import history
+from hubcrm.store.base import Record, RecordWrite, SearchChange, SearchLag
+from hubcrm.store.postgres import search as postgres_search
+from hubcrm.store.postgres.connection import digest, encode, lock_keys
+from hubcrm.store.postgres.records import RECORD_COLUMNS, decode_properties, decode_record
+
+# The first key of the two-key advisory lock a portal type's search catch-up runs under.
+_SEARCH_LOCK = 0x68_7562
+
+# Every part of one statement sees the records as they were before it: `pending` notes what
+# search knew of each record (its properties then, if it was live) before `saved` changes them.
+_SAVE = """
+WITH pending AS (
+    INSERT INTO search_pending (portal_id, object_type, record_id, indexed)
+    SELECT $1::bigint, $2::text, w.record_id, r.properties
+    FROM unnest($3::bigint[]) AS w (record_id)
+    LEFT JOIN records r ON r.portal_id = $1 AND r.object_type = $2 AND r.record_id = w.record_id
+        AND NOT r.archived
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), saved AS (
+    INSERT INTO records (portal_id, object_type, record_id, properties, created_at, updated_at,
+                         archived, archived_at)
+    SELECT $1::bigint, $2::text, r.*
+    FROM unnest($3::bigint[], $4::jsonb[], $5::bigint[], $6::bigint[], $7::boolean[], $8::bigint[])
+        AS r
+    ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET
+        properties = EXCLUDED.properties, updated_at = EXCLUDED.updated_at,
+        archived = EXCLUDED.archived, archived_at = EXCLUDED.archived_at
+    RETURNING 1
+), claimed AS (
+    INSERT INTO unique_values (portal_id, object_type, namespace, value, record_id, digest)
+    SELECT $1::bigint, $2::text, u.*
+    FROM unnest($9::text[], $10::text[], $11::bigint[], $17::bytea[]) AS u
+    RETURNING 1
+), logged AS (
+    INSERT INTO property_changes (portal_id, object_type, record_id, timestamp, source_type,
+                                  source_id, changes)
+    SELECT $1::bigint, $2::text, h.*
+    FROM unnest($12::bigint[], $13::bigint[], $14::text[], $15::text[], $16::text[]) AS h
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT count(*) FROM logged),
+    (SELECT count(*) FROM pending)
+"""
+
+
+class Transaction:
+    """One write transaction of one portal and object type (base.WriteTransaction)."""
+
+    def __init__(
+        self, conn: asyncpg.Connection, ids: asyncpg.Pool, portal_id: int, object_type: str
+    ) -> None:
+        self._conn = conn
+        self._ids = ids
+        self._portal_id = portal_id
+        self._object_type = object_type
+        self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
+
+    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
+        # A value looked up once stays locked until the end of the transaction, so its holder
+        # cannot change until this transaction saves: answer it again without a round trip.
+        known = self._holders
+        values = set(values)
+        wanted = sorted(value for value in values if (namespace, value) not in known)
+        if wanted:
+            # Lock first, then read in a new statement: its snapshot sees whoever held the lock.
+            await self._conn.execute(
+                "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k",
+                lock_keys(self._portal_id, self._object_type, namespace, wanted),
+            )
+            rows = await self._conn.fetch(
+                "SELECT value, record_id FROM unique_values WHERE portal_id = $1"
+                " AND object_type = $2 AND namespace = $3 AND digest = ANY($4::bytea[])",
+                self._portal_id,
+                self._object_type,
+                namespace,
+                [digest(value) for value in wanted],
+            )
+            found = {row[0]: row[1] for row in rows}
+            for value in wanted:
+                known[(namespace, value)] = found.get(value)
+        return {
+            value: holder for value in values if (holder := known[(namespace, value)]) is not None
+        }
+
+    async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
+        wanted = sorted(set(record_ids))
+        if not wanted:
+            return {}
+        rows = await self._conn.fetch(
+            f"SELECT {RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR UPDATE",
+            self._portal_id,
+            self._object_type,
+            wanted,
+        )
+        return {row[0]: decode_record(row) for row in rows}
+
+    async def allocate_ids(self, count: int) -> list[int]:
+        end = await self._ids.fetchval(
+            "UPDATE object_schemas SET next_record_id = next_record_id + $3"
+            " WHERE portal_id = $1 AND object_type = $2 RETURNING next_record_id",
+            self._portal_id,
+            self._object_type,
+            count,
+        )
+        return list(range(end - count, end))
+
+    async def search_lag(self, limit: int) -> list[SearchLag]:
+        # One catcher-up per portal and type at a time. Each lagging record is then read FOR
+        # SHARE: a writer that read it FOR UPDATE first is waited for (and its write caught up
+        # here), and one that comes later waits until this transaction has caught up.
+        await self._conn.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            _SEARCH_LOCK,
+            f"{self._portal_id}/{self._object_type}",
+        )
+        lagging = await self._conn.fetch(
+            "SELECT record_id, indexed FROM search_pending WHERE portal_id = $1"
+            " AND object_type = $2 ORDER BY record_id LIMIT $3",
+            self._portal_id,
+            self._object_type,
+            limit,
+        )
+        ids = [row[0] for row in lagging]
+        rows = await self._conn.fetch(
+            f"SELECT {RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR SHARE",
+            self._portal_id,
+            self._object_type,
+            ids,
+        )
+        current = {row[0]: decode_record(row) for row in rows}
+        return [
+            SearchLag(
+                row[0],
+                None if row[1] is None else decode_properties(row[1]),
+                current.get(row[0]),
+            )
+            for row in lagging
+        ]
+
+    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
+        await postgres_search.save(self._conn, self._portal_id, self._object_type, changes)
+        await self._conn.execute(
+            "DELETE FROM search_pending WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id = ANY($3::bigint[])",
+            self._portal_id,
+            self._object_type,
+            [record_id for record_id, _ in changes],
+        )
+
+    async def save(self, writes: list[RecordWrite]) -> None:
+        if not writes:
+            return
+        self._holders.clear()  # this transaction's own writes change who holds what
+        released = [
+            (w.record.record_id, namespace)
+            for w in writes
+            if not w.is_new
+            for namespace in w.unique_values
+        ]
+        if released:
+            await self._conn.execute(
+                "DELETE FROM unique_values u USING unnest($3::bigint[], $4::text[])"
+                " AS t (record_id, namespace) WHERE u.portal_id = $1 AND u.object_type = $2"
+                " AND u.record_id = t.record_id AND u.namespace = t.namespace",
+                self._portal_id,
+                self._object_type,
+                [r[0] for r in released],
+                [r[1] for r in released],
+            )
+        records = [w.record for w in writes]
+        claims = [
+            (namespace, value, w.record.record_id)
+            for w in writes
+            for namespace, values in w.unique_values.items()
+            for value in sorted(values)
+        ]
+        logged = history.rows(writes)
+        await self._conn.execute(
+            _SAVE,
+            self._portal_id,
+            self._object_type,
+            [r.record_id for r in records],
+            [encode(r.properties).decode() for r in records],
+            [r.created_at for r in records],
+            [r.updated_at for r in records],
+            [r.archived for r in records],
+            [r.archived_at for r in records],
+            [c[0] for c in claims],
+            [c[1] for c in claims],
+            [c[2] for c in claims],
+            [row[0] for row in logged],
+            [row[1] for row in logged],
+            [row[2] for row in logged],
+            [row[3] for row in logged],
+            [row[4] for row in logged],
+            [digest(c[1]) for c in claims],
+        )
+        archived = [w.record.record_id for w in writes if w.record.archived]
+        if archived:
+            # Archiving frees the record's unique values, keeping them for archived reads.
+            await self._conn.execute(
+                "WITH moved AS (DELETE FROM unique_values WHERE portal_id = $1"
+                " AND object_type = $2 AND record_id = ANY($3::bigint[]) RETURNING *)"
+                " INSERT INTO archived_unique_values (portal_id, object_type, namespace, value,"
+                " record_id, digest) SELECT portal_id, object_type, namespace, value, record_id,"
+                " digest FROM moved ON CONFLICT DO NOTHING",
+                self._portal_id,
+                self._object_type,
+                archived,
+            )
