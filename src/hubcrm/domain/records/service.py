@@ -2,7 +2,7 @@
 
 Every write validates the whole request before it writes anything, then writes in one
 transaction, keeping unique values and property history in step; search catches up behind it
-(domain/records/indexer.py). Nothing here knows about HTTP; failures are raised as hubcrm.protocol.errors.
+(indexer.py). Nothing here knows about HTTP; failures are raised as protocol/errors.py's classes.
 """
 
 from __future__ import annotations
