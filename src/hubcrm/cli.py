@@ -25,6 +25,7 @@ from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
 from hubcrm.store.base import Store, Token
 from hubcrm.store.errors import StoreError
+from hubcrm.transfer import command as transfer_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -88,11 +89,16 @@ def _parser() -> argparse.ArgumentParser:
             "--url", help="Go through a running hubcrm's control API instead (serve --control)"
         )
         command.add_argument("--admin-token", help="The control API's admin token, with --url")
+
+    # Import and export: clients of the API (transfer/), hubcrm's or HubSpot's own.
+    transfer_command.add_parsers(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("import", "export"):
+        return transfer_command.run(args)
     try:
         if args.command == "serve":
             settings = Settings.load(vars(args))
