@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
+import os
 import socket
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from hubcrm.domain.clock import SystemClock, format_ms
 from hubcrm.domain.records import Records
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
-from hubcrm.runtime import workers
+from hubcrm.runtime import logs, workers
 from hubcrm.runtime.settings import SETTINGS, Settings, is_loopback
 from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
@@ -323,9 +324,10 @@ async def _bootstrap(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> int:
+    logs.configure(settings.log_format)
+    _metrics_before_workers(settings)
     from hubcrm.api import server
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     if not is_loopback(settings.host):
         if settings.control and not settings.admin_token:
             print(
@@ -356,7 +358,32 @@ def serve(settings: Settings) -> int:
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
+    _metrics_port(settings)
     if settings.workers > 1:
         return workers.run(settings, sock, server.run)
     server.run(settings, sock)
     return 0
+
+
+# Metrics across processes and on a port of their own (api/metrics.py, docs/deployment.md).
+def _metrics_before_workers(settings: Settings) -> None:
+    """With several workers, each writes its figures to files in one folder that a scrape of
+    any of them reads; prometheus_client needs the folder named before it is first imported."""
+    if (
+        settings.metrics == "on"
+        and settings.workers > 1
+        and "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    ):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hubcrm-metrics-")
+
+
+def _metrics_port(settings: Settings) -> None:
+    """Serve /metrics on --metrics-port from this (the parent) process, on a thread."""
+    if settings.metrics != "on" or not settings.metrics_port:
+        return
+    from prometheus_client import start_http_server
+
+    from hubcrm.api import metrics
+
+    start_http_server(settings.metrics_port, settings.host, registry=metrics.registry())
+    print(f"hubcrm metrics on http://{settings.host}:{settings.metrics_port}/metrics", flush=True)
