@@ -21,6 +21,8 @@ HEALTH_PATH = CONTROL_PREFIX + "health"
 READY_PATH = CONTROL_PREFIX + "ready"
 METRICS_PATH = "/metrics"
 OPEN_PATHS = frozenset({HEALTH_PATH, READY_PATH})
+# Routes outside api/access.ROUTE_ACCESS: they serve operators, need no token and name no portal.
+ROUTE_NAMES = frozenset({"health", "ready", "metrics_page"})
 READY_TIMEOUT_SECONDS = 5.0
 
 

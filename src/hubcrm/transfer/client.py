@@ -85,7 +85,15 @@ class Client:
         self._timeout = timeout
         self._local = threading.local()
         self._pace = _Pace()
+        self._open: set[http.client.HTTPConnection] = set()
         self.stats = Stats()
+
+    def close(self) -> None:
+        """Close the connections of every thread."""
+        with self._pace.lock:
+            for conn in self._open:
+                conn.close()
+            self._open.clear()
 
     def request(
         self, method: str, path: str, body: Any = None, *, idempotent: bool = True
@@ -154,6 +162,8 @@ class Client:
         if conn is None:
             kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
             conn = kind(self._host, self._port, timeout=self._timeout)
+            with self._pace.lock:
+                self._open.add(conn)
             self._local.conn = conn
             self._local.used = time.monotonic()
         return conn
@@ -162,6 +172,8 @@ class Client:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
+            with self._pace.lock:
+                self._open.discard(conn)
         self._local.conn = None
 
     def _wait_turn(self) -> None:

@@ -70,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # the output's reader went away (`| head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    finally:
+        client.close()
 
 
 def _import(client: Client, args: argparse.Namespace) -> int:
