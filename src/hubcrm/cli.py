@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import socket
 import sys
@@ -317,6 +318,12 @@ async def _bootstrap(settings: Settings) -> None:
         if not await store.portal_ids():
             first = ids.FIRST_DETERMINISTIC_PORTAL if settings.deterministic else None
             portal_id = await portals.create_portal(store, clock, first)
+            if settings.log_format == "json":  # logs are collected: no secret in them
+                logging.getLogger("hubcrm").info(
+                    f"created portal {portal_id}: make a token with"
+                    f" `hubcrm token create --portal {portal_id}`"
+                )
+                return
             secret, _ = await auth.issue_token(store, clock, portal_id)
             print(f"hubcrm: created portal {portal_id}; its token: {secret}", flush=True)
     finally:
