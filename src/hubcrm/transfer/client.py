@@ -1,8 +1,9 @@
 """An HTTP client of HubSpot's API (hubcrm's or HubSpot's own) that survives rate limits and
 flaky networks, on the standard library alone.
 
-It paces itself by the X-HubSpot-RateLimit-* headers of the answers it has seen (never more than
-Max requests per Interval-Milliseconds), and every thread waits out a 429's Retry-After. 5xx
+It paces itself by the X-HubSpot-RateLimit-* headers of the latest answer: once Remaining is spent
+(counting the requests sent since), it sends one request per Interval-Milliseconds / Max, the
+pace at which a rolling window frees room; and every thread waits out a 429's Retry-After. 5xx
 answers and dropped connections are retried with jittered exponential backoff, but only where a
 second attempt cannot write twice: a request that is `idempotent` (an upsert, a read) is always
 retried; one that is not (a batch create) only when the server certainly did not act on it (429,
@@ -18,7 +19,6 @@ import random
 import threading
 import time
 import urllib.parse
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,13 +63,15 @@ class Stats:
 
 @dataclass
 class _Pace:
-    """What the server's rate-limit headers said last, and the starts of our recent requests."""
+    """What the server's rate-limit headers said last, and what was sent since."""
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     window_ms: int = 0
     max: int = 0
+    remaining: int | None = None  # of the window, in the latest answer
+    sent_since: int = 0  # requests started since that answer
+    last_start: float = 0.0
     not_before: float = 0.0  # a 429's Retry-After holds every thread until then
-    starts: deque[float] = field(default_factory=deque)
 
 
 class Client:
@@ -177,20 +179,18 @@ class Client:
         self._local.conn = None
 
     def _wait_turn(self) -> None:
-        """Hold until a 429's pause is over and one more request fits the rate-limit window."""
+        """Hold until a 429's pause is over and the window has room for one more request."""
+        pace = self._pace
         while True:
-            with self._pace.lock:
+            with pace.lock:
                 now = time.monotonic()
-                wait = self._pace.not_before - now
-                if wait <= 0 and self._pace.max:
-                    window = self._pace.window_ms / 1000
-                    starts = self._pace.starts
-                    while starts and starts[0] <= now - window:
-                        starts.popleft()
-                    if len(starts) >= self._pace.max:
-                        wait = starts[0] + window - now
+                wait = pace.not_before - now
+                spent = pace.remaining is not None and pace.remaining - pace.sent_since <= 0
+                if wait <= 0 and spent:
+                    wait = pace.last_start + pace.window_ms / 1000 / pace.max - now
                 if wait <= 0:
-                    self._pace.starts.append(now)
+                    pace.sent_since += 1
+                    pace.last_start = now
                     return
             time.sleep(wait)
 
@@ -198,10 +198,12 @@ class Client:
         try:
             window_ms = int(headers["x-hubspot-ratelimit-interval-milliseconds"])
             most = int(headers["x-hubspot-ratelimit-max"])
+            remaining = int(headers["x-hubspot-ratelimit-remaining"])
         except (KeyError, ValueError):
             return
         with self._pace.lock:
             self._pace.window_ms, self._pace.max = window_ms, max(1, most)
+            self._pace.remaining, self._pace.sent_since = remaining, 0
 
     def _rate_limited(self, answer: Answer, count: int) -> None:
         body = answer.body if isinstance(answer.body, dict) else {}
