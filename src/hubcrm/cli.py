@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -332,7 +333,7 @@ async def _bootstrap(settings: Settings) -> None:
 
 def serve(settings: Settings) -> int:
     logs.configure(settings.log_format)
-    _metrics_before_workers(settings)
+    metrics_folder = _metrics_before_workers(settings)
     from hubcrm.api import server
 
     if not is_loopback(settings.host):
@@ -367,21 +368,28 @@ def serve(settings: Settings) -> int:
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
     _metrics_port(settings)
     if settings.workers > 1:
-        return workers.run(settings, sock, server.run)
+        status = workers.run(settings, sock, server.run)
+        if metrics_folder:
+            shutil.rmtree(metrics_folder, ignore_errors=True)
+        return status
     server.run(settings, sock)
     return 0
 
 
 # Metrics across processes and on a port of their own (api/metrics.py, docs/deployment.md).
-def _metrics_before_workers(settings: Settings) -> None:
+def _metrics_before_workers(settings: Settings) -> str | None:
     """With several workers, each writes its figures to files in one folder that a scrape of
-    any of them reads; prometheus_client needs the folder named before it is first imported."""
+    any of them reads; prometheus_client needs the folder named before it is first imported.
+    The folder made, to be removed once the workers stop."""
     if (
         settings.metrics == "on"
         and settings.workers > 1
         and "PROMETHEUS_MULTIPROC_DIR" not in os.environ
     ):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="hubcrm-metrics-")
+        folder = tempfile.mkdtemp(prefix="hubcrm-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        return folder
+    return None
 
 
 def _metrics_port(settings: Settings) -> None:

@@ -151,8 +151,11 @@ def test_a_killed_import_resumes_with_nothing_lost_or_written_twice(
     halfway = kill_midway([sys.executable, "-m", "hubcrm", *args, "--token", portal.token], state)
     assert 100 <= halfway < 400
 
-    other = hubcrm(*import_args(portal, source, "--id-property", "firstname", "--resume"))
+    other = hubcrm(
+        *import_args(portal, source, "--id-property", "firstname", "--resume"), token=portal.token
+    )
     assert other.returncode == 2  # the state file is another import's
+    assert "belongs to another import" in other.stderr
     resumed = hubcrm(*args, "--resume", token=portal.token)
 
     assert resumed.returncode == 0, resumed.stderr
@@ -244,6 +247,21 @@ def test_import_retries_server_errors_and_dropped_connections(
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("imported 50, rejected 0")
     assert len(all_contacts(portal)) == 50
+
+
+def test_an_id_property_that_cannot_key_an_upsert_stops_the_import_at_once(
+    server: LiveServer, tmp_path: Path
+) -> None:
+    portal = server.portal_for("import-bad-key")
+    source = write_csv(tmp_path / "people.csv", people(20))
+    for key, said in (
+        ("firstname", "--id-property firstname is not a unique property"),
+        ("nosuch", "--id-property nosuch: Unable to find property nosuch"),
+    ):
+        done = hubcrm(*import_args(portal, source, "--id-property", key), token=portal.token)
+        assert done.returncode == 1
+        assert said in done.stderr
+    assert all_contacts(portal) == []
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ UNKNOWN_MESSAGE = (
     " created, so it was not sent again"
 )
 # Whole-batch answers that mean "nothing of this batch was written, because of some of its rows".
-REFUSED = (400, 409, 422)
+REFUSED = (400, 409, 413, 422)
 
 
 @dataclass
@@ -101,6 +101,7 @@ class Importer:
         started = time.monotonic()
         options = self.options
         state, known_errors = self._state()
+        self._check_id_property()
         kind = rowio.file_format(options.path, options.file_format)
         progress = Progress("importing", self._count(kind), self.progress_stream)
         progress.advance(state.imported + state.rejected, state.rejected)
@@ -127,6 +128,25 @@ class Importer:
             stats.rate_limited,
             stats.retried,
         )
+
+    def _check_id_property(self) -> None:
+        """Refuse at once an id property that cannot key an upsert: otherwise every batch would
+        be refused whole, and halved down to single rows. A token that may not read property
+        definitions skips the check."""
+        name = self.options.id_property
+        if name is None:
+            return
+        path = f"/crm/v3/properties/{self.options.object_type}/{name}"
+        answer = self.client.request("GET", path)
+        if answer.status == 404:
+            category, message = answer.error()
+            raise TransferError(f"--id-property {name}: {message or category}")
+        body = answer.body if isinstance(answer.body, dict) else {}
+        if answer.status == 200 and not body.get("hasUniqueValue") and name != "email":
+            raise TransferError(
+                f"--id-property {name} is not a unique property: upserts need email or a"
+                " property with unique values"
+            )
 
     def _state(self) -> tuple[ImportState, set[int]]:
         options = self.options
