@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -271,3 +273,28 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert hubcrm(*base, "--token", "t", "--map", "nothing").returncode == 2
     assert hubcrm(*base, "--token", "t", "--batch-size", "101").returncode == 2
     assert hubcrm("import", "missing.csv", "--object", "contacts").returncode == 2
+
+
+def test_a_terminal_gets_a_progress_bar(server: LiveServer, tmp_path: Path) -> None:
+    portal = server.portal_for("import-terminal")
+    source = write_csv(tmp_path / "people.csv", people(30))
+    args = import_args(portal, source, "--id-property", "email", "--map", "Email=email")
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "hubcrm", *args, "--token", portal.token],
+            stderr=follower,
+            stdout=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        shown = ""
+        while select.select([leader], [], [], 0.2)[0]:
+            shown += os.read(leader, 65536).decode(errors="replace")
+    finally:
+        os.close(leader)
+        os.close(follower)
+    assert done.returncode == 0
+    assert "importing: 100%" in shown
+    assert "30/30" in shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -32,7 +33,8 @@ class Progress:
         if self._stream.isatty():
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="row", file=self._stream, dynamic_ncols=True)
+            columns, lines = _size(self._stream)
+            self._bar = tqdm(total=total, unit="row", file=self._stream, ncols=columns, nrows=lines)
             self._bar.set_description(verb)
 
     def advance(self, done: int, rejected: int = 0) -> None:
@@ -62,3 +64,13 @@ class Progress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
+
+
+def _size(stream: IO[str]) -> tuple[int, int]:
+    """The terminal's size; 80 by 24 where it reports none (a new pseudo-terminal says 0 by 0,
+    and tqdm then draws nothing)."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (OSError, ValueError):
+        return 80, 24
+    return size.columns or 80, size.lines or 24
