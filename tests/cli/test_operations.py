@@ -3,9 +3,12 @@ and the Dockerfile's references."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import urllib.error
@@ -18,6 +21,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from hubcrm.api import health
+from hubcrm.store import migrations
+from hubcrm.store.sqlite.connection import path_from_url
 from hubcrm.testing.portal import Portal
 from tests.server import LiveServer
 
@@ -225,3 +230,31 @@ def test_the_dockerfile_refers_to_what_exists() -> None:
     compose = (ROOT / "compose.yaml").read_text()
     assert "image: postgres" in compose
     assert compose.count("<<: *hubcrm") == 2
+
+
+def test_ready_says_unavailable_once_the_schema_is_not_this_hubcrms(database_url: str) -> None:
+    live = LiveServer(database_url).start()
+    try:
+        assert call(live.base_url + health.READY_PATH)[0] == 200
+        # A newer hubcrm migrated the database under this one's feet.
+        asyncio.run(
+            execute(database_url, f"INSERT INTO {migrations.TABLE} (version) VALUES (9999)")
+        )
+        assert call(live.base_url + health.READY_PATH) == (503, '{"status":"unavailable"}')
+        assert call(live.base_url + health.HEALTH_PATH)[0] == 200  # still up
+    finally:
+        live.stop()
+
+
+async def execute(database_url: str, sql: str) -> None:
+    if database_url.startswith("sqlite:"):
+        with contextlib.closing(sqlite3.connect(path_from_url(database_url))) as conn, conn:
+            conn.execute(sql)
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
