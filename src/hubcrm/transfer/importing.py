@@ -105,7 +105,7 @@ class Importer:
         kind = rowio.file_format(options.path, options.file_format)
         progress = Progress("importing", self._count(kind), self.progress_stream)
         progress.advance(state.imported + state.rejected, state.rejected)
-        mode = "a" if options.resume else "w"
+        mode = "a" if state.resumed else "w"
         with (
             open(options.errors_path, mode, newline="") as errors_file,
             open(options.path, newline="", encoding="utf-8-sig") as source,
@@ -174,8 +174,9 @@ class Importer:
     def _run(self, rows: Iterator[rowio.Row]) -> None:
         state = self._state_
         orphans = state.orphans() if self.options.id_property is None else set()
-        with ThreadPoolExecutor(self.options.concurrency, "hubcrm-import") as pool:
-            pending: set[Future[None]] = set()
+        pool = ThreadPoolExecutor(self.options.concurrency, "hubcrm-import")
+        pending: set[Future[None]] = set()
+        try:
             for batch in self._batches(rows, orphans):
                 while len(pending) >= 2 * self.options.concurrency:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -188,6 +189,9 @@ class Importer:
                     future.result()
             for future in pending:
                 future.result()
+        finally:
+            # On a failure, batches not yet started stay unsent: --resume sends them.
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _batches(self, rows: Iterator[rowio.Row], orphans: set[int]) -> Iterator[_Batch]:
         """Batches of inputs, none holding two rows with the same id; rows that cannot be sent

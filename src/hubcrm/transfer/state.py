@@ -33,6 +33,7 @@ class ImportState:
     in_flight: dict[int, list[int]] = field(default_factory=dict)  # batch key -> row numbers
     imported: int = 0
     rejected: int = 0
+    resumed: bool = False  # loaded from an earlier run's file
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -50,6 +51,7 @@ class ImportState:
             in_flight={int(k): v for k, v in data.get("inFlight", {}).items()},
             imported=data["imported"],
             rejected=data["rejected"],
+            resumed=True,
         )
 
     def is_done(self, row: int) -> bool:
