@@ -38,10 +38,11 @@ def main() -> None:
                 writer.writerow([f"c{n}@example.com", f"First{n}", f"Last{n}", count])
         errors = Path(folder) / "errors.csv"
         started = time.monotonic()
+        command = [sys.executable, "-m", "hubcrm", "import", str(source), "--object", "contacts"]
+        command += ["--id-property", "email", "--url", portal.base_url, "--token", portal.token]
+        command += ["--concurrency", str(args.concurrency), "--errors", str(errors)]
         done = subprocess.run(
-            [sys.executable, "-m", "hubcrm", "import", str(source), "--object", "contacts"]
-            + ["--id-property", "email", "--url", portal.base_url, "--token", portal.token]
-            + ["--concurrency", str(args.concurrency), "--errors", str(errors)],
+            command,
             capture_output=True,
             text=True,
             check=False,
