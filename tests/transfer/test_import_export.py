@@ -298,3 +298,56 @@ def test_a_terminal_gets_a_progress_bar(server: LiveServer, tmp_path: Path) -> N
     assert done.returncode == 0
     assert "importing: 100%" in shown
     assert "30/30" in shown
+
+
+def test_many_properties_are_read_by_batch_and_archived_records_exported(
+    database_url: str, tmp_path: Path
+) -> None:
+    live = LiveServer(database_url, "--control").start()
+    try:
+        portal = live.portal_for("export-wide")
+        client = Client(portal.base_url, portal.token)
+        # Enough long names that the list URL would pass 6,000 characters: batch/read instead.
+        names = [f"custom_field_{n:02d}_" + "x" * 80 for n in range(70)]
+        for name in names:
+            body = {"name": name, "label": name, "type": "string", "fieldType": "text"}
+            made = client.request("POST", "/crm/v3/properties/contacts", body | GROUP)
+            assert made.status == 201, made.body
+        rows = [["email", *names]]
+        rows += [[f"w{n}@example.com", *(f"{n}-{i}" for i in range(70))] for n in range(1, 131)]
+        source = write_csv(tmp_path / "wide.csv", rows)
+        done = hubcrm(*import_args(portal, source, "--id-property", "email"), token=portal.token)
+        assert done.returncode == 0, done.stderr
+        ids = []
+        for n in range(1, 6):
+            path = f"/crm/v3/objects/contacts/w{n}@example.com?idProperty=email"
+            ids.append(client.request("GET", path).body["id"])
+        archive = {"inputs": [{"id": i} for i in ids]}
+        gone = client.request("POST", "/crm/v3/objects/contacts/batch/archive", archive)
+        assert gone.status == 204
+        client.close()
+
+        exported = tmp_path / "out.csv"
+        done = hubcrm(
+            *("export", "--object", "contacts", "--url", portal.base_url, "--output"),
+            *(str(exported), "--token", portal.token),
+        )
+        assert done.returncode == 0, done.stderr
+        with exported.open(newline="") as found:
+            table = list(csv.DictReader(found))
+        assert len(table) == 125
+        assert all(row[names[69]] == row["email"][1:].split("@")[0] + "-69" for row in table)
+        assert portal.journal.count("POST", "/crm/v3/objects/contacts/batch/read") == 2
+
+        archived = hubcrm(
+            *("export", "--object", "contacts", "--url", portal.base_url, "--archived"),
+            *("--properties", "email", "--format", "jsonl", "--token", portal.token),
+        )
+        assert archived.returncode == 0, archived.stderr
+        emails = sorted(json.loads(line)["email"] for line in archived.stdout.splitlines())
+        assert emails == sorted(f"w{n}@example.com" for n in range(1, 6))
+    finally:
+        live.stop()
+
+
+GROUP = {"groupName": "contactinformation"}
