@@ -198,9 +198,10 @@ class WriteTransaction(Protocol):
     async def built(self, names: Iterable[str], up_to: int | None) -> None:
         """These properties' rows are built for every record up to `up_to` (None: for all)."""
 
-    async def records_after(self, after: int, limit: int) -> list[Record]:
-        """Up to `limit` live records with ids above `after`, in id order, held unchanged until
-        this transaction ends."""
+    async def search_known(self, after: int, limit: int) -> list[tuple[int, dict[str, str]]]:
+        """Up to `limit` records with ids above `after`, in id order, each with the properties
+        search knows it by: as of its last caught-up write if it lags, else as it is (none for
+        an archived record). Held unchanged until this transaction ends."""
 
 
 @dataclass(frozen=True)
