@@ -314,3 +314,31 @@ def test_history_becomes_one_row_per_write_and_reads_the_same(empty_url: str) ->
         },
         2: {"firstname": [("Z", START_MS, "1")], "lastname": []},
     }
+
+
+SEARCHED_PROPERTIES = {"sqlite": 14, "postgresql": 18}
+
+
+def test_properties_with_search_rows_stay_searched_after_search_keeps_only_named_ones(
+    empty_url: str,
+) -> None:
+    version = SEARCHED_PROPERTIES[dialect(empty_url)]
+    before = max(v for v in shipped_versions(empty_url) if v < version)
+    asyncio.run(migrate(empty_url, target=before))
+    sql(
+        empty_url,
+        [
+            (numbered("INSERT INTO portals (portal_id, created_at) VALUES (?, ?)"), (PORTAL, 1)),
+            (
+                numbered("INSERT INTO search_values VALUES (?, ?, ?, ?, ?, ?)"),
+                (PORTAL, TYPE, "firstname", 1, "ann", None),
+            ),
+            (
+                numbered("INSERT INTO search_tokens VALUES (?, ?, ?, ?, ?)"),
+                (PORTAL, TYPE, "company", "acme", 1),
+            ),
+        ],
+    )
+    assert version in asyncio.run(migrate(empty_url))
+    rows = sql(empty_url, [("SELECT property, built_to FROM searched_properties ORDER BY 1", ())])
+    assert rows == [("company", None), ("firstname", None)]

@@ -195,3 +195,42 @@ def test_builds_racing_writers_leave_search_exact(database_url: str) -> None:
             await other.close()
 
     asyncio.run(with_records(database_url, scenario))
+
+
+def test_free_text_builds_the_types_query_properties(database_url: str) -> None:
+    async def scenario(store: Store, records: Records) -> None:
+        await write_contacts(records, 20)
+        found = await records.search(PORTAL, CONTACTS, SearchRequest(query="globex", limit=100))
+        assert found.total == sum(1 for n in range(20) if n % 3 == 1)
+        searched = await store.searched_properties(PORTAL, TYPE)
+        assert searched == dict.fromkeys(CONTACTS.search_properties, None)
+
+    asyncio.run(with_records(database_url, scenario))
+
+
+def test_properties_whose_builds_stand_at_different_records_are_finished_together(
+    database_url: str,
+) -> None:
+    count = 2 * CHUNK + 30
+    last_acme = max(n for n in range(count) if n % 3 == 0)  # past the first chunk built
+
+    async def scenario(store: Store, records: Records) -> None:
+        await write_contacts(records, count)
+        assert not await records.indexer.build_step(PORTAL, CONTACTS, {"company"})
+        both = SearchRequest(
+            filter_groups=[
+                FilterGroup(
+                    [
+                        Filter("company", "EQ", value="acme"),
+                        Filter("firstname", "EQ", value=f"n{last_acme}"),
+                    ]
+                )
+            ]
+        )
+        found = await records.search(PORTAL, CONTACTS, both)
+        assert [r.properties["email"] for r in found.records] == [f"c{last_acme}@x.com"]
+        assert await store.searched_properties(PORTAL, TYPE) == {"company": None, "firstname": None}
+        by_company = await records.search(PORTAL, CONTACTS, equal("company", "initech", 200))
+        assert by_company.total == sum(1 for n in range(count) if n % 3 == 2)
+
+    asyncio.run(with_records(database_url, scenario))
