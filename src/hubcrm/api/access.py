@@ -24,7 +24,7 @@ from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.
-ScopeKind = Literal["read_scope", "write_scope", "schema_read_scope", "schema_write_scope"]
+ScopeKind = Literal["read_scopes", "write_scopes", "schema_read_scopes", "schema_write_scopes"]
 # Which rate-limit policy a route counts against: every route counts against its portal's
 # rolling window and daily quota; search also has its own per-second limit.
 RatePolicy = Literal["standard", "search"]
@@ -37,22 +37,22 @@ class Access:
 
 
 ROUTE_ACCESS: dict[str, Access] = {
-    "batch_upsert": Access("write_scope"),
-    "get_record": Access("read_scope"),
-    "list_records": Access("read_scope"),
-    "batch_read": Access("read_scope"),
-    "search": Access("read_scope", "search"),
-    "create_record": Access("write_scope"),
-    "update_record": Access("write_scope"),
-    "archive_record": Access("write_scope"),
-    "batch_create": Access("write_scope"),
-    "batch_update": Access("write_scope"),
-    "batch_archive": Access("write_scope"),
-    "list_properties": Access("schema_read_scope"),
-    "get_property": Access("schema_read_scope"),
-    "create_property": Access("schema_write_scope"),
-    "update_property": Access("schema_write_scope"),
-    "archive_property": Access("schema_write_scope"),
+    "batch_upsert": Access("write_scopes"),
+    "get_record": Access("read_scopes"),
+    "list_records": Access("read_scopes"),
+    "batch_read": Access("read_scopes"),
+    "search": Access("read_scopes", "search"),
+    "create_record": Access("write_scopes"),
+    "update_record": Access("write_scopes"),
+    "archive_record": Access("write_scopes"),
+    "batch_create": Access("write_scopes"),
+    "batch_update": Access("write_scopes"),
+    "batch_archive": Access("write_scopes"),
+    "list_properties": Access("schema_read_scopes"),
+    "get_property": Access("schema_read_scopes"),
+    "create_property": Access("schema_write_scopes"),
+    "update_property": Access("schema_write_scopes"),
+    "archive_property": Access("schema_write_scopes"),
 }
 
 _HEADERS_KEY = "ratelimit_headers"

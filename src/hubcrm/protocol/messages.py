@@ -138,3 +138,6 @@ INVALID_SEED_PROPERTY = "Invalid seed: property {name}: {problem}"
 SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, which is not unique"
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
+
+# Object types (issue 13)
+REQUIRED_PROPERTIES_MISSING = "Error creating {type}. Some required properties were not set."
