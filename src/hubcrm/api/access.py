@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api.requests import state
 from hubcrm.domain import auth
-from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.objects import SCHEMAS_READ, SCHEMAS_WRITE, ObjectType
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.
@@ -34,6 +34,8 @@ RatePolicy = Literal["standard", "search"]
 class Access:
     scope: ScopeKind
     rate: RatePolicy = "standard"
+    # Scopes a route demands whatever the object type (the schemas API); any one suffices.
+    fixed: tuple[str, ...] = ()
 
 
 ROUTE_ACCESS: dict[str, Access] = {
@@ -53,6 +55,12 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_property": Access("schema_write_scopes"),
     "update_property": Access("schema_write_scopes"),
     "archive_property": Access("schema_write_scopes"),
+    # The schemas API (custom object types)
+    "list_schemas": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "get_schema": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "create_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "update_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "archive_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
 }
 
 _HEADERS_KEY = "ratelimit_headers"
@@ -68,9 +76,24 @@ async def authorize(request: Request) -> tuple[Token, ObjectType]:
     report_rate_limit(request.scope, verdict.headers)
     if verdict.refusal is not None:
         raise verdict.refusal
-    kind = object_type(request.path_params["object_type"])
+    kind = await app.records.types.resolve(token.portal_id, request.path_params["object_type"])
     auth.require_scope(token, getattr(kind, access.scope))
     return token, kind
+
+
+async def authorize_fixed(request: Request) -> Token:
+    """As authorize, for a route whose scopes do not depend on an object type."""
+    app = state(request)
+    access = ROUTE_ACCESS[request.scope["route"].name]
+    token = await app.auth.authenticate(request.headers.get("authorization"))
+    verdict = await app.limiter.check(
+        token.portal_id, token.token_id, access.rate, app.clock.now_ms()
+    )
+    report_rate_limit(request.scope, verdict.headers)
+    if verdict.refusal is not None:
+        raise verdict.refusal
+    auth.require_scope(token, access.fixed)
+    return token
 
 
 def report_rate_limit(scope: Scope, headers: dict[str, str]) -> None:
