@@ -163,6 +163,19 @@ def _decoded(portal_id: int, stored: StoredObjectSchema) -> CustomSchema:
     return CustomSchema(schema, custom_type(portal_id, schema), stored.archived)
 
 
+@dataclass(frozen=True)
+class PreparedSchema:
+    """A new schema, checked: what it stores once it has a type id, and its properties."""
+
+    schema: StoredSchema
+    properties: list[PropertyDefinition]
+    targets: list[ObjectType]  # the types its records may be associated with
+
+    def object_type(self, portal_id: int) -> ObjectType:
+        """The type it will define (its id not yet allocated): enough to check records."""
+        return custom_type(portal_id, self.schema)
+
+
 class ObjectSchemas:
     """The schemas API: define, read, change and archive a portal's custom object types."""
 
@@ -190,6 +203,10 @@ class ObjectSchemas:
         return await self.store.property_definitions(portal_id, schema.object_type.type_id)
 
     async def create(self, portal_id: int, egg: ObjectSchemaEgg) -> CustomSchema:
+        return await self.write(portal_id, await self.prepare(portal_id, egg))
+
+    async def prepare(self, portal_id: int, egg: ObjectSchemaEgg) -> PreparedSchema:
+        """Check a new schema whole, writing nothing; HubSpot's 400 for what it may not ask."""
         name = egg.name
         if not _NAME.match(name) or standard_type(name) is not None:
             raise ValidationError(messages.SCHEMA_NAME_INVALID.format(name=name))
@@ -205,27 +222,38 @@ class ObjectSchemas:
                     messages.SCHEMA_DUPLICATE_PROPERTY.format(property=definition.name, name=name)
                 )
             properties.append(definition)
-        names = {p.name for p in properties}
-        searchable = (
-            egg.searchable_properties
-            if egg.searchable_properties is not None
-            else [egg.primary_display_property]
-            if egg.primary_display_property
-            else []
-        )
+        primary = [egg.primary_display_property] if egg.primary_display_property else []
+        searchable = primary if egg.searchable_properties is None else egg.searchable_properties
         _check_names(
             name,
-            names,
+            {p.name for p in properties},
             requiredProperties=egg.required_properties,
             searchableProperties=searchable,
-            primaryDisplayProperty=[egg.primary_display_property]
-            if egg.primary_display_property
-            else [],
+            primaryDisplayProperty=primary,
             secondaryDisplayProperties=egg.secondary_display_properties,
         )
         targets = [
             await self._association_target(portal_id, name, t) for t in egg.associated_objects
         ]
+        schema = StoredSchema(
+            name=name,
+            object_type_id="",  # allocated when written
+            singular=egg.labels.singular,
+            plural=egg.labels.plural,
+            required_properties=list(egg.required_properties),
+            searchable_properties=list(searchable),
+            secondary_display_properties=list(egg.secondary_display_properties),
+            associations=[],
+            created_at=now,
+            updated_at=now,
+            primary_display_property=egg.primary_display_property,
+            description=egg.description,
+        )
+        return PreparedSchema(schema, properties, targets)
+
+    async def write(self, portal_id: int, prepared: PreparedSchema) -> CustomSchema:
+        """Store a prepared schema under the next type id; 409 if its name is taken."""
+        name = prepared.schema.name
 
         def build(type_id: str) -> tuple[bytes, list[PropertyDefinition]]:
             number = int(type_id.split("-", 1)[1])
@@ -236,23 +264,12 @@ class ObjectSchemas:
                     to_object_type_id=target.type_id,
                     name=f"{name}_to_{target.name}".lower(),
                 )
-                for position, target in enumerate(targets)
+                for position, target in enumerate(prepared.targets)
             ]
-            stored = StoredSchema(
-                name=name,
-                object_type_id=type_id,
-                singular=egg.labels.singular or "",
-                plural=egg.labels.plural or "",
-                required_properties=list(egg.required_properties),
-                searchable_properties=list(searchable),
-                secondary_display_properties=list(egg.secondary_display_properties),
-                associations=associations,
-                created_at=now,
-                updated_at=now,
-                primary_display_property=egg.primary_display_property,
-                description=egg.description,
+            stored = msgspec.structs.replace(
+                prepared.schema, object_type_id=type_id, associations=associations
             )
-            return encode_stored(stored), properties
+            return encode_stored(stored), prepared.properties
 
         try:
             added = await self.store.add_object_schema(portal_id, name, build)
