@@ -3,6 +3,9 @@ reset forgets them all."""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 from hubcrm.protocol import messages
@@ -88,3 +91,12 @@ def test_a_bad_record_of_any_type_fails_the_whole_seed(controlled: Controlled) -
         "CONFLICT",
         messages.SCHEMA_EXISTS.format(name="cars"),
     )
+
+
+def test_the_seed_file_in_the_docs_seeds_every_type(controlled: Controlled) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "testing.md").read_text()
+    example = next(b for b in re.findall(r"```json\n(.*?)```", docs, re.S) if '"schemas"' in b)
+    portal_id, token = controlled.portal()
+    done = seed(controlled, portal_id, json.loads(example))
+    assert done.json() == {"properties": 0, "contacts": 1, "schemas": 1, "objects": 5}
+    assert names(controlled, token, "/crm/v3/objects/tickets", "subject") == ["Broken"]
