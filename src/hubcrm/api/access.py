@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api.requests import state
 from hubcrm.domain import auth
+from hubcrm.domain.associations.catalogue import resolve
 from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.store.base import Token
 
@@ -59,6 +60,14 @@ _HEADERS_KEY = "ratelimit_headers"
 
 
 async def authorize(request: Request) -> tuple[Token, ObjectType]:
+    token, access = await _admit(request)
+    kind = object_type(request.path_params["object_type"])
+    auth.require_scope(token, getattr(kind, access.scope))
+    return token, kind
+
+
+async def _admit(request: Request) -> tuple[Token, Access]:
+    """Steps 1 and 2: the token, and the request counted against its portal's rate limits."""
     app = state(request)
     access = ROUTE_ACCESS[request.scope["route"].name]
     token = await app.auth.authenticate(request.headers.get("authorization"))
@@ -68,9 +77,39 @@ async def authorize(request: Request) -> tuple[Token, ObjectType]:
     report_rate_limit(request.scope, verdict.headers)
     if verdict.refusal is not None:
         raise verdict.refusal
-    kind = object_type(request.path_params["object_type"])
-    auth.require_scope(token, getattr(kind, access.scope))
-    return token, kind
+    return token, access
+
+
+# Associations: routes naming two object types (`from_type`, `to_type`, by plural or singular
+# name or type id) demand the route's scope on both.
+ROUTE_ACCESS |= {
+    "put_association_labels": Access("write_scope"),
+    "put_default_association": Access("write_scope"),
+    "list_associations": Access("read_scope"),
+    "delete_associations": Access("write_scope"),
+    "batch_create_associations": Access("write_scope"),
+    "batch_default_associations": Access("write_scope"),
+    "batch_read_associations": Access("read_scope"),
+    "batch_archive_associations": Access("write_scope"),
+    "batch_archive_association_labels": Access("write_scope"),
+    "list_association_labels": Access("read_scope"),
+    "create_association_label": Access("write_scope"),
+    "update_association_label": Access("write_scope"),
+    "delete_association_label": Access("write_scope"),
+    "v3_batch_create_associations": Access("write_scope"),
+    "v3_batch_read_associations": Access("read_scope"),
+    "v3_batch_archive_associations": Access("write_scope"),
+    "merge_records": Access("write_scope"),
+    "gdpr_delete": Access("write_scope"),
+}
+
+
+async def authorize_pair(request: Request) -> tuple[Token, ObjectType, ObjectType]:
+    token, access = await _admit(request)
+    kinds = (resolve(request.path_params["from_type"]), resolve(request.path_params["to_type"]))
+    for kind in kinds:
+        auth.require_scope(token, getattr(kind, access.scope))
+    return token, kinds[0], kinds[1]
 
 
 def report_rate_limit(scope: Scope, headers: dict[str, str]) -> None:

@@ -36,13 +36,15 @@ def available(dialect: str) -> list[Migration]:
             found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text()))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
-    if versions != list(range(1, len(found) + 1)):
-        raise RuntimeError(f"{dialect} migrations must be numbered 1..n without gaps: {versions}")
+    # Branches are given their own numbers, so a sequence may have gaps until they all land;
+    # a number used twice is a mistake.
+    if len(set(versions)) != len(versions) or (versions and versions[0] != 1):
+        raise RuntimeError(f"{dialect} migrations must start at 1, each number once: {versions}")
     return found
 
 
 def latest(dialect: str) -> int:
-    return len(available(dialect))
+    return max(m.version for m in available(dialect))
 
 
 def plan(dialect: str, applied: set[int], target: int | None = None) -> list[Migration]:
