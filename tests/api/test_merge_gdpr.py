@@ -1,0 +1,138 @@
+"""Merge and GDPR delete, in process, on both stores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hubcrm.protocol import messages
+from tests.api.helpers import assert_error
+from tests.conftest import Api, upsert_input
+
+CONTACTS = "/crm/v3/objects/contacts"
+V4 = "/crm/v4/objects/contacts"
+
+
+def put(api: Api, path: str) -> Any:
+    return api.client.put(path, headers=api.headers())
+
+
+def targets(api: Api, record_id: str) -> list[int]:
+    answer = api.get(f"{V4}/{record_id}/associations/contacts").json()
+    return [r["toObjectId"] for r in answer["results"]]
+
+
+def merge(api: Api, primary: str, other: str) -> Any:
+    return api.post(f"{CONTACTS}/merge", {"primaryObjectId": primary, "objectIdToMerge": other})
+
+
+def test_merge_keeps_the_primary_and_its_values_first(api: Api) -> None:
+    api.upsert(
+        [
+            upsert_input("a@x.com", firstname="Ann"),
+            upsert_input("b@x.com", firstname="Bea", lastname="Brown"),
+            upsert_input("c@x.com"),
+        ]
+    )
+    put(api, f"{V4}/2/associations/default/contacts/3")
+    put(api, f"{V4}/1/associations/default/contacts/2")
+    api.clock.advance(1000)
+    merged = merge(api, "1", "2")
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert body["id"] == "1"
+    properties = body["properties"]
+    assert properties["email"] == "a@x.com"
+    assert properties["firstname"] == "Ann"  # the primary's value wins
+    assert properties["lastname"] == "Brown"  # the other's fills a gap
+    assert properties["hs_additional_emails"] == "b@x.com"
+    assert properties["hs_merged_object_ids"] == "2"
+    # The merged id answers as the primary, on read and on a single update.
+    assert api.get(f"{CONTACTS}/2").json()["id"] == "1"
+    patched = api.client.patch(
+        f"{CONTACTS}/2", json={"properties": {"phone": "5"}}, headers=api.headers()
+    )
+    assert patched.json()["id"] == "1"
+    # Its email now finds the primary.
+    upserted = api.upsert([upsert_input("b@x.com", jobtitle="CEO")]).json()["results"][0]
+    assert (upserted["id"], upserted["new"]) == ("1", False)
+    assert_error(
+        api.post(CONTACTS, {"properties": {"email": "B@x.com"}}),
+        409,
+        "CONFLICT",
+        "Contact already exists. Existing ID: 1",
+    )
+    # Associations moved to the primary; the association between the two is gone.
+    assert targets(api, "1") == [3]
+    assert targets(api, "3") == [1]
+    # History records the merge.
+    history = api.get(f"{CONTACTS}/1", propertiesWithHistory="hs_merged_object_ids").json()
+    entries = history["propertiesWithHistory"]["hs_merged_object_ids"]
+    assert [(e["value"], e["timestamp"]) for e in entries] == [("2", "2026-01-01T00:00:01.000Z")]
+    # The merged record is no longer listed, live or archived.
+    listed = api.get(CONTACTS, limit=100).json()["results"]
+    assert [r["id"] for r in listed] == ["1", "3"]
+    assert api.get(CONTACTS, archived="true").json()["results"] == []
+
+
+def test_merging_chains_and_refusals(api: Api) -> None:
+    api.upsert([upsert_input(f"{n}@x.com") for n in "abc"])
+    assert merge(api, "2", "3").status_code == 200
+    assert merge(api, "1", "2").status_code == 200
+    record = api.get(f"{CONTACTS}/3", properties="hs_merged_object_ids,hs_additional_emails")
+    assert record.json()["id"] == "1"
+    assert record.json()["properties"] == {
+        "hs_merged_object_ids": "3;2",
+        "hs_additional_emails": "b@x.com;c@x.com",
+    }
+    assert_error(
+        merge(api, "1", "1"), 400, "VALIDATION_ERROR", messages.MERGE_SAME_OBJECT.format(id="1")
+    )
+    # A merged id stands for the record it became: merging it into that record is a self-merge.
+    assert_error(
+        merge(api, "2", "1"), 400, "VALIDATION_ERROR", messages.MERGE_SAME_OBJECT.format(id="1")
+    )
+    assert_error(merge(api, "1", "99"), 404, "OBJECT_NOT_FOUND", messages.NOT_FOUND)
+    before = api.get(f"{CONTACTS}/1").json()
+    assert merge(api, "1", "x").status_code == 404
+    assert api.get(f"{CONTACTS}/1").json() == before
+
+
+def test_gdpr_delete_forgets_for_good(api: Api) -> None:
+    api.upsert([upsert_input("a@x.com", firstname="Ann"), upsert_input("b@x.com")])
+    put(api, f"{V4}/1/associations/default/contacts/2")
+    gone = api.post(f"{CONTACTS}/gdpr-delete", {"objectId": "1"})
+    assert gone.status_code == 204, gone.text
+    assert api.get(f"{CONTACTS}/1").status_code == 404
+    assert api.get(f"{CONTACTS}/1", archived="true").status_code == 404
+    assert targets(api, "2") == []
+    # The email is free at once, and the new record has no history of the old one.
+    again = api.post(CONTACTS, {"properties": {"email": "a@x.com"}})
+    assert again.status_code == 201, again.text
+    fresh = api.get(f"{CONTACTS}/{again.json()['id']}", propertiesWithHistory="firstname")
+    assert fresh.json()["propertiesWithHistory"]["firstname"] == []
+    # By email; an unknown email is 204 too, an unknown id is 404.
+    by_email = api.post(f"{CONTACTS}/gdpr-delete", {"objectId": "B@x.com", "idProperty": "email"})
+    assert by_email.status_code == 204
+    assert api.get(f"{CONTACTS}/2").status_code == 404
+    unknown = {"objectId": "nobody@x.com", "idProperty": "email"}
+    assert api.post(f"{CONTACTS}/gdpr-delete", unknown).status_code == 204
+    assert_error(
+        api.post(f"{CONTACTS}/gdpr-delete", {"objectId": "77"}),
+        404,
+        "OBJECT_NOT_FOUND",
+        messages.NOT_FOUND,
+    )
+    found = api.post(f"{CONTACTS}/search", {"filterGroups": []}).json()
+    assert [r["id"] for r in found["results"]] == [again.json()["id"]]
+
+
+def test_gdpr_delete_of_an_archived_contact_and_of_a_merged_one(api: Api) -> None:
+    api.upsert([upsert_input("a@x.com"), upsert_input("b@x.com"), upsert_input("c@x.com")])
+    api.client.delete(f"{CONTACTS}/1", headers=api.headers())
+    assert api.post(f"{CONTACTS}/gdpr-delete", {"objectId": "1"}).status_code == 204
+    assert api.get(f"{CONTACTS}/1", archived="true").status_code == 404
+    merge(api, "2", "3")
+    assert api.post(f"{CONTACTS}/gdpr-delete", {"objectId": "2"}).status_code == 204
+    # The merged id resolved to the deleted record: it names nothing now.
+    assert api.get(f"{CONTACTS}/3").status_code == 404
+    assert api.post(CONTACTS, {"properties": {"email": "c@x.com"}}).status_code == 201
