@@ -25,7 +25,7 @@ from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.
-ScopeKind = Literal["read_scope", "write_scope", "schema_read_scope", "schema_write_scope"]
+ScopeKind = Literal["read_scopes", "write_scopes", "schema_read_scopes", "schema_write_scopes"]
 # Which rate-limit policy a route counts against: every route counts against its portal's
 # rolling window and daily quota; search also has its own per-second limit.
 RatePolicy = Literal["standard", "search"]
@@ -38,22 +38,22 @@ class Access:
 
 
 ROUTE_ACCESS: dict[str, Access] = {
-    "batch_upsert": Access("write_scope"),
-    "get_record": Access("read_scope"),
-    "list_records": Access("read_scope"),
-    "batch_read": Access("read_scope"),
-    "search": Access("read_scope", "search"),
-    "create_record": Access("write_scope"),
-    "update_record": Access("write_scope"),
-    "archive_record": Access("write_scope"),
-    "batch_create": Access("write_scope"),
-    "batch_update": Access("write_scope"),
-    "batch_archive": Access("write_scope"),
-    "list_properties": Access("schema_read_scope"),
-    "get_property": Access("schema_read_scope"),
-    "create_property": Access("schema_write_scope"),
-    "update_property": Access("schema_write_scope"),
-    "archive_property": Access("schema_write_scope"),
+    "batch_upsert": Access("write_scopes"),
+    "get_record": Access("read_scopes"),
+    "list_records": Access("read_scopes"),
+    "batch_read": Access("read_scopes"),
+    "search": Access("read_scopes", "search"),
+    "create_record": Access("write_scopes"),
+    "update_record": Access("write_scopes"),
+    "archive_record": Access("write_scopes"),
+    "batch_create": Access("write_scopes"),
+    "batch_update": Access("write_scopes"),
+    "batch_archive": Access("write_scopes"),
+    "list_properties": Access("schema_read_scopes"),
+    "get_property": Access("schema_read_scopes"),
+    "create_property": Access("schema_write_scopes"),
+    "update_property": Access("schema_write_scopes"),
+    "archive_property": Access("schema_write_scopes"),
 }
 
 _HEADERS_KEY = "ratelimit_headers"
@@ -83,24 +83,24 @@ async def _admit(request: Request) -> tuple[Token, Access]:
 # Associations: routes naming two object types (`from_type`, `to_type`, by plural or singular
 # name or type id) demand the route's scope on both.
 ROUTE_ACCESS |= {
-    "put_association_labels": Access("write_scope"),
-    "put_default_association": Access("write_scope"),
-    "list_associations": Access("read_scope"),
-    "delete_associations": Access("write_scope"),
-    "batch_create_associations": Access("write_scope"),
-    "batch_default_associations": Access("write_scope"),
-    "batch_read_associations": Access("read_scope"),
-    "batch_archive_associations": Access("write_scope"),
-    "batch_archive_association_labels": Access("write_scope"),
-    "list_association_labels": Access("read_scope"),
-    "create_association_label": Access("write_scope"),
-    "update_association_label": Access("write_scope"),
-    "delete_association_label": Access("write_scope"),
-    "v3_batch_create_associations": Access("write_scope"),
-    "v3_batch_read_associations": Access("read_scope"),
-    "v3_batch_archive_associations": Access("write_scope"),
-    "merge_records": Access("write_scope"),
-    "gdpr_delete": Access("write_scope"),
+    "put_association_labels": Access("write_scopes"),
+    "put_default_association": Access("write_scopes"),
+    "list_associations": Access("read_scopes"),
+    "delete_associations": Access("write_scopes"),
+    "batch_create_associations": Access("write_scopes"),
+    "batch_default_associations": Access("write_scopes"),
+    "batch_read_associations": Access("read_scopes"),
+    "batch_archive_associations": Access("write_scopes"),
+    "batch_archive_association_labels": Access("write_scopes"),
+    "list_association_labels": Access("read_scopes"),
+    "create_association_label": Access("write_scopes"),
+    "update_association_label": Access("write_scopes"),
+    "delete_association_label": Access("write_scopes"),
+    "v3_batch_create_associations": Access("write_scopes"),
+    "v3_batch_read_associations": Access("read_scopes"),
+    "v3_batch_archive_associations": Access("write_scopes"),
+    "merge_records": Access("write_scopes"),
+    "gdpr_delete": Access("write_scopes"),
 }
 
 

@@ -139,6 +139,9 @@ SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, 
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
 
+# Object types (issue 13)
+REQUIRED_PROPERTIES_MISSING = "Error creating {type}. Some required properties were not set."
+
 # Associations, merge and GDPR delete
 ASSOCIATIONS_INVALID = "One or more associations are invalid"
 INVALID_OBJECT_ID = "{type}={id} is not valid"
