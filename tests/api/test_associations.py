@@ -417,3 +417,138 @@ def test_v3_associations_batch_endpoints(api: Api) -> None:
     )
     assert gone.status_code == 204
     assert listed(api, "1") == {"results": []}
+
+
+# Across object types: the primary company, kept in step with associatedcompanyid.
+
+COMPANIES = "/crm/v3/objects/companies"
+DEALS = "/crm/v3/objects/deals"
+PRIMARY = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}]
+
+
+def company(api: Api, name: str) -> str:
+    made = api.post(COMPANIES, {"properties": {"name": name}})
+    assert made.status_code == 201, made.text
+    return str(made.json()["id"])
+
+
+def companies_of(api: Api, contact_id: str) -> list[tuple[int, list[int]]]:
+    answer = api.get(f"{V4}/{contact_id}/associations/companies").json()
+    return [
+        (r["toObjectId"], [t["typeId"] for t in r["associationTypes"]]) for r in answer["results"]
+    ]
+
+
+def primary_company(api: Api, contact_id: str) -> str | None:
+    found = api.get(f"{CONTACTS}/{contact_id}", properties="associatedcompanyid").json()
+    value: str | None = found["properties"]["associatedcompanyid"]
+    return value
+
+
+def test_the_primary_company_moves_and_associatedcompanyid_follows(api: Api) -> None:
+    contacts(api, 1)
+    acme, globex = company(api, "Acme"), company(api, "Globex")
+    answer = put(api, f"{V4}/1/associations/companies/{acme}", PRIMARY)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["labels"] == ["Primary"]
+    assert answer.json()["toObjectTypeId"] == "0-2"
+    assert companies_of(api, "1") == [(int(acme), [1, 279])]
+    assert primary_company(api, "1") == acme
+    back = api.get(f"/crm/v4/objects/companies/{acme}/associations/contacts").json()
+    assert back["results"][0]["associationTypes"] == [
+        {"category": "HUBSPOT_DEFINED", "typeId": 2, "label": "Primary"},
+        {"category": "HUBSPOT_DEFINED", "typeId": 280, "label": None},
+    ]
+    # A second primary moves it: the old company keeps its unlabeled association.
+    put(api, f"/crm/v4/objects/contact/1/associations/company/{globex}", PRIMARY)
+    assert companies_of(api, "1") == [(int(acme), [279]), (int(globex), [1, 279])]
+    assert primary_company(api, "1") == globex
+    # Setting it from the company's side (type 2) moves it too.
+    put(
+        api,
+        f"/crm/v4/objects/companies/{acme}/associations/contacts/1",
+        [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 2}],
+    )
+    assert companies_of(api, "1") == [(int(acme), [1, 279]), (int(globex), [279])]
+    assert primary_company(api, "1") == acme
+    assert delete(api, f"{V4}/1/associations/companies/{acme}").status_code == 204
+    assert primary_company(api, "1") is None
+    history = api.get(f"{CONTACTS}/1", propertiesWithHistory="associatedcompanyid").json()
+    values = [e["value"] for e in history["propertiesWithHistory"]["associatedcompanyid"]]
+    assert values == ["", acme, globex, acme]
+
+
+def test_v3_reads_list_the_primary_company_twice(api: Api) -> None:
+    contacts(api, 1)
+    acme = company(api, "Acme")
+    put(api, f"{V4}/1/associations/companies/{acme}", PRIMARY)
+    deal = api.post(
+        DEALS,
+        {
+            "properties": {"dealname": "Big"},
+            "associations": [
+                {
+                    "to": {"id": acme},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 5}],
+                },
+                {
+                    "to": {"id": "1"},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}],
+                },
+            ],
+        },
+    )
+    assert deal.status_code == 201, deal.text
+    deal_id = deal.json()["id"]
+    read = api.get(f"{CONTACTS}/1", associations="companies,deals").json()
+    assert read["associations"] == {
+        "companies": {
+            "results": [
+                {"id": acme, "type": "contact_to_company"},
+                {"id": acme, "type": "contact_to_company_unlabeled"},
+            ]
+        },
+        "deals": {"results": [{"id": deal_id, "type": "contact_to_deal"}]},
+    }
+    deal_read = api.get(f"{DEALS}/{deal_id}", associations="company,contacts").json()
+    assert deal_read["associations"] == {
+        "companies": {
+            "results": [
+                {"id": acme, "type": "deal_to_company"},
+                {"id": acme, "type": "deal_to_company_unlabeled"},
+            ]
+        },
+        "contacts": {"results": [{"id": "1", "type": "deal_to_contact"}]},
+    }
+
+
+def test_a_type_of_another_pair_names_the_ids_as_that_pairs(api: Api) -> None:
+    acme = company(api, "Acme")
+    deal = api.post(DEALS, {"properties": {"dealname": "Big"}}).json()["id"]
+    # HubSpot's observed answer: typeId 1 (contact to company) on deal→company.
+    answer = put(api, f"/crm/v4/objects/deals/{deal}/associations/companies/{acme}", PRIMARY)
+    body = assert_error(answer, 400, "VALIDATION_ERROR", "One or more associations are invalid")
+    assert body["context"] == {
+        "INVALID_OBJECT_IDS": [f"CONTACT={deal} is not valid"],
+        "objectId": [deal],
+        "objectType": ["CONTACT"],
+    }
+
+
+def test_v3_reads_page_associations_by_100(api: Api) -> None:
+    acme = company(api, "Acme")
+    api.upsert([upsert_input(f"p{i}@x.com") for i in range(1, 101)])
+    api.upsert([upsert_input(f"q{i}@x.com") for i in range(1, 6)])
+    pairs = [{"from": {"id": acme}, "to": {"id": str(i)}} for i in range(1, 106)]
+    made = api.post(
+        "/crm/v4/associations/companies/contacts/batch/associate/default", {"inputs": pairs}
+    )
+    assert made.status_code == 200, made.text
+    assert len(made.json()["results"]) == 210
+    read = api.get(f"{COMPANIES}/{acme}", associations="contacts").json()
+    block = read["associations"]["contacts"]
+    assert [r["id"] for r in block["results"]] == [str(i) for i in range(1, 101)]
+    assert {r["type"] for r in block["results"]} == {"company_to_contact_unlabeled"}
+    after = block["paging"]["next"]["after"]
+    rest = api.get(f"/crm/v4/objects/companies/{acme}/associations/contacts", after=after).json()
+    assert [r["toObjectId"] for r in rest["results"]] == [101, 102, 103, 104, 105]
