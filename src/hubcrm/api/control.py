@@ -100,7 +100,14 @@ async def seed(request: Request) -> Response:
     is_csv = request.headers.get("content-type", "").split(";")[0].strip() == "text/csv"
     data = seeding.parse(await read_body(request), csv_text=is_csv)
     done = await seeding.seed(state(request).records, portal_id, data)
-    return json_response(control_wire.Seeded(properties=done.properties, contacts=done.contacts))
+    return json_response(
+        control_wire.Seeded(
+            properties=done.properties,
+            contacts=done.contacts,
+            companies=done.companies,
+            deals=done.deals,
+        )
+    )
 
 
 async def set_sequence(request: Request) -> Response:

@@ -25,8 +25,10 @@ from typing import Any
 
 import msgspec
 
+from hubcrm.domain.associations import Associations
 from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema
+from hubcrm.domain.values import ValueRejected
 from hubcrm.protocol import messages
 from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
 from hubcrm.protocol.errors import Conflict, PropertyValuesInvalid, ValidationError
@@ -60,10 +62,23 @@ class SeedProperty(msgspec.Struct, rename="camel", kw_only=True):
     object_type: str = "contacts"
 
 
+class SeedDeal(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    properties: dict[str, Any] = msgspec.field(default_factory=dict)
+    contacts: list[str] = msgspec.field(default_factory=list)  # contact keys (idProperty)
+
+
+class SeedCompany(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    properties: dict[str, Any] = msgspec.field(default_factory=dict)
+    # Contacts by key (the seed's idProperty): the company becomes their primary company.
+    contacts: list[str] = msgspec.field(default_factory=list)
+    deals: list[SeedDeal] = msgspec.field(default_factory=list)
+
+
 class SeedFile(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
     properties: list[SeedProperty] = msgspec.field(default_factory=list)
     contacts: list[dict[str, Any]] = msgspec.field(default_factory=list)
     id_property: str = "email"
+    companies: list[SeedCompany] = msgspec.field(default_factory=list)
 
 
 _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
@@ -73,6 +88,8 @@ _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
 class Seeded:
     properties: int
     contacts: int
+    companies: int = 0
+    deals: int = 0
 
 
 def parse(raw: bytes, csv_text: bool) -> SeedFile:
@@ -123,12 +140,114 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
     for type_id in {kind.type_id for kind, _ in new} | {contacts_type.type_id}:
         schemas[type_id] = await _schema_with(records, portal_id, new, type_id)
     inputs = _inputs(schemas[contacts_type.type_id], portal_id, data)
+    companies = await _companies(records, portal_id, data, new, inputs)
     for kind, definition in new:
         await records.store.add_property(portal_id, kind.type_id, definition)
     actor = Actor(portal_id, SOURCE_ID)
     for start in range(0, len(inputs), MAX_BATCH):
         await records.batch_upsert(actor, contacts_type, inputs[start : start + MAX_BATCH])
-    return Seeded(properties=len(new), contacts=len(inputs))
+    deals = await _write_companies(records, actor, data, companies)
+    return Seeded(properties=len(new), contacts=len(inputs), companies=len(companies), deals=deals)
+
+
+# Companies with their contacts and deals
+
+_PRIMARY = {"contacts": ("HUBSPOT_DEFINED", 1), "deals": ("HUBSPOT_DEFINED", 5)}
+
+
+@dataclass(frozen=True)
+class _Company:
+    values: dict[str, PropertyValue]
+    contacts: list[str]  # contact keys, normalised as stored
+    deals: list[tuple[dict[str, PropertyValue], list[str]]]
+
+
+async def _companies(
+    records: Records,
+    portal_id: int,
+    data: SeedFile,
+    new: list[tuple[ObjectType, PropertyDefinition]],
+    contacts: list[UpsertInput],
+) -> list[_Company]:
+    """Check every company and deal, and that each contact they name is seeded or exists."""
+    if not data.companies:
+        return []
+    company_schema = await _schema_with(records, portal_id, new, object_type("companies").type_id)
+    deal_schema = await _schema_with(records, portal_id, new, object_type("deals").type_id)
+    contact_schema = await _schema_with(records, portal_id, new, object_type("contacts").type_id)
+    seeded = {_key(contact_schema, data.id_property, str(i.id)) for i in contacts}
+    issues = []
+    checked = []
+    for company in data.companies:
+        values = _values(company.properties)
+        issues += company_schema.issues(values)[1]
+        deals = []
+        for deal in company.deals:
+            deal_values = _values(deal.properties)
+            issues += deal_schema.issues(deal_values)[1]
+            deals.append(
+                (deal_values, [_key(contact_schema, data.id_property, k) for k in deal.contacts])
+            )
+        keys = [_key(contact_schema, data.id_property, k) for k in company.contacts]
+        checked.append(_Company(values, keys, deals))
+    if issues:
+        raise PropertyValuesInvalid(issues, portal_id)
+    named = {k for c in checked for k in [*c.contacts, *(k for _, ks in c.deals for k in ks)]}
+    namespace = object_type("contacts").unique_namespace(data.id_property)
+    existing = await records.store.records_by_unique(
+        portal_id, object_type("contacts").type_id, namespace, named - seeded
+    )
+    for key in sorted(named - seeded - set(existing)):
+        raise ValidationError(messages.SEED_UNKNOWN_CONTACT.format(key=key))
+    return checked
+
+
+def _key(schema: Schema, id_property: str, raw: str) -> str:
+    try:
+        return schema.key(id_property, raw)[1]
+    except ValueRejected:
+        return raw
+
+
+async def _write_companies(
+    records: Records, actor: Actor, data: SeedFile, companies: list[_Company]
+) -> int:
+    if not companies:
+        return 0
+    links = Associations(records)
+    contacts, company_type, deal_type = (
+        object_type("contacts"),
+        object_type("companies"),
+        object_type("deals"),
+    )
+    namespace = contacts.unique_namespace(data.id_property)
+    keys = {k for c in companies for k in [*c.contacts, *(k for _, ks in c.deals for k in ks)]}
+    found = await records.store.records_by_unique(
+        actor.portal_id, contacts.type_id, namespace, keys
+    )
+    ids = {key: record.record_id for key, record in found.items()}
+    deals = 0
+    for company in companies:
+        made = await records.create(actor, company_type, company.values)
+        company_id = made.record_id
+        primary = [(ids[k], company_id, [_PRIMARY["contacts"]]) for k in company.contacts]
+        if primary:
+            await links.write(actor, contacts, company_type, primary, "add")
+        for values, deal_contacts in company.deals:
+            deal = await records.create(actor, deal_type, values)
+            deals += 1
+            await links.write(
+                actor,
+                deal_type,
+                company_type,
+                [(deal.record_id, company_id, [_PRIMARY["deals"]])],
+                "add",
+            )
+            no_labels: list[tuple[str, int]] = []
+            pairs = [(deal.record_id, ids[k], no_labels) for k in deal_contacts]
+            if pairs:
+                await links.write(actor, deal_type, contacts, pairs, "add")
+    return deals
 
 
 async def _schema_with(

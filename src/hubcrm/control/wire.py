@@ -57,6 +57,8 @@ class FaultList(Struct):
 class Seeded(Struct):
     properties: int
     contacts: int
+    companies: int = 0  # sent only when the seed has companies
+    deals: int = 0
 
 
 create_portal_request = msgspec.json.Decoder(CreatePortalRequest)

@@ -136,6 +136,9 @@ CONTROL_NEEDS_ADMIN_TOKEN = (
 INVALID_SEED = "Invalid seed: {problem}"
 INVALID_SEED_PROPERTY = "Invalid seed: property {name}: {problem}"
 SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, which is not unique"
+SEED_UNKNOWN_CONTACT = (
+    "Invalid seed: a company or deal names contact {key}, which is neither seeded nor stored"
+)
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
 
