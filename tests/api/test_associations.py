@@ -552,3 +552,23 @@ def test_v3_reads_page_associations_by_100(api: Api) -> None:
     after = block["paging"]["next"]["after"]
     rest = api.get(f"/crm/v4/objects/companies/{acme}/associations/contacts", after=after).json()
     assert [r["toObjectId"] for r in rest["results"]] == [101, 102, 103, 104, 105]
+
+
+def test_writing_associatedcompanyid_sets_the_primary_company(api: Api) -> None:
+    acme, globex = company(api, "Acme"), company(api, "Globex")
+    made = api.post(CONTACTS, {"properties": {"email": "a@x.com", "associatedcompanyid": acme}})
+    assert made.status_code == 201, made.text
+    contact = made.json()["id"]
+    assert companies_of(api, contact) == [(int(acme), [1, 279])]
+    api.client.patch(
+        f"{CONTACTS}/{contact}",
+        json={"properties": {"associatedcompanyid": globex}},
+        headers=api.headers(),
+    )
+    assert companies_of(api, contact) == [(int(acme), [279]), (int(globex), [1, 279])]
+    api.upsert([upsert_input("a@x.com", associatedcompanyid="")])
+    assert companies_of(api, contact) == [(int(acme), [279]), (int(globex), [279])]
+    assert primary_company(api, contact) is None
+    refused = api.upsert([upsert_input("a@x.com", associatedcompanyid="999")])
+    assert refused.json()["context"]["INVALID_OBJECT_IDS"] == ["COMPANY=999 is not valid"]
+    assert primary_company(api, contact) is None

@@ -128,8 +128,12 @@ def _csv_property(row: dict[str, str]) -> SeedProperty:
     )
 
 
-async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
-    """Check the whole seed, then define its properties and upsert its contacts."""
+async def seed(
+    records: Records, portal_id: int, data: SeedFile, links: Associations | None = None
+) -> Seeded:
+    """Check the whole seed, then define its properties, upsert its contacts, and create its
+    companies and deals with their associations (through `links`, the app's associations)."""
+    links = links or Associations(records)
     kinds: dict[str, ObjectType] = {}
     new: list[tuple[ObjectType, PropertyDefinition]] = []
     for item in data.properties:
@@ -146,7 +150,7 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
     actor = Actor(portal_id, SOURCE_ID)
     for start in range(0, len(inputs), MAX_BATCH):
         await records.batch_upsert(actor, contacts_type, inputs[start : start + MAX_BATCH])
-    deals = await _write_companies(records, actor, data, companies)
+    deals = await _write_companies(records, links, actor, data, companies)
     return Seeded(properties=len(new), contacts=len(inputs), companies=len(companies), deals=deals)
 
 
@@ -210,11 +214,10 @@ def _key(schema: Schema, id_property: str, raw: str) -> str:
 
 
 async def _write_companies(
-    records: Records, actor: Actor, data: SeedFile, companies: list[_Company]
+    records: Records, links: Associations, actor: Actor, data: SeedFile, companies: list[_Company]
 ) -> int:
     if not companies:
         return 0
-    links = Associations(records)
     contacts, company_type, deal_type = (
         object_type("contacts"),
         object_type("companies"),

@@ -18,6 +18,8 @@ from typing import TypeVar
 from hubcrm.domain.associations import identity
 from hubcrm.domain.associations.catalogue import (
     CATEGORIES,
+    COMPANIES_TYPE_ID,
+    PRIMARY_COMPANY_PROPERTY,
     USER_DEFINED,
     AssociationType,
     Catalogue,
@@ -113,6 +115,9 @@ class Associations:
         self.records = records
         self.store = records.store
         self.listeners: list[Listener] = []
+        # A write of a contact's associatedcompanyid sets its primary company.
+        records.linked = {t: frozenset({p}) for t, p in PRIMARY_COMPANY_PROPERTY.items()}
+        records.after_write = self._primary_from_property
 
     def on_change(self, listener: Listener) -> None:
         """Call `listener(portal_id, changes)` after each committed association change."""
@@ -273,6 +278,32 @@ class Associations:
         if changes.added or changes.removed:
             for listener in self.listeners:
                 listener(portal_id, changes)
+
+    async def _primary_from_property(
+        self, tx: WriteTransaction, actor: Actor, kind: ObjectType, written: list[Upserted]
+    ) -> Callable[[], None]:
+        """Make each written record's primary company the one its property names (none when
+        the property is empty), in the write's own transaction."""
+        name = PRIMARY_COMPANY_PROPERTY[kind.type_id]
+        # HubSpot-defined types only: the work may not read the store for the portal's labels.
+        catalogue = Catalogue([])
+        editor = Editor(tx, catalogue, portal_clock(self.records.clock, actor.portal_id), actor)
+        primary = next(t for t in catalogue.between(kind.type_id, COMPANIES_TYPE_ID) if t.primary)
+        for item in written:
+            rid = item.record.record_id
+            rows = await tx.associations([rid], COMPANIES_TYPE_ID)
+            current = [r.to_id for r in rows if (r.category, r.type_id) == primary.key]
+            wanted = item.record.properties.get(name, "")
+            if not wanted:
+                for company in current:
+                    link = Link(kind.type_id, rid, COMPANIES_TYPE_ID, company)
+                    await editor.set(link, [primary], "remove")
+            elif [wanted] != [str(c) for c in current]:
+                await editor.require_live(COMPANIES_TYPE_ID, [wanted])
+                link = Link(kind.type_id, rid, COMPANIES_TYPE_ID, int(wanted))
+                await editor.set(link, [primary], "add")
+        changes = await editor.finish()
+        return lambda: self.committed(actor.portal_id, changes)
 
     # Reads
 

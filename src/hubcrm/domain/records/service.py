@@ -40,6 +40,11 @@ from hubcrm.store.base import Record, Store, WriteTransaction
 T = TypeVar("T")
 # Work run in a create's transaction once its records are written, given what was written.
 Linker = Callable[[WriteTransaction, list[Upserted]], Awaitable[None]]
+# Work run in any write's transaction that wrote a linked property (`Records.linked`), given the
+# records written; it returns what to run once the transaction has committed.
+AfterWrite = Callable[
+    [WriteTransaction, Actor, ObjectType, list[Upserted]], Awaitable[Callable[[], None]]
+]
 
 
 class Records(Reads):
@@ -57,6 +62,10 @@ class Records(Reads):
         self.search_delay_ms = search_delay_ms
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
         self.indexer = SearchIndexer(store, self.schema)
+        # Properties that mirror something else a write must keep in step (a contact's
+        # associatedcompanyid, its primary company), by object type id, and who does it.
+        self.linked: dict[str, frozenset[str]] = {}
+        self.after_write: AfterWrite | None = None
 
     async def batch_upsert(
         self, actor: Actor, object_type: ObjectType, inputs: Sequence[UpsertInput]
@@ -199,13 +208,21 @@ class Records(Reads):
             return
         clock = portal_clock(self.clock, actor.portal_id)  # the work may run on another thread
 
+        linked = self.linked.get(schema.object_type.type_id, frozenset())
+        after_write = self.after_write if any(linked & p.values.keys() for p in planned) else None
+        then: list[Callable[[], None]] = []
+
         async def work(tx: WriteTransaction) -> Written:
             written = await write_planned(tx, schema, planned, clock, actor, conflicts_per_input)
+            if after_write is not None:
+                then[:] = [await after_write(tx, actor, schema.object_type, written.results)]
             if linker is not None:
                 await linker(tx, written.results)
             return written
 
         written = await self._transact(actor.portal_id, schema.object_type, work)
+        for done in then:
+            done()
         outcome.results += written.results
         outcome.missing += written.missing
         outcome.failures += written.failures
