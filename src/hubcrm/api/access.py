@@ -20,8 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api.requests import state
 from hubcrm.domain import auth
-from hubcrm.domain.associations.catalogue import resolve
-from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.associations.catalogue import path_name
+from hubcrm.domain.objects import SCHEMAS_READ, SCHEMAS_WRITE, ObjectType
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.
@@ -35,6 +35,8 @@ RatePolicy = Literal["standard", "search"]
 class Access:
     scope: ScopeKind
     rate: RatePolicy = "standard"
+    # Scopes a route demands whatever the object type (the schemas API); any one suffices.
+    fixed: tuple[str, ...] = ()
 
 
 ROUTE_ACCESS: dict[str, Access] = {
@@ -54,20 +56,18 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_property": Access("schema_write_scopes"),
     "update_property": Access("schema_write_scopes"),
     "archive_property": Access("schema_write_scopes"),
+    # The schemas API (custom object types)
+    "list_schemas": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "get_schema": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "create_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "update_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "archive_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
 }
 
 _HEADERS_KEY = "ratelimit_headers"
 
 
 async def authorize(request: Request) -> tuple[Token, ObjectType]:
-    token, access = await _admit(request)
-    kind = object_type(request.path_params["object_type"])
-    auth.require_scope(token, getattr(kind, access.scope))
-    return token, kind
-
-
-async def _admit(request: Request) -> tuple[Token, Access]:
-    """Steps 1 and 2: the token, and the request counted against its portal's rate limits."""
     app = state(request)
     access = ROUTE_ACCESS[request.scope["route"].name]
     token = await app.auth.authenticate(request.headers.get("authorization"))
@@ -77,7 +77,24 @@ async def _admit(request: Request) -> tuple[Token, Access]:
     report_rate_limit(request.scope, verdict.headers)
     if verdict.refusal is not None:
         raise verdict.refusal
-    return token, access
+    kind = await app.records.types.resolve(token.portal_id, request.path_params["object_type"])
+    auth.require_scope(token, getattr(kind, access.scope))
+    return token, kind
+
+
+async def authorize_fixed(request: Request) -> Token:
+    """As authorize, for a route whose scopes do not depend on an object type."""
+    app = state(request)
+    access = ROUTE_ACCESS[request.scope["route"].name]
+    token = await app.auth.authenticate(request.headers.get("authorization"))
+    verdict = await app.limiter.check(
+        token.portal_id, token.token_id, access.rate, app.clock.now_ms()
+    )
+    report_rate_limit(request.scope, verdict.headers)
+    if verdict.refusal is not None:
+        raise verdict.refusal
+    auth.require_scope(token, access.fixed)
+    return token
 
 
 # Associations: routes naming two object types (`from_type`, `to_type`, by plural or singular
@@ -105,10 +122,21 @@ ROUTE_ACCESS |= {
 
 
 async def authorize_pair(request: Request) -> tuple[Token, ObjectType, ObjectType]:
-    token, access = await _admit(request)
-    kinds = (resolve(request.path_params["from_type"]), resolve(request.path_params["to_type"]))
-    for kind in kinds:
+    """As authorize, for a route naming two object types: the route's scope on both."""
+    app = state(request)
+    access = ROUTE_ACCESS[request.scope["route"].name]
+    token = await app.auth.authenticate(request.headers.get("authorization"))
+    verdict = await app.limiter.check(
+        token.portal_id, token.token_id, access.rate, app.clock.now_ms()
+    )
+    report_rate_limit(request.scope, verdict.headers)
+    if verdict.refusal is not None:
+        raise verdict.refusal
+    kinds = []
+    for name in (request.path_params["from_type"], request.path_params["to_type"]):
+        kind = await app.records.types.resolve(token.portal_id, path_name(name))
         auth.require_scope(token, getattr(kind, access.scope))
+        kinds.append(kind)
     return token, kinds[0], kinds[1]
 
 

@@ -107,6 +107,8 @@ async def seed(request: Request) -> Response:
             contacts=done.contacts,
             companies=done.companies,
             deals=done.deals,
+            schemas=done.schemas,
+            objects=done.objects,
         )
     )
 

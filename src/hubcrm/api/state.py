@@ -12,6 +12,7 @@ from hubcrm.domain.clock import Clock
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter
 from hubcrm.domain.records import Records
+from hubcrm.domain.schemas import ObjectSchemas
 from hubcrm.runtime.settings import Settings
 from hubcrm.store.base import Store
 
@@ -27,6 +28,7 @@ class AppState:
     control: Control
     portals: PortalLookup
     properties: PropertyDefinitions
+    schemas: ObjectSchemas
     # Associations, merge and GDPR delete, over the records service.
     associations: Associations = field(init=False)
 

@@ -14,7 +14,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import ValidationError
 from hubcrm.store.base import AssociationLabel
@@ -87,16 +86,14 @@ def singular_name(type_id: str) -> str:
     return qualified_name(type_id).lower()
 
 
-def resolve(path_name: str) -> ObjectType:
-    """The object type an associations URL names: plural or singular name, or type id."""
-    lowered = path_name.lower()
-    for type_id, entry in _object_data().items():
-        if lowered == entry["fullyQualifiedName"].lower() or lowered == entry["name"]:
-            path_name = type_id
-    try:
-        return object_type(path_name)
-    except ValidationError:
-        raise ValidationError(messages.UNKNOWN_OBJECT_TYPE.format(name=path_name)) from None
+def path_name(name: str) -> str:
+    """The name the object types know a type by: associations URLs and `?associations=` may
+    also name a standard type in the singular (`contact`, `company`)."""
+    lowered = name.lower()
+    for entry in _object_data().values():
+        if lowered == entry["fullyQualifiedName"].lower():
+            return str(entry["name"])
+    return name
 
 
 def _from_label(label: AssociationLabel) -> AssociationType:

@@ -25,7 +25,7 @@ from hubcrm.domain.associations.catalogue import (
     invalid_ids,
 )
 from hubcrm.domain.clock import Clock
-from hubcrm.domain.objects import object_type
+from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.domain.records import writes
 from hubcrm.domain.records.writes import Actor
 from hubcrm.store.base import Association, Record, WriteTransaction
@@ -52,7 +52,7 @@ class Changes:
     added: list[Association] = field(default_factory=list)
     removed: list[Association] = field(default_factory=list)
     # Object types whose records the transaction wrote (search must catch up).
-    written_types: set[str] = field(default_factory=set)
+    written_types: dict[str, ObjectType] = field(default_factory=dict)
 
 
 def inverse_row(row: Association, kind: AssociationType) -> Association:
@@ -171,7 +171,7 @@ class Editor:
         if w.history:
             w.record.archived, w.record.archived_at = record.archived, record.archived_at
             await self.tx.of(type_id).save([w])
-            self.changes.written_types.add(type_id)
+            self.changes.written_types[type_id] = kind
 
 
 def _row(link: Link, key: TypeKey) -> Association:

@@ -107,7 +107,7 @@ async def merge(
         writes.claim_unique_values(schema, [w], {primary_id: primary})
         await writes.check_holders(tx, schema, [w])
         await tx.save([w])
-        editor.changes.written_types.add(kind.type_id)
+        editor.changes.written_types[kind.type_id] = kind
         await _move_associations(editor, kind, primary_id, other_id, moved)
         return w.record
 
@@ -158,7 +158,7 @@ async def gdpr_delete(
         for row in await tx.associations([rid]):
             await editor.set(Link(row.from_type, rid, row.to_type, row.to_id), [], "clear")
         await tx.purge([rid])
-        editor.changes.written_types.add(kind.type_id)
+        editor.changes.written_types[kind.type_id] = kind
 
     await service.transact(actor, kind, catalogue, work)
 

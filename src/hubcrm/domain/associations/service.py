@@ -25,13 +25,13 @@ from hubcrm.domain.associations.catalogue import (
     Catalogue,
     TypeKey,
     from_v3_name,
-    resolve,
+    path_name,
     singular_name,
     v3_name,
 )
 from hubcrm.domain.associations.changes import Changes, Editor, Link, Mode
 from hubcrm.domain.clock import portal_clock
-from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import Actor, Records, Upserted, UpsertOutcome
 from hubcrm.domain.records.applying import contention
 from hubcrm.domain.records.planning import is_record_id
@@ -273,8 +273,8 @@ class Associations:
         return result
 
     def committed(self, portal_id: int, changes: Changes) -> None:
-        for type_id in changes.written_types:
-            self.records.indexer.written(portal_id, object_type(type_id))
+        for kind in changes.written_types.values():
+            self.records.indexer.written(portal_id, kind)
         if changes.added or changes.removed:
             for listener in self.listeners:
                 listener(portal_id, changes)
@@ -380,7 +380,7 @@ class Associations:
         block: dict[str, tuple[list[tuple[str, str]], str | None]] = {}
         for name in names:
             try:
-                to_kind = resolve(name)
+                to_kind = await self.records.types.resolve(portal_id, path_name(name))
             except ValidationError:
                 continue  # unknown types are ignored, as HubSpot does
             if to_kind.name in block:

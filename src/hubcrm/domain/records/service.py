@@ -29,6 +29,7 @@ from hubcrm.domain.records.planning import (
 from hubcrm.domain.records.reads import Reads
 from hubcrm.domain.records.schema import Schema
 from hubcrm.domain.records.writes import Actor, Upserted, UpsertOutcome
+from hubcrm.domain.schemas import ObjectTypes
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import (
     ObjectNotFound,
@@ -61,7 +62,8 @@ class Records(Reads):
         self.email_partial_upserts = email_partial_upserts
         self.search_delay_ms = search_delay_ms
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
-        self.indexer = SearchIndexer(store, self.schema)
+        self.types = ObjectTypes(store)
+        self.indexer = SearchIndexer(store, self.schema, self.types.by_type_id)
         # Properties that mirror something else a write must keep in step (a contact's
         # associatedcompanyid, its primary company), by object type id, and who does it.
         self.linked: dict[str, frozenset[str]] = {}

@@ -19,6 +19,7 @@ from hubcrm.store.postgres.migrate import migrate_connection
 from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
+from hubcrm.store.postgres.schemas import Schemas
 from hubcrm.store.postgres.transaction import Transaction
 
 T = TypeVar("T")
@@ -27,7 +28,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Associations):
+class PostgresStore(Portals, Definitions, Records, Schemas, Associations):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 
