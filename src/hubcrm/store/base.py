@@ -225,6 +225,9 @@ class WriteTransaction(Protocol):
         """Every association from these records of this type (to one type, or to any), whatever
         the state of the record at the other end."""
 
+    async def pairs(self, pairs: Iterable[tuple[int, int]], to_type: str) -> list[Association]:
+        """The associations between these (record of this type, record of `to_type`) pairs."""
+
     async def associate(self, rows: Iterable[Association]) -> None:
         """Add these rows; rows that exist already are kept as they are."""
 

@@ -77,6 +77,11 @@ class Editor:
         self.actor = actor
         self.changes = Changes()
         self._primary_touched: set[tuple[str, int]] = set()
+        # The types each pair read so far holds, with the changes noted since.
+        self._pairs: dict[tuple[str, int, str, int], set[TypeKey]] = {}
+        # Rows to add and remove at the next flush, by key.
+        self._adding: dict[tuple[object, ...], Association] = {}
+        self._removing: dict[tuple[object, ...], Association] = {}
 
     async def require_live(self, object_type_id: str, ids: Iterable[int | str]) -> None:
         """Lock the records (until the transaction ends); HubSpot's 400 for any not live."""
@@ -93,10 +98,26 @@ class Editor:
         if missing:
             raise invalid_ids(object_type_id, missing)
 
+    async def preload(self, links: Iterable[Link]) -> None:
+        """Read the types every pair holds now, in one query per object type pair."""
+        wanted: dict[tuple[str, str], set[tuple[int, int]]] = {}
+        for link in links:
+            if _pair(link) not in self._pairs:
+                wanted.setdefault((link.from_type, link.to_type), set()).add(
+                    (link.from_id, link.to_id)
+                )
+        for (from_type, to_type), pairs in wanted.items():
+            for pair in pairs:
+                self._pairs[(from_type, pair[0], to_type, pair[1])] = set()
+            for row in await self.tx.of(from_type).pairs(sorted(pairs), to_type):
+                self._pairs[(from_type, row.from_id, to_type, row.to_id)].add(
+                    (row.category, row.type_id)
+                )
+
     async def set(self, link: Link, kinds: Iterable[AssociationType], mode: Mode) -> list[TypeKey]:
         """Change the types between two records; the types the pair holds afterwards."""
-        existing = await self.tx.of(link.from_type).associations([link.from_id], link.to_type)
-        current = {(r.category, r.type_id) for r in existing if r.to_id == link.to_id}
+        await self.preload([link])
+        current = set(self._pairs[_pair(link)])
         asked = {kind.key for kind in kinds}
         default = self.catalogue.default(link.from_type, link.to_type)
         implied = {default.key} if default else set()
@@ -109,36 +130,64 @@ class Editor:
         else:
             final = set()
         for key in sorted(current - final):
-            await self._remove(_row(link, key))
+            self._remove(_row(link, key))
         for key in sorted(final - current):
-            await self._add(link, key, existing)
+            await self._add(link, key)
         return sorted(final)
 
-    async def _add(self, link: Link, key: TypeKey, existing: list[Association]) -> None:
+    async def _add(self, link: Link, key: TypeKey) -> None:
         kind = self.catalogue.find(link.from_type, link.to_type, key)
         assert kind is not None, key
         inverse = self.catalogue.inverse(kind)
+        if kind.single or inverse.single:
+            # A one-to-one type held towards another record moves here: read what the database
+            # holds with this transaction's changes so far.
+            await self.flush()
         if kind.single:
-            for row in existing:
+            held = await self.tx.of(link.from_type).associations([link.from_id], link.to_type)
+            for row in held:
                 if (row.category, row.type_id) == key and row.to_id != link.to_id:
-                    await self._remove(row)
+                    self._remove(row)
         if inverse.single:
             back = await self.tx.of(link.to_type).associations([link.to_id], link.from_type)
             for row in back:
                 if (row.category, row.type_id) == inverse.key and row.to_id != link.from_id:
-                    await self._remove(row)
+                    self._remove(row)
         row = Association(link.from_type, link.from_id, link.to_type, link.to_id, *key, kind.single)
         rows = [row, inverse_row(row, kind)._replace(single=inverse.single)]
-        await self.tx.associate(rows)
+        for each in rows:
+            self._pending(each, add=True)
         self.changes.added += rows
         self._note_primary(rows)
 
-    async def _remove(self, row: Association) -> None:
+    def _remove(self, row: Association) -> None:
         kind = self.catalogue.find(row.from_type, row.to_type, (row.category, row.type_id))
         rows = [row] if kind is None else [row, inverse_row(row, kind)]
-        await self.tx.dissociate(rows)
+        for each in rows:
+            self._pending(each, add=False)
         self.changes.removed += rows
         self._note_primary(rows)
+
+    def _pending(self, row: Association, *, add: bool) -> None:
+        """Note a row to write at the next flush; an add and a remove of one row cancel out."""
+        key = row[:6]
+        cached = self._pairs.get((row.from_type, row.from_id, row.to_type, row.to_id))
+        if cached is not None:
+            (cached.add if add else cached.discard)((row.category, row.type_id))
+        undo, do = (self._removing, self._adding) if add else (self._adding, self._removing)
+        if key in undo:
+            del undo[key]
+        else:
+            do[key] = row
+
+    async def flush(self) -> None:
+        """Write the rows noted so far."""
+        if self._removing:
+            await self.tx.dissociate(list(self._removing.values()))
+        if self._adding:
+            await self.tx.associate(list(self._adding.values()))
+        self._removing.clear()
+        self._adding.clear()
 
     def _note_primary(self, rows: list[Association]) -> None:
         for row in rows:
@@ -146,7 +195,9 @@ class Editor:
                 self._primary_touched.add((row.from_type, row.from_id))
 
     async def finish(self) -> Changes:
-        """Bring each touched record's primary company property in step; what changed."""
+        """Write what is noted, bring each touched record's primary company property in step;
+        what changed."""
+        await self.flush()
         now = self.clock.now_ms()
         for type_id, record_id in sorted(self._primary_touched):
             tx = self.tx.of(type_id)
@@ -172,6 +223,10 @@ class Editor:
             w.record.archived, w.record.archived_at = record.archived, record.archived_at
             await self.tx.of(type_id).save([w])
             self.changes.written_types[type_id] = kind
+
+
+def _pair(link: Link) -> tuple[str, int, str, int]:
+    return (link.from_type, link.from_id, link.to_type, link.to_id)
 
 
 def _row(link: Link, key: TypeKey) -> Association:

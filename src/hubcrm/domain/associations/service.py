@@ -154,9 +154,12 @@ class Associations:
         async def work(editor: Editor) -> list[Labelled]:
             await editor.require_live(from_kind.type_id, [f for f, _, _ in planned])
             await editor.require_live(to_kind.type_id, [t for _, t, _ in planned])
+            links = [
+                Link(from_kind.type_id, int(f), to_kind.type_id, int(t)) for f, t, _ in planned
+            ]
+            await editor.preload(links)
             out = []
-            for from_ref, to_ref, kinds in planned:
-                link = Link(from_kind.type_id, int(from_ref), to_kind.type_id, int(to_ref))
+            for link, (_, _, kinds) in zip(links, planned, strict=True):
                 final = await editor.set(link, kinds, mode)
                 out.append(Labelled(link, _label_names(catalogue, link, final)))
             return out
@@ -246,6 +249,7 @@ class Associations:
             return
 
         async def work(editor: Editor) -> None:
+            await editor.preload(wanted)
             for link in wanted:
                 await editor.set(link, [], "clear")
 

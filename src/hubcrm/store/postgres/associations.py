@@ -18,17 +18,18 @@ _LABEL_COLUMNS = "type_id, inverse_type_id, from_type, to_type, name, label, for
 # Custom label type ids are the portal's own; they start here, clear of HubSpot's defined ids.
 FIRST_LABEL_TYPE_ID = 1000
 
-_PAGE = f"""
-SELECT {", ".join("a." + c for c in _COLUMNS.split(", "))} FROM associations a
-WHERE a.portal_id = $1 AND a.from_type = $2 AND a.from_id = $3 AND a.to_type = $4
-  AND a.to_id IN (
-    SELECT DISTINCT t.to_id FROM associations t JOIN records r
-      ON r.portal_id = t.portal_id AND r.object_type = t.to_type AND r.record_id = t.to_id
-      AND NOT r.archived
-    WHERE t.portal_id = $1 AND t.from_type = $2 AND t.from_id = $3 AND t.to_type = $4
-      AND t.to_id >= $5
-    ORDER BY t.to_id LIMIT $6)
-ORDER BY a.to_id, a.category, a.type_id
+# A page is read as rows in key order, a chunk at a time, then the live ones among their targets
+# by primary key: each step a range or key lookup whatever the table statistics say (a join
+# planned on a new table's statistics can cost the square of a record's associations).
+_ROWS = f"""
+SELECT {_COLUMNS} FROM associations
+WHERE portal_id = $1 AND from_type = $2 AND from_id = $3 AND to_type = $4 AND to_id >= $5
+ORDER BY to_id, category, type_id LIMIT $6
+"""
+_LIVE = """
+SELECT r.record_id FROM unnest($3::bigint[]) AS t (record_id) CROSS JOIN LATERAL (
+    SELECT record_id FROM records WHERE portal_id = $1 AND object_type = $2
+      AND record_id = t.record_id AND NOT archived) r
 """
 
 
@@ -63,6 +64,23 @@ class TransactionAssociations:
             self._object_type,
             sorted(set(from_ids)),
             to_type,
+        )
+        return [_association(row) for row in rows]
+
+    async def pairs(self, pairs: Iterable[tuple[int, int]], to_type: str) -> list[Association]:
+        wanted = sorted(set(pairs))
+        if not wanted:
+            return []
+        rows = await self._conn.fetch(
+            f"SELECT {', '.join('a.' + c for c in _COLUMNS.split(', '))} FROM unnest($4::bigint[],"
+            " $5::bigint[]) AS p (from_id, to_id) CROSS JOIN LATERAL (SELECT * FROM associations"
+            " x WHERE x.portal_id = $1 AND x.from_type = $2 AND x.from_id = p.from_id"
+            " AND x.to_type = $3 AND x.to_id = p.to_id) a",
+            self._portal_id,
+            self._object_type,
+            to_type,
+            [p[0] for p in wanted],
+            [p[1] for p in wanted],
         )
         return [_association(row) for row in rows]
 
@@ -156,8 +174,31 @@ class Associations(Pooled):
         after: int,
         limit: int,
     ) -> list[Association]:
-        rows = await self._fetch(_PAGE, portal_id, from_type, from_id, to_type, after, limit)
-        return [_association(row) for row in rows]
+        out: list[Association] = []
+        targets, start, chunk = 0, after, 2 * limit + 8
+        while True:
+            rows = [
+                _association(row)
+                for row in await self._fetch(
+                    _ROWS, portal_id, from_type, from_id, to_type, start, chunk
+                )
+            ]
+            full = len(rows) == chunk
+            ids = list(dict.fromkeys(row.to_id for row in rows))
+            if full and len(ids) == 1:
+                chunk *= 2  # one target holds more types than a chunk: read more at once
+                continue
+            if full:
+                start = ids.pop()  # its rows may go on past the chunk: read them next time
+            live = {r[0] for r in await self._fetch(_LIVE, portal_id, to_type, ids)}
+            for target in ids:
+                if target in live:
+                    out += [row for row in rows if row.to_id == target]
+                    targets += 1
+                    if targets == limit:
+                        return out
+            if not full:
+                return out
 
     async def merged_into(
         self, portal_id: int, object_type: str, record_ids: Iterable[int]

@@ -46,3 +46,6 @@ CREATE TABLE merged_records (
 );
 
 CREATE INDEX merged_records_into ON merged_records (portal_id, object_type, merged_into);
+
+-- Statistics refreshed early, as for the other tables a portal grows (0007).
+ALTER TABLE associations SET (autovacuum_analyze_scale_factor = 0.02);
