@@ -572,3 +572,34 @@ def test_writing_associatedcompanyid_sets_the_primary_company(api: Api) -> None:
     refused = api.upsert([upsert_input("a@x.com", associatedcompanyid="999")])
     assert refused.json()["context"]["INVALID_OBJECT_IDS"] == ["COMPANY=999 is not valid"]
     assert primary_company(api, contact) is None
+
+
+def test_custom_objects_associate_by_their_schema_associations(api: Api) -> None:
+    from tests.api.test_schemas import define_cars
+
+    define_cars(api)
+    contacts(api, 1)
+    car = api.post("/crm/v3/objects/2-1", {"properties": {"model": "Beetle"}})
+    assert car.status_code == 201, car.text
+    car_id = car.json()["id"]
+    made = put(api, f"/crm/v4/objects/2-1/{car_id}/associations/default/contacts/1")
+    assert made.status_code == 200, made.text
+    assert [r["associationSpec"] for r in made.json()["results"]] == [
+        {"associationCategory": "USER_DEFINED", "associationTypeId": 1001},
+        {"associationCategory": "USER_DEFINED", "associationTypeId": 1501},
+    ]
+    back = api.get(f"{V4}/1/associations/2-1").json()["results"]
+    assert back == [
+        {
+            "toObjectId": int(car_id),
+            "associationTypes": [{"category": "USER_DEFINED", "typeId": 1501, "label": None}],
+        }
+    ]
+    read = api.get(f"/crm/v3/objects/2-1/{car_id}", associations="contacts").json()
+    assert read["associations"] == {
+        "contacts": {"results": [{"id": "1", "type": "cars_to_contacts"}]}
+    }
+    # A pair the schema does not associate has no types.
+    company_id = company(api, "Acme")
+    answer = put(api, f"/crm/v4/objects/2-1/{car_id}/associations/default/companies/{company_id}")
+    assert answer.status_code == 400

@@ -108,11 +108,56 @@ def _from_label(label: AssociationLabel) -> AssociationType:
     )
 
 
+# The inverse of a custom object's association type (whose id the schemas API gives) is hubcrm's
+# own: the type id plus this.
+CUSTOM_INVERSE_OFFSET = 500
+
+
+@dataclass(frozen=True)
+class SchemaAssociation:
+    """An association a custom object schema defines (its `associations`): the default type
+    between the custom object and another type, in both directions."""
+
+    type_id: int
+    from_type: str
+    to_type: str
+    name: str
+
+
+def _from_schema(definition: SchemaAssociation) -> tuple[AssociationType, AssociationType]:
+    inverse_id = definition.type_id + CUSTOM_INVERSE_OFFSET
+    forward = AssociationType(
+        from_type=definition.from_type,
+        to_type=definition.to_type,
+        category=USER_DEFINED,
+        type_id=definition.type_id,
+        inverse_type_id=inverse_id,
+        label=None,
+        default=True,
+        name=definition.name,
+    )
+    back_name = "_to_".join(reversed(definition.name.split("_to_", 1)))
+    inverse = AssociationType(
+        from_type=definition.to_type,
+        to_type=definition.from_type,
+        category=USER_DEFINED,
+        type_id=inverse_id,
+        inverse_type_id=definition.type_id,
+        label=None,
+        default=True,
+        name=back_name,
+    )
+    return forward, inverse
+
+
 class Catalogue:
     """Every association type of one portal."""
 
-    def __init__(self, labels: list[AssociationLabel]) -> None:
-        self.types = hubspot_defined() + tuple(_from_label(label) for label in labels)
+    def __init__(
+        self, labels: list[AssociationLabel], schemas: list[SchemaAssociation] | None = None
+    ) -> None:
+        custom = tuple(t for d in schemas or [] for t in _from_schema(d))
+        self.types = hubspot_defined() + custom + tuple(_from_label(label) for label in labels)
         self.labels = labels
         self._by_key: dict[tuple[str, str, TypeKey], AssociationType] = {
             (t.from_type, t.to_type, t.key): t for t in self.types
@@ -194,6 +239,8 @@ def v3_name(kind: AssociationType, catalogue: Catalogue) -> str | None:
     """The v3 type string of a type: `contact_to_company` for the primary (or the default of a
     pair without one), `contact_to_company_unlabeled` for the default beside a primary; None for
     other labels, which v3 reads leave out."""
+    if kind.default and kind.name:
+        return kind.name  # a custom object's association, by the name its schema gives it
     base = f"{singular_name(kind.from_type)}_to_{singular_name(kind.to_type)}"
     if kind.primary:
         return base

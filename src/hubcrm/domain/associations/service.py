@@ -23,6 +23,7 @@ from hubcrm.domain.associations.catalogue import (
     USER_DEFINED,
     AssociationType,
     Catalogue,
+    SchemaAssociation,
     TypeKey,
     from_v3_name,
     path_name,
@@ -124,7 +125,14 @@ class Associations:
         self.listeners.append(listener)
 
     async def catalogue(self, portal_id: int) -> Catalogue:
-        return Catalogue(await self.store.association_labels(portal_id))
+        schemas = [
+            SchemaAssociation(int(a.id), a.from_object_type_id, a.to_object_type_id, a.name or "")
+            for schema in await self.records.types.schemas(portal_id)
+            if not schema.archived
+            for a in schema.stored.associations
+            if a.id.isdigit()
+        ]
+        return Catalogue(await self.store.association_labels(portal_id), schemas)
 
     # Writes
 
