@@ -136,3 +136,25 @@ def test_gdpr_delete_of_an_archived_contact_and_of_a_merged_one(api: Api) -> Non
     # The merged id resolved to the deleted record: it names nothing now.
     assert api.get(f"{CONTACTS}/3").status_code == 404
     assert api.post(CONTACTS, {"properties": {"email": "c@x.com"}}).status_code == 201
+
+
+def test_companies_merge_too_and_their_contacts_follow(api: Api) -> None:
+    companies = "/crm/v3/objects/companies"
+    acme = api.post(companies, {"properties": {"name": "Acme"}}).json()["id"]
+    other = api.post(companies, {"properties": {"name": "Acme Inc", "domain": "acme.com"}})
+    other_id = other.json()["id"]
+    api.upsert([upsert_input("a@x.com")])
+    spec = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}]
+    api.client.put(f"{V4}/1/associations/companies/{other_id}", json=spec, headers=api.headers())
+    merged = api.post(f"{companies}/merge", {"primaryObjectId": acme, "objectIdToMerge": other_id})
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["properties"]["domain"] == "acme.com"
+    assert merged.json()["properties"]["hs_merged_object_ids"] == other_id
+    # The contact's primary company was the merged one: it is now the survivor.
+    listed = api.get(f"{V4}/1/associations/companies").json()["results"]
+    assert [(r["toObjectId"], [t["typeId"] for t in r["associationTypes"]]) for r in listed] == [
+        (int(acme), [1, 279])
+    ]
+    contact = api.get(f"{CONTACTS}/1", properties="associatedcompanyid").json()
+    assert contact["properties"]["associatedcompanyid"] == acme
+    assert api.get(f"{companies}/{other_id}").json()["id"] == acme
