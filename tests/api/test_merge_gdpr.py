@@ -158,3 +158,30 @@ def test_companies_merge_too_and_their_contacts_follow(api: Api) -> None:
     contact = api.get(f"{CONTACTS}/1", properties="associatedcompanyid").json()
     assert contact["properties"]["associatedcompanyid"] == acme
     assert api.get(f"{companies}/{other_id}").json()["id"] == acme
+
+
+def test_hooks_hear_every_change_inside_the_transaction(api: Api) -> None:
+    from hubcrm.domain.associations import Changes
+    from hubcrm.domain.records import Actor
+    from hubcrm.store.base import WriteTransaction
+
+    heard: list[tuple[str, Any]] = []
+
+    async def hook(tx: WriteTransaction, actor: Actor, changes: Changes) -> None:
+        heard.append(("in", changes))
+
+    api.state.associations.in_transaction(hook)
+    api.state.associations.on_change(lambda portal, changes: heard.append(("after", portal)))
+    api.upsert([upsert_input("a@x.com"), upsert_input("b@x.com")])
+    put(api, f"{V4}/1/associations/default/contacts/2")
+    assert [kind for kind, _ in heard] == ["in", "after"]
+    added = heard[0][1].added
+    assert [(r.from_id, r.to_id, r.type_id) for r in added] == [(1, 2, 449), (2, 1, 449)]
+    heard.clear()
+    merge(api, "1", "2")
+    changes = heard[0][1]
+    assert [(m.primary_id, m.merged_id) for m in changes.merged] == [(1, 2)]
+    assert [(t, w.record.record_id) for t, w in changes.saved] == [("0-1", 1)]
+    heard.clear()
+    api.post(f"{CONTACTS}/gdpr-delete", {"objectId": "1"})
+    assert heard[0][1].purged == [("0-1", 1)]

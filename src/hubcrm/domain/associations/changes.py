@@ -12,7 +12,7 @@ transaction has committed (webhooks).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,7 +28,7 @@ from hubcrm.domain.clock import Clock
 from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.domain.records import writes
 from hubcrm.domain.records.writes import Actor
-from hubcrm.store.base import Association, Record, WriteTransaction
+from hubcrm.store.base import Association, Record, RecordWrite, WriteTransaction
 
 # replace: the pair holds exactly these types (and the default); add: these too;
 # remove: not these (removing the default removes every type); clear: none.
@@ -45,14 +45,34 @@ class Link:
     to_id: int
 
 
+@dataclass(frozen=True)
+class Merged:
+    """A merge: `merged_id` now resolves to `primary_id`."""
+
+    object_type_id: str
+    primary_id: int
+    merged_id: int
+    properties_moved: int
+
+
 @dataclass
 class Changes:
-    """Association rows added and removed by one transaction, in order."""
+    """What one association transaction changed, in order: what webhooks are made of."""
 
     added: list[Association] = field(default_factory=list)
     removed: list[Association] = field(default_factory=list)
+    # Records the transaction saved besides (a contact's associatedcompanyid, a merge's
+    # survivor), by object type id, with their history.
+    saved: list[tuple[str, RecordWrite]] = field(default_factory=list)
+    merged: list[Merged] = field(default_factory=list)
+    purged: list[tuple[str, int]] = field(default_factory=list)  # GDPR deletions
     # Object types whose records the transaction wrote (search must catch up).
     written_types: dict[str, ObjectType] = field(default_factory=dict)
+
+
+# Work run at the end of every association transaction, inside it, with what it changed (the
+# webhooks outbox records its events here, committed with the change or not at all).
+Hook = Callable[[WriteTransaction, Actor, Changes], Awaitable[None]]
 
 
 def inverse_row(row: Association, kind: AssociationType) -> Association:
@@ -70,8 +90,16 @@ def inverse_row(row: Association, kind: AssociationType) -> Association:
 class Editor:
     """The association writes of one transaction."""
 
-    def __init__(self, tx: WriteTransaction, catalogue: Catalogue, clock: Clock, actor: Actor):
+    def __init__(
+        self,
+        tx: WriteTransaction,
+        catalogue: Catalogue,
+        clock: Clock,
+        actor: Actor,
+        hooks: Sequence[Hook] = (),
+    ):
         self.tx = tx
+        self.hooks = hooks
         self.catalogue = catalogue
         self.clock = clock
         self.actor = actor
@@ -214,6 +242,8 @@ class Editor:
             value = str(primary[0]) if primary else ""
             await self._write(type_id, record, {PRIMARY_COMPANY_PROPERTY[type_id]: value}, now)
         self._primary_touched.clear()
+        for hook in self.hooks:
+            await hook(self.tx, self.actor, self.changes)
         return self.changes
 
     async def _write(self, type_id: str, record: Record, values: dict[str, str], now: int) -> None:
@@ -222,6 +252,7 @@ class Editor:
         if w.history:
             w.record.archived, w.record.archived_at = record.archived, record.archived_at
             await self.tx.of(type_id).save([w])
+            self.changes.saved.append((type_id, w))
             self.changes.written_types[type_id] = kind
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hubcrm.domain.associations.catalogue import AssociationType
-from hubcrm.domain.associations.changes import Editor, Link
+from hubcrm.domain.associations.changes import Editor, Link, Merged
 from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import Actor, Schema, writes
 from hubcrm.domain.records.planning import is_record_id
@@ -107,6 +107,8 @@ async def merge(
         writes.claim_unique_values(schema, [w], {primary_id: primary})
         await writes.check_holders(tx, schema, [w])
         await tx.save([w])
+        editor.changes.saved.append((kind.type_id, w))
+        editor.changes.merged.append(Merged(kind.type_id, primary_id, other_id, len(w.history)))
         editor.changes.written_types[kind.type_id] = kind
         await _move_associations(editor, kind, primary_id, other_id, moved)
         return w.record
@@ -157,7 +159,9 @@ async def gdpr_delete(
         tx = editor.tx.of(kind.type_id)
         for row in await tx.associations([rid]):
             await editor.set(Link(row.from_type, rid, row.to_type, row.to_id), [], "clear")
+        await editor.flush()
         await tx.purge([rid])
+        editor.changes.purged.append((kind.type_id, rid))
         editor.changes.written_types[kind.type_id] = kind
 
     await service.transact(actor, kind, catalogue, work)

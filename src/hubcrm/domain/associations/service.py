@@ -30,7 +30,7 @@ from hubcrm.domain.associations.catalogue import (
     singular_name,
     v3_name,
 )
-from hubcrm.domain.associations.changes import Changes, Editor, Link, Mode
+from hubcrm.domain.associations.changes import Changes, Editor, Hook, Link, Mode
 from hubcrm.domain.clock import portal_clock
 from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import Actor, Records, Upserted, UpsertOutcome
@@ -116,6 +116,7 @@ class Associations:
         self.records = records
         self.store = records.store
         self.listeners: list[Listener] = []
+        self.hooks: list[Hook] = []
         # A write of a contact's associatedcompanyid sets its primary company.
         records.linked = {t: frozenset({p}) for t, p in PRIMARY_COMPANY_PROPERTY.items()}
         records.after_write = self._primary_from_property
@@ -123,6 +124,11 @@ class Associations:
     def on_change(self, listener: Listener) -> None:
         """Call `listener(portal_id, changes)` after each committed association change."""
         self.listeners.append(listener)
+
+    def in_transaction(self, hook: Hook) -> None:
+        """Run `hook(tx, actor, changes)` at the end of every association transaction, inside
+        it: rows added and removed, records saved, merges and GDPR deletions."""
+        self.hooks.append(hook)
 
     async def catalogue(self, portal_id: int) -> Catalogue:
         schemas = [
@@ -274,7 +280,7 @@ class Associations:
         holder: list[Changes] = []
 
         async def run(tx: WriteTransaction) -> T:
-            editor = Editor(tx, catalogue, clock, actor)
+            editor = Editor(tx, catalogue, clock, actor, self.hooks)
             result = await work(editor)
             holder[:] = [await editor.finish()]
             return result
@@ -287,7 +293,7 @@ class Associations:
     def committed(self, portal_id: int, changes: Changes) -> None:
         for kind in changes.written_types.values():
             self.records.indexer.written(portal_id, kind)
-        if changes.added or changes.removed:
+        if changes.added or changes.removed or changes.merged or changes.purged:
             for listener in self.listeners:
                 listener(portal_id, changes)
 
@@ -299,7 +305,8 @@ class Associations:
         name = PRIMARY_COMPANY_PROPERTY[kind.type_id]
         # HubSpot-defined types only: the work may not read the store for the portal's labels.
         catalogue = Catalogue([])
-        editor = Editor(tx, catalogue, portal_clock(self.records.clock, actor.portal_id), actor)
+        clock = portal_clock(self.records.clock, actor.portal_id)
+        editor = Editor(tx, catalogue, clock, actor, self.hooks)
         primary = next(t for t in catalogue.between(kind.type_id, COMPANIES_TYPE_ID) if t.primary)
         for item in written:
             rid = item.record.record_id
@@ -510,7 +517,7 @@ class Associations:
         clock = portal_clock(self.records.clock, actor.portal_id)
 
         async def link(tx: WriteTransaction, created: list[Upserted]) -> None:
-            editor = Editor(tx, catalogue, clock, actor)
+            editor = Editor(tx, catalogue, clock, actor, self.hooks)
             made = _match_created(created, traces)
             targets: dict[str, list[str]] = {}
             for index in made:
