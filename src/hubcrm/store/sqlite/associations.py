@@ -50,8 +50,8 @@ class TransactionAssociations:
     async def pairs(self, pairs: Iterable[tuple[int, int]], to_type: str) -> list[Association]:
         rows = self._conn.execute(
             f"SELECT {_COLUMNS} FROM associations WHERE portal_id = ? AND from_type = ?"
-            " AND to_type = ? AND (from_id, to_id) IN (SELECT value ->> 0, value ->> 1"
-            f" FROM json_each(?)) ORDER BY {_KEY}",
+            " AND to_type = ? AND (from_id, to_id) IN (SELECT json_extract(value, '$[0]'),"
+            f" json_extract(value, '$[1]') FROM json_each(?)) ORDER BY {_KEY}",
             (*self._key, to_type, encode(sorted(set(pairs)))),
         )
         return [_association(row) for row in rows]
