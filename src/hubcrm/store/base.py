@@ -427,6 +427,11 @@ class Store(Protocol):
         """The associations from one record to the first `limit` live records of `to_type` with
         ids >= `after`, in the order of their ids (every type of each)."""
 
+    async def associations_from(
+        self, portal_id: int, from_type: str, from_ids: Iterable[int], to_type: str
+    ) -> list[Association]:
+        """Every association from these records to live records of `to_type`, in key order."""
+
     async def merged_into(
         self, portal_id: int, object_type: str, record_ids: Iterable[int]
     ) -> dict[int, int]:

@@ -200,6 +200,27 @@ class Associations(Pooled):
             if not full:
                 return out
 
+    async def associations_from(
+        self, portal_id: int, from_type: str, from_ids: Iterable[int], to_type: str
+    ) -> list[Association]:
+        rows = [
+            _association(row)
+            for row in await self._fetch(
+                f"SELECT {', '.join('a.' + c for c in _COLUMNS.split(', '))}"
+                " FROM unnest($3::bigint[]) AS f (from_id) CROSS JOIN LATERAL (SELECT * FROM"
+                " associations x WHERE x.portal_id = $1 AND x.from_type = $2"
+                " AND x.from_id = f.from_id AND x.to_type = $4) a"
+                " ORDER BY a.from_id, a.to_id, a.category, a.type_id",
+                portal_id,
+                from_type,
+                sorted(set(from_ids)),
+                to_type,
+            )
+        ]
+        targets = sorted({row.to_id for row in rows})
+        live = {r[0] for r in await self._fetch(_LIVE, portal_id, to_type, targets)}
+        return [row for row in rows if row.to_id in live]
+
     async def merged_into(
         self, portal_id: int, object_type: str, record_ids: Iterable[int]
     ) -> dict[int, int]:

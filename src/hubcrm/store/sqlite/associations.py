@@ -149,6 +149,34 @@ class Associations(Connections):
 
         return await self._reader.run(page)
 
+    async def associations_from(
+        self, portal_id: int, from_type: str, from_ids: Iterable[int], to_type: str
+    ) -> list[Association]:
+        wanted = encode(sorted(set(from_ids)))
+
+        def read(conn: sqlite3.Connection) -> list[Association]:
+            rows = [
+                _association(row)
+                for row in conn.execute(
+                    f"SELECT {_COLUMNS} FROM associations WHERE portal_id = ? AND from_type = ?"
+                    " AND from_id IN (SELECT value FROM json_each(?)) AND to_type = ?"
+                    f" ORDER BY {_KEY}",
+                    (portal_id, from_type, wanted, to_type),
+                )
+            ]
+            targets = encode(sorted({row.to_id for row in rows}))
+            live = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT record_id FROM records WHERE portal_id = ? AND object_type = ?"
+                    " AND record_id IN (SELECT value FROM json_each(?)) AND archived = 0",
+                    (portal_id, to_type, targets),
+                )
+            }
+            return [row for row in rows if row.to_id in live]
+
+        return await self._reader.run(read)
+
     async def merged_into(
         self, portal_id: int, object_type: str, record_ids: Iterable[int]
     ) -> dict[int, int]:
