@@ -20,7 +20,6 @@ from hubcrm.store.base import AssociationLabel
 
 HUBSPOT_DEFINED = "HUBSPOT_DEFINED"
 USER_DEFINED = "USER_DEFINED"
-CATEGORIES = frozenset({HUBSPOT_DEFINED, USER_DEFINED, "INTEGRATOR_DEFINED", "WORK"})
 # HubSpot keeps a contact's primary company in this contact property (a number, the company id).
 PRIMARY_COMPANY_PROPERTY = {"0-1": "associatedcompanyid"}
 COMPANIES_TYPE_ID = "0-2"

@@ -17,7 +17,6 @@ from typing import TypeVar
 
 from hubcrm.domain.associations import identity
 from hubcrm.domain.associations.catalogue import (
-    CATEGORIES,
     COMPANIES_TYPE_ID,
     PRIMARY_COMPANY_PROPERTY,
     USER_DEFINED,
@@ -630,7 +629,3 @@ def no_associations(from_kind: ObjectType, to_kind: ObjectType, ref: str) -> Obj
             "toObjectType": [to_name],
         },
     )
-
-
-def valid_category(category: str) -> bool:
-    return category in CATEGORIES
