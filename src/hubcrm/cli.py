@@ -265,12 +265,14 @@ async def _seed_database(
             return messages.PORTAL_NOT_FOUND.format(portal=portal_id)
         records = Records(store, SystemClock())
         done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
-        return {
+        counts = {
             "properties": done.properties,
             "contacts": done.contacts,
             "schemas": done.schemas,
             "objects": done.objects,
         }
+        extra = {"companies": done.companies, "deals": done.deals}
+        return counts | {name: count for name, count in extra.items() if count}
     except HubSpotError as error:
         return error.message
     finally:

@@ -13,7 +13,16 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api import control, errors, health, metrics, objects, properties, schemas
+from hubcrm.api import (
+    associations,
+    control,
+    errors,
+    health,
+    metrics,
+    objects,
+    properties,
+    schemas,
+)
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
@@ -64,6 +73,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{record_id}", objects.update_record, methods=["PATCH"]),
             Route(base + "/{record_id}", objects.archive_record, methods=["DELETE"]),
         ]
+    routes += _association_routes()
     for prefix in PROPERTIES_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -82,6 +92,75 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(prefix + "/{object_type}", schemas.update_schema, methods=["PATCH"]),
             Route(prefix + "/{object_type}", schemas.archive_schema, methods=["DELETE"]),
         ]
+    return routes
+
+
+# Associations: v4 per record under /crm/v4/objects, v4 batches and labels under
+# /crm/v4/associations (labels also under /crm/associations/v4, the spec's path), v3 batches;
+# merge and GDPR delete beside the objects routes.
+V4_OBJECTS_PREFIXES = ("/crm/v4/objects", "/crm/objects/2026-03")
+V4_ASSOCIATIONS_PREFIXES = (
+    "/crm/v4/associations",
+    "/crm/associations/v4",
+    "/crm/associations/2026-09",
+)
+
+
+def _association_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for prefix in OBJECTS_PREFIXES:
+        base = prefix + "/{object_type}"
+        routes += [
+            Route(base + "/merge", associations.merge_records, methods=["POST"]),
+            Route(base + "/gdpr-delete", associations.gdpr_delete, methods=["POST"]),
+        ]
+    for prefix in V4_OBJECTS_PREFIXES:
+        one = prefix + "/{from_type}/{from_id}/associations"
+        routes += [
+            Route(
+                one + "/default/{to_type}/{to_id}",
+                associations.put_default_association,
+                methods=["PUT"],
+            ),
+            Route(one + "/{to_type}", associations.list_associations, methods=["GET"]),
+            Route(one + "/{to_type}/{to_id}", associations.put_association_labels, methods=["PUT"]),
+            Route(one + "/{to_type}/{to_id}", associations.delete_associations, methods=["DELETE"]),
+        ]
+    for prefix in V4_ASSOCIATIONS_PREFIXES:
+        pair = prefix + "/{from_type}/{to_type}"
+        routes += [
+            Route(pair + "/batch/create", associations.batch_create_associations, methods=["POST"]),
+            Route(
+                pair + "/batch/associate/default",
+                associations.batch_default_associations,
+                methods=["POST"],
+            ),
+            Route(pair + "/batch/read", associations.batch_read_associations, methods=["POST"]),
+            Route(
+                pair + "/batch/archive", associations.batch_archive_associations, methods=["POST"]
+            ),
+            Route(
+                pair + "/batch/labels/archive",
+                associations.batch_archive_association_labels,
+                methods=["POST"],
+            ),
+            Route(pair + "/labels", associations.list_association_labels, methods=["GET"]),
+            Route(pair + "/labels", associations.create_association_label, methods=["POST"]),
+            Route(pair + "/labels", associations.update_association_label, methods=["PUT"]),
+            Route(
+                pair + "/labels/{type_id}",
+                associations.delete_association_label,
+                methods=["DELETE"],
+            ),
+        ]
+    pair = "/crm/v3/associations/{from_type}/{to_type}"
+    routes += [
+        Route(pair + "/batch/create", associations.v3_batch_create_associations, methods=["POST"]),
+        Route(pair + "/batch/read", associations.v3_batch_read_associations, methods=["POST"]),
+        Route(
+            pair + "/batch/archive", associations.v3_batch_archive_associations, methods=["POST"]
+        ),
+    ]
     return routes
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hubcrm.api.scope import PortalLookup
 from hubcrm.control.service import Control
+from hubcrm.domain.associations import Associations
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock
 from hubcrm.domain.properties import PropertyDefinitions
@@ -28,3 +29,8 @@ class AppState:
     portals: PortalLookup
     properties: PropertyDefinitions
     schemas: ObjectSchemas
+    # Associations, merge and GDPR delete, over the records service.
+    associations: Associations = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.associations = Associations(self.records)
