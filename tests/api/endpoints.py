@@ -43,6 +43,8 @@ class Probe:
     route: str
     call: Callable[[Api, str, str, str], Any]  # (api, token, record id, email) -> response
     observe: Callable[[Any], Any] = observe_status_and_body
+    # The object type whose scopes the route demands (legacy routes name theirs in the path).
+    object_type: str = "contacts"
 
 
 PROBES = [
@@ -360,3 +362,27 @@ PROBES += [
     ),
 ]
 SCHEMAS_PATH = "/crm/v3/schemas"
+
+
+# Legacy APIs (api/legacy/): each read aimed at the probed contact where the API serves
+# contacts, else at the same id of its own type.
+def _legacy(route: str, path: str, object_type: str = "contacts") -> Probe:
+    return Probe(
+        route,
+        lambda api, token, rid, email: api.get(path.format(rid=rid, email=email), token=token),
+        object_type=object_type,
+    )
+
+
+PROBES += [
+    _legacy("legacy_list_properties", "/properties/v2/contact/properties"),
+    _legacy("legacy_list_properties", "/properties/v1/contacts/properties"),
+    _legacy("legacy_get_property", "/properties/v2/contacts/properties/named/email"),
+    _legacy("legacy_fixed_properties", "/contacts/v2/properties"),
+    _legacy("companies_v2_paged", "/companies/v2/companies/paged", "companies"),
+    _legacy("companies_v2_recent", "/companies/v2/companies/recent/modified", "companies"),
+    _legacy("companies_v2_get", "/companies/v2/companies/{rid}", "companies"),
+    _legacy("deals_v1_paged", "/deals/v1/deal/paged?includeAssociations=true", "deals"),
+    _legacy("deals_v1_recent", "/deals/v1/deal/recent/created", "deals"),
+    _legacy("deals_v1_get", "/deals/v1/deal/{rid}", "deals"),
+]

@@ -26,6 +26,7 @@ from hubcrm.api import (
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
+from hubcrm.api.legacy.routes import routes as legacy_routes
 from hubcrm.api.limits import HeadLimit
 from hubcrm.api.observing import ObservingMiddleware
 from hubcrm.api.responses import CORRELATION_HEADER
@@ -74,6 +75,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{record_id}", objects.archive_record, methods=["DELETE"]),
         ]
     routes += _association_routes()
+    routes += legacy_routes()
     for prefix in PROPERTIES_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [

@@ -4,28 +4,34 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TypeVar
 
+import msgspec
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from hubcrm.api.legacy.paths import LEGACY_PREFIXES
 from hubcrm.api.responses import correlation_id, json_response
 from hubcrm.control.faults import Fault
 from hubcrm.domain import ratelimit
-from hubcrm.protocol import messages, wire
+from hubcrm.protocol import legacy, messages, wire
 from hubcrm.protocol.errors import (
     ErrorDetail,
     HubSpotError,
     InternalError,
+    InvalidAuthentication,
     Locked,
     MethodNotAllowed,
     MigrationInProgress,
+    MissingScopes,
     RateLimited,
     RouteNotFound,
     ValidationError,
 )
 
 log = logging.getLogger("hubcrm")
+T = TypeVar("T")
 
 
 def _details(errors: list[ErrorDetail]) -> list[wire.ErrorDetail]:
@@ -72,14 +78,43 @@ def rate_limited(error: RateLimited, correlation: str) -> wire.RateLimitBody:
 
 def render(request: Request, error: HubSpotError) -> Response:
     correlation = correlation_id(request)
-    body = (
-        rate_limited(error, correlation)
-        if isinstance(error, RateLimited)
-        else envelope(error, correlation)
-    )
+    body: wire.RateLimitBody | wire.ErrorBody | legacy.LegacyErrorBody
+    if isinstance(error, RateLimited):
+        body = rate_limited(error, correlation)
+    elif _in_legacy_envelope(request, error):
+        body = legacy_envelope(error, correlation)
+    else:
+        body = envelope(error, correlation)
     response = json_response(body, status=error.status)
     response.headers.update(error.headers())
     return response
+
+
+# Legacy APIs: their own errors, and any other error of a legacy path but the platform-wide
+# authentication and scope errors, in the legacy envelope (hubspot-legacy-apis.md §2.5).
+def _in_legacy_envelope(request: Request, error: HubSpotError) -> bool:
+    if isinstance(error, legacy.LegacyError):
+        return True
+    if isinstance(error, InvalidAuthentication | MissingScopes):
+        return False
+    return request.url.path.startswith(LEGACY_PREFIXES)
+
+
+def legacy_envelope(error: HubSpotError, correlation: str) -> legacy.LegacyErrorBody:
+    extra = error if isinstance(error, legacy.LegacyError) else None
+    return legacy.LegacyErrorBody(
+        status="error",
+        message=error.message,
+        correlation_id=correlation,
+        validation_results=_given(extra.validation_results if extra else None),
+        error=_given(extra.error if extra else None),
+        identity_profile=_given(extra.identity_profile if extra else None),
+        request_id=uuid.uuid5(uuid.NAMESPACE_OID, correlation).hex,
+    )
+
+
+def _given(value: T | None) -> T | msgspec.UnsetType:
+    return msgspec.UNSET if value is None else value
 
 
 async def hubspot_error(request: Request, exc: Exception) -> Response:

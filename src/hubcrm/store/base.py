@@ -509,3 +509,19 @@ class Store(Protocol):
 
     async def purge_object_schema(self, portal_id: int, object_type: str) -> None:
         """Forget an archived schema, freeing its name, and bump the version."""
+
+    # Legacy APIs: records newest first (store/*/legacy.py)
+    async def records_recent(
+        self,
+        portal_id: int,
+        object_type: str,
+        *,
+        column: str,
+        since: int | None,
+        before: tuple[int, int] | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[Record], int]:
+        """Live records newest first by `column` (`created_at` or `updated_at`), ties by id
+        descending: those with `column` >= `since` and (`column`, id) < `before`; `offset` of
+        them skipped, at most `limit` returned; and how many match before skipping."""

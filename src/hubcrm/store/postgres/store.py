@@ -16,6 +16,7 @@ from hubcrm.store.postgres.associations import Associations
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.health import Health
+from hubcrm.store.postgres.legacy import Legacy
 from hubcrm.store.postgres.migrate import migrate_connection
 from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
@@ -29,7 +30,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Health, Schemas, Associations):
+class PostgresStore(Portals, Definitions, Records, Health, Schemas, Associations, Legacy):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

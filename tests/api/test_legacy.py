@@ -1,0 +1,415 @@
+"""The legacy APIs (properties v1/v2, companies v2, deals v1) as read views of the v3 records:
+exact shapes, paging, errors, and agreement with v3 (hubspot-legacy-apis.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hubcrm.domain.clock import parse_moment
+from hubcrm.protocol import messages
+from tests.conftest import START_MS, Api
+
+LEGACY_ERROR_KEYS = {"status", "message", "correlationId", "requestId"}
+
+
+def assert_legacy_error(response: Any, status: int, message: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json;charset=utf-8"
+    body: dict[str, Any] = response.json()
+    assert set(body) == LEGACY_ERROR_KEYS
+    assert body["status"] == "error"
+    assert body["message"] == message
+    assert body["correlationId"] == response.headers["x-hubspot-correlation-id"]
+    assert len(body["requestId"]) == 32
+    return body
+
+
+def create(api: Api, object_type: str, **properties: str) -> str:
+    response = api.post(f"/crm/v3/objects/{object_type}", {"properties": properties})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def patch(api: Api, object_type: str, record_id: str, **properties: str) -> None:
+    response = api.client.patch(
+        f"/crm/v3/objects/{object_type}/{record_id}",
+        json={"properties": properties},
+        headers=api.headers(),
+    )
+    assert response.status_code == 200, response.text
+
+
+def version(name: str, value: str, at: int) -> dict[str, Any]:
+    return {
+        "name": name,
+        "value": value,
+        "timestamp": at,
+        "source": "API",
+        "sourceVid": [],
+        "sourceId": "1",
+    }
+
+
+def wrapper(name: str, value: str, at: int, *older: tuple[str, int]) -> dict[str, Any]:
+    versions = [version(name, value, at)] + [version(name, v, t) for v, t in older]
+    return {"value": value, "timestamp": at, "source": "API", "sourceId": "1", "versions": versions}
+
+
+# Properties
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/properties/v2/contact/properties",
+        "/properties/v2/contacts/properties",
+        "/properties/v2/0-1/properties",
+        "/properties/v1/contacts/properties",
+        "/contacts/v2/properties",
+    ],
+)
+def test_contact_properties_answer_a_bare_array_of_legacy_definitions(api: Api, path: str) -> None:
+    response = api.get(path)
+    assert response.status_code == 200
+    found = {p["name"]: p for p in response.json()}
+    v3 = {p["name"]: p for p in api.get("/crm/v3/properties/contacts").json()["results"]}
+    assert set(found) == set(v3)
+    assert found["email"] == {
+        "name": "email",
+        "label": v3["email"]["label"],
+        "description": v3["email"]["description"],
+        "groupName": v3["email"]["groupName"],
+        "type": "string",
+        "fieldType": "text",
+        "hidden": False,
+        "options": [],
+        "deleted": False,
+        "createdAt": None,
+        "formField": v3["email"]["formField"],
+        "displayOrder": v3["email"]["displayOrder"],
+        "readOnlyValue": False,
+        "readOnlyDefinition": v3["email"]["modificationMetadata"]["readOnlyDefinition"],
+        "mutableDefinitionNotDeletable": not v3["email"]["modificationMetadata"]["archivable"],
+        "favorited": False,
+        "favoritedOrder": -1,
+        "calculated": False,
+        "externalOptions": False,
+        "displayMode": "current_value",
+        "hubspotDefined": True,
+        "showCurrencySymbol": None,
+        "createdUserId": None,
+        "textDisplayHint": None,
+        "numberDisplayHint": None,
+        "optionsAreMutable": None,
+        "referencedObjectType": None,
+        "updatedAt": None,
+        "isCustomizedDefault": False,
+        "searchableInGlobalSearch": False,
+        "currencyPropertyName": None,
+        "hasUniqueValue": v3["email"]["hasUniqueValue"],
+        "updatedUserId": None,
+    }
+
+
+def test_custom_properties_and_options_appear_in_the_legacy_shape(api: Api) -> None:
+    created = api.post(
+        "/crm/v3/properties/deals",
+        {
+            "name": "tier",
+            "label": "Tier",
+            "type": "enumeration",
+            "fieldType": "select",
+            "groupName": "dealinformation",
+            "options": [{"label": "Gold", "value": "gold", "displayOrder": 1}],
+        },
+    )
+    assert created.status_code == 201, created.text
+    later = START_MS
+    for path in (
+        "/properties/v1/deals/properties/named/tier",
+        "/properties/v2/deal/properties/named/tier",
+    ):
+        body = api.get(path).json()
+        assert body["hubspotDefined"] is None
+        assert body["createdAt"] == later
+        assert body["updatedAt"] == later
+        assert body["mutableDefinitionNotDeletable"] is False
+        assert body["options"] == [
+            {
+                "label": "Gold",
+                "value": "gold",
+                "displayOrder": 1,
+                "hidden": False,
+                "description": None,
+                "readOnly": None,
+                "doubleData": 0.0,
+            }
+        ]
+    listed = [p["name"] for p in api.get("/deals/v1/properties").json()]
+    assert "tier" in listed
+    assert [p["name"] for p in api.get("/properties/v1/deals/properties").json()] == listed
+
+
+def test_every_type_by_singular_or_plural_name(api: Api) -> None:
+    for singular, plural in [
+        ("company", "companies"),
+        ("deal", "deals"),
+        ("ticket", "tickets"),
+        ("product", "products"),
+        ("line_item", "line_items"),
+        ("note", "notes"),
+        ("call", "calls"),
+    ]:
+        one = api.get(f"/properties/v2/{singular}/properties").json()
+        assert one == api.get(f"/properties/v2/{plural}/properties").json()
+        assert len(one) == len(api.get(f"/crm/v3/properties/{plural}").json()["results"])
+    assert (
+        api.get("/companies/v2/properties").json()
+        == api.get("/properties/v2/companies/properties").json()
+    )
+
+
+def test_unknown_types_and_properties_get_legacy_404s(api: Api) -> None:
+    assert_legacy_error(
+        api.get("/properties/v2/form/properties"),
+        404,
+        messages.LEGACY_UNKNOWN_OBJECT_TYPE.format(name="form"),
+    )
+    # properties v1 serves contacts, companies and deals only.
+    assert_legacy_error(
+        api.get("/properties/v1/tickets/properties"),
+        404,
+        messages.LEGACY_UNKNOWN_OBJECT_TYPE.format(name="tickets"),
+    )
+    assert_legacy_error(
+        api.get("/properties/v2/contacts/properties/named/non-existent"),
+        404,
+        messages.LEGACY_PROPERTY_NOT_FOUND.format(name="non-existent"),
+    )
+
+
+# Companies v2 and deals v1
+
+
+def test_companies_paged_selects_properties_and_history(api: Api) -> None:
+    first = create(api, "companies", name="Acme", domain="acme.com")
+    api.clock.advance(1000)
+    patch(api, "companies", first, name="Acme Inc")
+    second = create(api, "companies", name="Beta")
+    plain = api.get("/companies/v2/companies/paged").json()
+    assert plain == {
+        "companies": [
+            {
+                "portalId": api.portal_id,
+                "companyId": int(i),
+                "isDeleted": False,
+                "properties": {},
+                "additionalDomains": [],
+                "stateChanges": [],
+                "mergeAudits": [],
+            }
+            for i in (first, second)
+        ],
+        "has-more": False,
+        "offset": int(second),
+    }
+    chosen = api.client.get(
+        "/companies/v2/companies/paged?properties=domain&propertiesWithHistory=name&limit=1",
+        headers=api.headers(),
+    ).json()
+    assert chosen["has-more"] is True
+    assert chosen["offset"] == int(first)
+    assert chosen["companies"][0]["properties"] == {
+        "domain": wrapper("domain", "acme.com", START_MS),
+        "name": wrapper("name", "Acme Inc", START_MS + 1000, ("Acme", START_MS)),
+    }
+    # Unset properties are left out, even when asked for by name.
+    after = api.get("/companies/v2/companies/paged", offset=first, properties="domain").json()
+    assert after["companies"][0]["companyId"] == int(second)
+    assert after["companies"][0]["properties"] == {}
+    assert after["has-more"] is False
+    assert after["offset"] == int(second)
+
+
+def test_company_by_id_shows_every_set_property_and_archived_ones_are_gone(api: Api) -> None:
+    company = create(api, "companies", name="Acme")
+    body = api.get(f"/companies/v2/companies/{company}").json()
+    stamp = str(START_MS)
+    assert body["properties"] == {
+        "name": wrapper("name", "Acme", START_MS),
+        "createdate": wrapper("createdate", stamp, START_MS),
+        "hs_lastmodifieddate": wrapper("hs_lastmodifieddate", stamp, START_MS),
+        "hs_object_id": wrapper("hs_object_id", company, START_MS),
+    }
+    api.client.delete(f"/crm/v3/objects/companies/{company}", headers=api.headers())
+    assert_legacy_error(
+        api.get(f"/companies/v2/companies/{company}"), 404, messages.LEGACY_NOT_FOUND
+    )
+    assert api.get("/companies/v2/companies/paged").json()["companies"] == []
+    for ref in ("999", "abc", "-1"):
+        assert_legacy_error(
+            api.get(f"/companies/v2/companies/{ref}"), 404, messages.LEGACY_NOT_FOUND
+        )
+
+
+def test_recent_lists_are_newest_first_with_positional_offsets(api: Api) -> None:
+    ids = []
+    for n in range(5):
+        ids.append(create(api, "companies", name=f"C{n}"))
+        api.clock.advance(1000)
+    patch(api, "companies", ids[1], name="changed")
+    modified = api.get("/companies/v2/companies/recent/modified", count=2).json()
+    assert [c["companyId"] for c in modified["results"]] == [int(ids[1]), int(ids[4])]
+    assert (modified["hasMore"], modified["offset"], modified["total"]) == (True, 2, 5)
+    rest = api.get("/companies/v2/companies/recent/modified", count=2, offset=4).json()
+    assert [c["companyId"] for c in rest["results"]] == [int(ids[0])]
+    assert (rest["hasMore"], rest["offset"], rest["total"]) == (False, 5, 5)
+    created = api.get("/companies/v2/companies/recent/created").json()
+    assert [c["companyId"] for c in created["results"]] == [int(i) for i in reversed(ids)]
+    since = api.get("/companies/v2/companies/recent/created", since=START_MS + 3000).json()
+    assert [c["companyId"] for c in since["results"]] == [int(ids[4]), int(ids[3])]
+    # Past the end: no results, integers still.
+    past = api.get("/companies/v2/companies/recent/created", offset=50).json()
+    assert past == {"results": [], "hasMore": False, "offset": 50, "total": 5}
+    # Only the last 30 days.
+    api.clock.advance(31 * 86_400_000)
+    assert api.get("/companies/v2/companies/recent/modified").json()["total"] == 0
+
+
+def test_deals_carry_associations_and_epoch_dates(api: Api) -> None:
+    company = create(api, "companies", name="Acme")
+    contact = create(api, "contacts", email="a@x.com")
+    deal = api.post(
+        "/crm/v3/objects/deals",
+        {
+            "properties": {
+                "dealname": "Big",
+                "pipeline": "default",
+                "dealstage": "appointmentscheduled",
+                "closedate": "2026-02-01",
+            },
+            "associations": [
+                {
+                    "to": {"id": company},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 5}],
+                },
+                {
+                    "to": {"id": contact},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}],
+                },
+            ],
+        },
+    ).json()["id"]
+    linked = {
+        "associatedVids": [int(contact)],
+        "associatedCompanyIds": [int(company)],
+        "associatedDealIds": [],
+        "associatedTicketIds": [],
+    }
+    plain = api.get("/deals/v1/deal/paged").json()
+    assert plain == {
+        "deals": [
+            {
+                "portalId": api.portal_id,
+                "dealId": int(deal),
+                "isDeleted": False,
+                "properties": {},
+                "imports": [],
+                "stateChanges": [],
+            }
+        ],
+        "hasMore": False,
+        "offset": int(deal),
+    }
+    full = api.get(
+        "/deals/v1/deal/paged", includeAssociations="true", properties="closedate"
+    ).json()["deals"][0]
+    assert full["associations"] == linked
+    closing = api.get(f"/crm/v3/objects/deals/{deal}", properties="closedate").json()
+    assert closing["properties"]["closedate"] == "2026-02-01T00:00:00.000Z"
+    assert full["properties"]["closedate"]["value"] == "1769904000000"
+    one = api.get(f"/deals/v1/deal/{deal}").json()
+    assert one["associations"] == linked
+    assert one["properties"]["dealname"] == wrapper("dealname", "Big", START_MS)
+    every = api.get(
+        "/deals/v1/deal/paged", includeAllProperties="true", allPropertiesFetchMode="latest_version"
+    ).json()["deals"][0]
+    assert every["properties"] == one["properties"]
+    recent = api.get("/deals/v1/deal/recent/modified").json()
+    assert recent["results"] == [one]
+    assert (recent["hasMore"], recent["offset"], recent["total"]) == (False, 1, 1)
+
+
+def test_legacy_and_v3_views_of_one_record_agree(api: Api) -> None:
+    deal = create(api, "deals", dealname="One", amount="10")
+    for n in range(3):
+        api.clock.advance(500)
+        patch(api, "deals", deal, amount=str(20 + n), dealname=f"One v{n}")
+    names = ["amount", "dealname"]
+    v3 = api.client.get(
+        f"/crm/v3/objects/deals/{deal}?propertiesWithHistory=amount,dealname",
+        headers=api.headers(),
+    ).json()
+    views = [
+        api.get(f"/deals/v1/deal/{deal}", includePropertyVersions="true").json(),
+        api.client.get(
+            "/deals/v1/deal/paged?propertiesWithHistory=amount&propertiesWithHistory=dealname",
+            headers=api.headers(),
+        ).json()["deals"][0],
+    ]
+    for view in views:
+        for name in names:
+            legacy = view["properties"][name]
+            history = v3["propertiesWithHistory"][name]
+            assert legacy["value"] == history[0]["value"]
+            assert [(v["value"], v["source"], v["sourceId"]) for v in legacy["versions"]] == [
+                (h["value"], h["sourceType"], h["sourceId"]) for h in history
+            ]
+            assert [v["timestamp"] for v in legacy["versions"]] == [
+                _ms(h["timestamp"]) for h in history
+            ]
+
+
+def _ms(iso: str) -> int:
+    return parse_moment(iso)
+
+
+def test_paged_walks_skip_and_repeat_nothing_while_records_are_written(api: Api) -> None:
+    made = [create(api, "deals", dealname=f"D{n}") for n in range(7)]
+    seen: list[int] = []
+    offset = None
+    while True:
+        params: dict[str, Any] = {"limit": 2}
+        if offset is not None:
+            params["offset"] = offset
+        page = api.get("/deals/v1/deal/paged", **params).json()
+        seen += [d["dealId"] for d in page["deals"]]
+        # Writes between pages: a new record, a change to one already seen, one archived.
+        made.append(create(api, "deals", dealname="late"))
+        patch(api, "deals", made[0], dealname="changed")
+        if not page["hasMore"]:
+            break
+        offset = page["offset"]
+    assert len(seen) == len(set(seen))
+    assert {int(i) for i in made[:7]} <= set(seen)
+
+
+def test_limits_clamp_and_bad_parameters_get_legacy_400s(api: Api) -> None:
+    for n in range(3):
+        create(api, "companies", name=f"C{n}")
+    assert len(api.get("/companies/v2/companies/paged", limit=100000).json()["companies"]) == 3
+    assert len(api.get("/companies/v2/companies/recent/modified", count=0).json()["results"]) == 3
+    for path, name, value in [
+        ("/companies/v2/companies/paged", "limit", "ten"),
+        ("/deals/v1/deal/paged", "offset", "x"),
+        ("/deals/v1/deal/recent/modified", "since", "yesterday"),
+        ("/deals/v1/deal/paged", "includeAssociations", "maybe"),
+    ]:
+        assert_legacy_error(
+            api.get(path, **{name: value}),
+            400,
+            messages.LEGACY_INVALID_INTEGER.format(name=name, value=value),
+        )
+    assert_legacy_error(api.get("/deals/v1/deal/recent/sideways"), 404, messages.LEGACY_NOT_FOUND)
