@@ -386,3 +386,30 @@ PROBES += [
     _legacy("deals_v1_recent", "/deals/v1/deal/recent/created", "deals"),
     _legacy("deals_v1_get", "/deals/v1/deal/{rid}", "deals"),
 ]
+
+
+def _legacy_post(route: str, path: str, body: Any) -> Probe:
+    return Probe(
+        route,
+        lambda api, token, rid, email: api.post(path.format(rid=rid, email=email), body, token),
+        observe_ids,
+    )
+
+
+PROBES += [
+    _legacy("contacts_v1_all", "/contacts/v1/lists/all/contacts/all?property=email"),
+    _legacy("contacts_v1_recent", "/contacts/v1/lists/recently_updated/contacts/recent"),
+    _legacy("contacts_v1_recent", "/contacts/v1/lists/all/contacts/recent"),
+    _legacy("contacts_v1_by_vid", "/contacts/v1/contact/vid/{rid}/profile"),
+    _legacy("contacts_v1_by_email", "/contacts/v1/contact/email/{email}/profile"),
+    _legacy_post(
+        "contacts_v1_create_or_update",
+        "/contacts/v1/contact/createOrUpdate/email/{email}",
+        {"properties": [{"property": "firstname", "value": "Mallory"}]},
+    ),
+    _legacy_post(
+        "contacts_v1_batch",
+        "/contacts/v1/contact/batch/",
+        [{"email": "owner@x.com", "properties": [{"property": "firstname", "value": "Mallory"}]}],
+    ),
+]

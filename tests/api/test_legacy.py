@@ -413,3 +413,214 @@ def test_limits_clamp_and_bad_parameters_get_legacy_400s(api: Api) -> None:
             messages.LEGACY_INVALID_INTEGER.format(name=name, value=value),
         )
     assert_legacy_error(api.get("/deals/v1/deal/recent/sideways"), 404, messages.LEGACY_NOT_FOUND)
+
+
+# Contacts v1
+
+
+def contact_version(value: str, at: int) -> dict[str, Any]:
+    return {
+        "value": value,
+        "source-type": "API",
+        "source-id": "1",
+        "source-label": None,
+        "timestamp": at,
+        "selected": False,
+    }
+
+
+def test_create_or_update_writes_through_the_v3_domain_with_its_history(api: Api) -> None:
+    path = "/contacts/v1/contact/createOrUpdate/email/Leslie@X.com"
+    first = api.post(path, {"properties": [{"property": "firstname", "value": "Leslie"}]})
+    assert first.status_code == 200
+    assert first.json() == {"vid": 1, "isNew": True}
+    api.clock.advance(1000)
+    again = api.post(path, {"properties": [{"property": "firstname", "value": "Les"}]})
+    assert again.json() == {"vid": 1, "isNew": False}
+    v3 = api.get("/crm/v3/objects/contacts/1", propertiesWithHistory="firstname").json()
+    assert v3["properties"]["email"] == "leslie@x.com"
+    profile = api.get("/contacts/v1/contact/vid/1/profile").json()
+    assert profile["properties"]["firstname"] == {
+        "value": "Les",
+        "versions": [contact_version("Les", START_MS + 1000), contact_version("Leslie", START_MS)],
+    }
+    assert [v["value"] for v in profile["properties"]["firstname"]["versions"]] == [
+        h["value"] for h in v3["propertiesWithHistory"]["firstname"]
+    ]
+    assert profile["identity-profiles"] == [
+        {
+            "vid": 1,
+            "saved-at-timestamp": START_MS + 1000,
+            "deleted-changed-timestamp": 0,
+            "identities": [
+                {
+                    "type": "EMAIL",
+                    "value": "leslie@x.com",
+                    "timestamp": START_MS,
+                    "is-primary": True,
+                }
+            ],
+        }
+    ]
+    assert {k: profile[k] for k in ("vid", "canonical-vid", "merged-vids", "portal-id")} == {
+        "vid": 1,
+        "canonical-vid": 1,
+        "merged-vids": [],
+        "portal-id": api.portal_id,
+    }
+    assert profile["list-memberships"] == []
+    by_email = api.get("/contacts/v1/contact/email/LESLIE@x.com/profile").json()
+    assert by_email == profile
+
+
+def test_rejected_contact_writes_change_nothing(api: Api) -> None:
+    api.post(
+        "/contacts/v1/contact/createOrUpdate/email/a@x.com",
+        {"properties": [{"property": "firstname", "value": "A"}]},
+    )
+    before = api.get("/crm/v3/objects/contacts/1").json()
+    bad_email = api.post("/contacts/v1/contact/createOrUpdate/email/an_invalid_email", {})
+    body = bad_email.json()
+    assert bad_email.status_code == 400
+    assert body["message"] == messages.LEGACY_PROPERTY_VALUES_INVALID
+    assert body["validationResults"] == [
+        {
+            "isValid": False,
+            "message": messages.INVALID_EMAIL.format(value="an_invalid_email"),
+            "error": "INVALID_EMAIL",
+            "name": "email",
+        }
+    ]
+    bad_value = api.post(
+        "/contacts/v1/contact/batch/",
+        [
+            {"email": "new@x.com", "properties": [{"property": "firstname", "value": "N"}]},
+            {"vid": 1, "properties": [{"property": "nope", "value": "x"}]},
+        ],
+    )
+    assert bad_value.status_code == 400
+    assert bad_value.json()["validationResults"][0]["error"] == "PROPERTY_DOESNT_EXIST"
+    unknown_vid = api.post(
+        "/contacts/v1/contact/batch/",
+        [{"vid": 99, "properties": [{"property": "firstname", "value": "N"}]}],
+    )
+    assert_legacy_error(unknown_vid, 404, messages.LEGACY_CONTACT_NOT_FOUND)
+    api.post(
+        "/contacts/v1/contact/createOrUpdate/email/b@x.com",
+        {"properties": [{"property": "firstname", "value": "B"}]},
+    )
+    taken = api.post(
+        "/contacts/v1/contact/createOrUpdate/email/b@x.com",
+        {"properties": [{"property": "email", "value": "a@x.com"}]},
+    )
+    assert taken.status_code == 409
+    assert taken.json()["error"] == "CONTACT_EXISTS"
+    assert taken.json()["identityProfile"]["vid"] == 1
+    assert api.get("/crm/v3/objects/contacts/1").json() == before
+    assert api.get("/crm/v3/objects/contacts/3").status_code == 404
+    assert_legacy_error(
+        api.get("/contacts/v1/contact/vid/99/profile"), 404, messages.LEGACY_CONTACT_NOT_FOUND
+    )
+    assert_legacy_error(
+        api.get("/contacts/v1/contact/email/none@x.com/profile"),
+        404,
+        messages.LEGACY_CONTACT_NOT_FOUND,
+    )
+
+
+def test_batch_answers_202_and_writes_every_contact(api: Api) -> None:
+    api.post("/contacts/v1/contact/createOrUpdate/email/a@x.com", {"properties": []})
+    response = api.post(
+        "/contacts/v1/contact/batch/",
+        [
+            {"email": "b@x.com", "properties": [{"property": "firstname", "value": "B"}]},
+            {"vid": 1, "properties": [{"property": "lastname", "value": "L"}]},
+        ],
+    )
+    assert response.status_code == 202
+    assert response.content == b""
+    assert api.get("/crm/v3/objects/contacts/1").json()["properties"]["lastname"] == "L"
+    assert api.get("/crm/v3/objects/contacts/2").json()["properties"]["firstname"] == "B"
+
+
+def test_contact_lists_page_by_vid_and_by_time(api: Api) -> None:
+    for n in range(5):
+        api.post(
+            f"/contacts/v1/contact/createOrUpdate/email/c{n}@x.com",
+            {"properties": [{"property": "firstname", "value": f"C{n}"}]},
+        )
+        api.clock.advance(1000)
+    page = api.get("/contacts/v1/lists/all/contacts/all", count=2).json()
+    assert [c["vid"] for c in page["contacts"]] == [1, 2]
+    assert (page["has-more"], page["vid-offset"]) == (True, 2)
+    assert page["contacts"][0]["properties"] == {
+        "firstname": {"value": "C0"},
+        "lastmodifieddate": {"value": str(START_MS)},
+    }
+    assert page["contacts"][0]["addedAt"] == START_MS
+    last = api.get("/contacts/v1/lists/all/contacts/all", count=5, vidOffset=2).json()
+    assert [c["vid"] for c in last["contacts"]] == [3, 4, 5]
+    assert (last["has-more"], last["vid-offset"]) == (False, 5)
+    # The response key is vid-offset; the parameter is vidOffset (a vid-offset one is ignored).
+    ignored = api.client.get(
+        "/contacts/v1/lists/all/contacts/all?count=1&vid-offset=3", headers=api.headers()
+    ).json()
+    assert ignored["contacts"][0]["vid"] == 1
+    api.post(
+        "/contacts/v1/contact/createOrUpdate/email/c1@x.com",
+        {"properties": [{"property": "lastname", "value": "Late"}]},
+    )
+    recent = api.get(
+        "/contacts/v1/lists/recently_updated/contacts/recent",
+        count=2,
+        propertyMode="value_and_history",
+        property="lastname",
+    ).json()
+    assert [c["vid"] for c in recent["contacts"]] == [2, 5]
+    assert recent["contacts"][0]["properties"] == {
+        "lastname": {"value": "Late", "versions": [contact_version("Late", START_MS + 5000)]}
+    }
+    assert recent["contacts"][0]["addedAt"] == START_MS + 5000
+    assert (recent["has-more"], recent["vid-offset"], recent["time-offset"]) == (
+        True,
+        5,
+        START_MS + 4000,
+    )
+    rest = api.get(
+        "/contacts/v1/lists/recently_updated/contacts/recent",
+        count=10,
+        timeOffset=recent["time-offset"],
+        vidOffset=recent["vid-offset"],
+    ).json()
+    assert [c["vid"] for c in rest["contacts"]] == [4, 3, 1]
+    assert rest["has-more"] is False
+    created = api.get("/contacts/v1/lists/all/contacts/recent").json()
+    assert [c["vid"] for c in created["contacts"]] == [5, 4, 3, 2, 1]
+    empty = api.get(
+        "/contacts/v1/lists/recently_updated/contacts/recent", timeOffset=START_MS - 1
+    ).json()
+    assert empty == {
+        "contacts": [],
+        "has-more": False,
+        "vid-offset": 0,
+        "time-offset": START_MS - 1,
+    }
+
+
+def test_recently_updated_walk_while_contacts_change(api: Api) -> None:
+    for n in range(9):
+        api.post(f"/contacts/v1/contact/createOrUpdate/email/w{n}@x.com", {"properties": []})
+        if n % 2:
+            api.clock.advance(1)
+    seen: list[int] = []
+    params: dict[str, Any] = {"count": 2}
+    while True:
+        page = api.get("/contacts/v1/lists/recently_updated/contacts/recent", **params).json()
+        seen += [c["vid"] for c in page["contacts"]]
+        # A new contact appears in front of the walk; it is not HubSpot's promise to show it.
+        api.post("/contacts/v1/contact/createOrUpdate/email/late@x.com", {"properties": []})
+        api.clock.advance(1)
+        if not page["has-more"]:
+            break
+        params = {"count": 2, "timeOffset": page["time-offset"], "vidOffset": page["vid-offset"]}
+    assert sorted(seen) == list(range(1, 10))

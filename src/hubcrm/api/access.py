@@ -182,6 +182,12 @@ ROUTE_ACCESS |= {
     "deals_v1_paged": Access("read_scopes"),
     "deals_v1_recent": Access("read_scopes"),
     "deals_v1_get": Access("read_scopes"),
+    "contacts_v1_all": Access("read_scopes"),
+    "contacts_v1_recent": Access("read_scopes"),
+    "contacts_v1_by_vid": Access("read_scopes"),
+    "contacts_v1_by_email": Access("read_scopes"),
+    "contacts_v1_create_or_update": Access("write_scopes"),
+    "contacts_v1_batch": Access("write_scopes"),
 }
 
 

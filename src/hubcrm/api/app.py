@@ -26,6 +26,7 @@ from hubcrm.api import (
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
+from hubcrm.api.legacy.paths import TrailingSlash
 from hubcrm.api.legacy.routes import routes as legacy_routes
 from hubcrm.api.limits import HeadLimit
 from hubcrm.api.observing import ObservingMiddleware
@@ -254,6 +255,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
     app.add_middleware(PortalScopeMiddleware)
     app.add_middleware(ObservingMiddleware, log_requests=settings.log_format == "json")
+    app.add_middleware(TrailingSlash)
     return app
 
 

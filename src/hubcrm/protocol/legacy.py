@@ -175,3 +175,81 @@ class LegacyBadRequest(LegacyError):
 class LegacyConflict(LegacyError):
     status = 409
     category = "CONFLICT"
+
+
+# Contacts v1: kebab-case keys, properties without top-level timestamps (§2.3, §7).
+
+
+class ContactVersion(Struct, rename="kebab"):
+    value: str
+    source_type: str
+    source_id: str | None
+    source_label: str | None
+    timestamp: int
+    selected: bool
+
+
+class ContactValue(Struct):
+    value: str
+    versions: list[ContactVersion] | UnsetType = UNSET
+
+
+class Identity(Struct, rename="kebab"):
+    type: str
+    value: str
+    timestamp: int
+    is_primary: bool | UnsetType = UNSET
+
+
+class IdentityProfile(Struct, rename="kebab"):
+    vid: int
+    saved_at_timestamp: int
+    deleted_changed_timestamp: int
+    identities: list[Identity]
+
+
+class Contact(Struct, rename="kebab", kw_only=True):
+    added_at: int | UnsetType = msgspec.field(default=UNSET, name="addedAt")
+    vid: int
+    canonical_vid: int
+    merged_vids: list[int]
+    portal_id: int
+    is_contact: bool
+    profile_url: str
+    properties: dict[str, ContactValue]
+    form_submissions: list[Any] = msgspec.field(default_factory=list)
+    # Profiles only; always empty since the v1 lists sunset (2026-04-30).
+    list_memberships: list[Any] | UnsetType = UNSET
+    identity_profiles: list[IdentityProfile]
+    merge_audits: list[Any] = msgspec.field(default_factory=list)
+
+
+class ContactsPage(Struct, rename="kebab", kw_only=True):
+    contacts: list[Contact]
+    has_more: bool
+    vid_offset: int
+    time_offset: int | UnsetType = UNSET
+
+
+class ContactWritten(Struct, rename="camel"):
+    vid: int
+    is_new: bool
+
+
+class ContactPropertyInput(Struct):
+    property: str
+    value: str | int | float | bool | None = None
+
+
+class ContactWrite(Struct):
+    properties: list[ContactPropertyInput] = msgspec.field(default_factory=list)
+
+
+class BatchContact(Struct):
+    vid: int | None = None
+    email: str | None = None
+    properties: list[ContactPropertyInput] = msgspec.field(default_factory=list)
+
+
+contact_write = msgspec.json.Decoder(ContactWrite)
+batch_contacts = msgspec.json.Decoder(list[BatchContact])

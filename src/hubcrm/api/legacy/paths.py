@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 LEGACY_PREFIXES = (
     "/properties/v1/",
     "/properties/v2/",
@@ -12,3 +14,22 @@ LEGACY_PREFIXES = (
     "/engagements/v1/",
     "/owners/v2/",
 )
+
+
+class TrailingSlash:
+    """Serves every route with one trailing slash as without it, with the same answer and no
+    redirect: HubSpot's own spec and maintained connectors call `/crm/v3/owners/` and
+    `/contacts/v1/contact/batch/` (hubspot-legacy-apis.md §2.1, §11)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = dict(scope)
+            scope["path"] = path[:-1]
+            raw = scope.get("raw_path")
+            if isinstance(raw, bytes) and raw.endswith(b"/"):
+                scope["raw_path"] = raw[:-1]
+        await self.app(scope, receive, send)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hubcrm.api.legacy import properties, records
+from hubcrm.api.legacy import contacts, properties, records
 
 
 def routes() -> list[BaseRoute]:
@@ -34,4 +34,28 @@ def routes() -> list[BaseRoute]:
             ),
             Route(base + "/{record_id}", reader.get, methods=["GET"], name=reader.route("get")),
         ]
+    lists = "/contacts/v1/lists"
+    found += [
+        Route(lists + "/all/contacts/all", contacts.contacts_v1_all, methods=["GET"]),
+        Route(
+            lists + "/recently_updated/contacts/recent",
+            contacts.contacts_v1_recent,
+            methods=["GET"],
+        ),
+        Route(lists + "/all/contacts/recent", contacts.contacts_v1_recent, methods=["GET"]),
+        Route(
+            "/contacts/v1/contact/vid/{vid}/profile", contacts.contacts_v1_by_vid, methods=["GET"]
+        ),
+        Route(
+            "/contacts/v1/contact/email/{email}/profile",
+            contacts.contacts_v1_by_email,
+            methods=["GET"],
+        ),
+        Route(
+            "/contacts/v1/contact/createOrUpdate/email/{email}",
+            contacts.contacts_v1_create_or_update,
+            methods=["POST"],
+        ),
+        Route("/contacts/v1/contact/batch", contacts.contacts_v1_batch, methods=["POST"]),
+    ]
     return found
