@@ -413,3 +413,9 @@ PROBES += [
         [{"email": "owner@x.com", "properties": [{"property": "firstname", "value": "Mallory"}]}],
     ),
 ]
+
+PROBES += [
+    _legacy("engagements_v1_paged", "/engagements/v1/engagements/paged", "notes"),
+    _legacy("engagements_v1_recent", "/engagements/v1/engagements/recent/modified", "notes"),
+    _legacy("engagements_v1_get", "/engagements/v1/engagements/{rid}", "notes"),
+]

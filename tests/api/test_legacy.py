@@ -624,3 +624,105 @@ def test_recently_updated_walk_while_contacts_change(api: Api) -> None:
             break
         params = {"count": 2, "timeOffset": page["time-offset"], "vidOffset": page["vid-offset"]}
     assert sorted(seen) == list(range(1, 10))
+
+
+# Engagements v1
+
+
+def engagement_head(api: Api, record_id: int, kind: str, at: int = START_MS) -> dict[str, Any]:
+    return {
+        "id": record_id,
+        "portalId": api.portal_id,
+        "active": True,
+        "createdAt": at,
+        "lastUpdated": at,
+        "type": kind,
+        "timestamp": START_MS,
+        "allAccessibleTeamIds": [],
+        "queueMembershipIds": [],
+        "bodyPreviewIsTruncated": False,
+    }
+
+
+def no_associations(**ids: list[int]) -> dict[str, list[int]]:
+    keys = ["contactIds", "companyIds", "dealIds", "ownerIds", "workflowIds", "ticketIds"]
+    keys += ["contentIds", "quoteIds", "marketingEventIds"]
+    return {key: ids.get(key, []) for key in keys}
+
+
+def test_engagements_are_the_v3_activities_with_metadata_and_associations(api: Api) -> None:
+    contact = create(api, "contacts", email="a@x.com")
+    note = api.post(
+        "/crm/v3/objects/notes",
+        {
+            "properties": {"hs_note_body": "hello", "hs_timestamp": "2026-01-01T00:00:00Z"},
+            "associations": [
+                {
+                    "to": {"id": contact},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 202}],
+                }
+            ],
+        },
+    ).json()["id"]
+    api.clock.advance(1000)
+    create(
+        api,
+        "meetings",
+        hs_meeting_title="Kickoff",
+        hs_meeting_start_time="2026-01-02T10:00:00Z",
+        hs_timestamp="2026-01-01T00:00:00Z",
+    )
+    create(
+        api,
+        "calls",
+        hs_call_title="Ring",
+        hs_call_duration="61000",
+        hs_timestamp="2026-01-01T00:00:00Z",
+    )
+    body = api.get(f"/engagements/v1/engagements/{note}").json()
+    assert body == {
+        "engagement": engagement_head(api, 1, "NOTE"),
+        "associations": no_associations(contactIds=[int(contact)]),
+        "attachments": [],
+        "scheduledTasks": [],
+        "metadata": {"body": "hello"},
+    }
+    paged = api.get("/engagements/v1/engagements/paged").json()
+    # One id per type: a page never ends between engagements of one id.
+    assert [(e["engagement"]["type"], e["engagement"]["id"]) for e in paged["results"]] == [
+        ("NOTE", 1),
+        ("CALL", 1),
+        ("MEETING", 1),
+    ]
+    assert (paged["hasMore"], paged["offset"]) == (False, 1)
+    by_one = api.get("/engagements/v1/engagements/paged", limit=1).json()
+    assert len(by_one["results"]) == 3
+    call = paged["results"][1]
+    assert call["engagement"] == engagement_head(api, 1, "CALL", START_MS + 1000)
+    assert call["metadata"] == {"title": "Ring", "durationMilliseconds": 61000}
+    assert paged["results"][2]["metadata"] == {"startTime": 1767348000000, "title": "Kickoff"}
+    recent = api.get("/engagements/v1/engagements/recent/modified", count=2).json()
+    assert [e["engagement"]["type"] for e in recent["results"]] == ["CALL", "MEETING"]
+    assert (recent["hasMore"], recent["offset"], recent["total"]) == (True, 2, 3)
+    api.client.delete(f"/crm/v3/objects/notes/{note}", headers=api.headers())
+    # An archived engagement is gone; id 1 now names the call (hubcrm's per-type ids).
+    assert api.get(f"/engagements/v1/engagements/{note}").json() == call
+    assert_legacy_error(api.get("/engagements/v1/engagements/99"), 404, messages.LEGACY_NOT_FOUND)
+    assert_legacy_error(api.get("/engagements/v1/engagements/x"), 404, messages.LEGACY_NOT_FOUND)
+
+
+def test_engagements_paged_walk_while_activities_are_written(api: Api) -> None:
+    for n in range(4):
+        create(api, "notes", hs_note_body=f"n{n}", hs_timestamp="2026-01-01T00:00:00Z")
+        create(api, "tasks", hs_task_subject=f"t{n}", hs_timestamp="2026-01-01T00:00:00Z")
+    seen: list[tuple[str, int]] = []
+    params: dict[str, Any] = {"limit": 3}
+    while True:
+        page = api.get("/engagements/v1/engagements/paged", **params).json()
+        seen += [(e["engagement"]["type"], e["engagement"]["id"]) for e in page["results"]]
+        create(api, "notes", hs_note_body="late", hs_timestamp="2026-01-01T00:00:00Z")
+        if not page["hasMore"]:
+            break
+        params = {"limit": 3, "offset": page["offset"]}
+    assert len(seen) == len(set(seen))
+    assert {(t, i) for t in ("NOTE", "TASK") for i in range(1, 5)} <= set(seen)

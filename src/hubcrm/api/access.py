@@ -188,6 +188,9 @@ ROUTE_ACCESS |= {
     "contacts_v1_by_email": Access("read_scopes"),
     "contacts_v1_create_or_update": Access("write_scopes"),
     "contacts_v1_batch": Access("write_scopes"),
+    "engagements_v1_paged": Access("read_scopes"),
+    "engagements_v1_recent": Access("read_scopes"),
+    "engagements_v1_get": Access("read_scopes"),
 }
 
 

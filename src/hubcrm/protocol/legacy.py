@@ -253,3 +253,46 @@ class BatchContact(Struct):
 
 contact_write = msgspec.json.Decoder(ContactWrite)
 batch_contacts = msgspec.json.Decoder(list[BatchContact])
+
+
+# Engagements v1 (§6)
+
+
+class EngagementHead(Struct, rename="camel", kw_only=True):
+    id: int
+    portal_id: int
+    active: bool
+    created_at: int
+    last_updated: int
+    owner_id: int | UnsetType = UNSET
+    type: str
+    timestamp: int
+    all_accessible_team_ids: list[int] = msgspec.field(default_factory=list)
+    queue_membership_ids: list[int] = msgspec.field(default_factory=list)
+    body_preview_is_truncated: bool = False
+
+
+class EngagementAssociations(Struct, rename="camel"):
+    contact_ids: list[int]
+    company_ids: list[int]
+    deal_ids: list[int]
+    owner_ids: list[int]
+    workflow_ids: list[int]
+    ticket_ids: list[int]
+    content_ids: list[int]
+    quote_ids: list[int]
+    marketing_event_ids: list[int]
+
+
+class Engagement(Struct):
+    engagement: EngagementHead
+    associations: EngagementAssociations
+    attachments: list[dict[str, int]]
+    scheduled_tasks: list[Any] = msgspec.field(default_factory=list, name="scheduledTasks")
+    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+
+
+class EngagementsPage(Struct, rename="camel"):
+    results: list[Engagement]
+    has_more: bool
+    offset: int

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hubcrm.api.legacy import contacts, properties, records
+from hubcrm.api.legacy import contacts, engagements, properties, records
 
 
 def routes() -> list[BaseRoute]:
@@ -57,5 +57,11 @@ def routes() -> list[BaseRoute]:
             methods=["POST"],
         ),
         Route("/contacts/v1/contact/batch", contacts.contacts_v1_batch, methods=["POST"]),
+    ]
+    base = "/engagements/v1/engagements"
+    found += [
+        Route(base + "/paged", engagements.engagements_v1_paged, methods=["GET"]),
+        Route(base + "/recent/modified", engagements.engagements_v1_recent, methods=["GET"]),
+        Route(base + "/{engagement_id}", engagements.engagements_v1_get, methods=["GET"]),
     ]
     return found
