@@ -9,7 +9,7 @@ import pytest
 
 from hubcrm.domain.clock import parse_moment
 from hubcrm.protocol import messages
-from tests.conftest import START_MS, Api
+from tests.conftest import START_MS, Api, running_api
 
 LEGACY_ERROR_KEYS = {"status", "message", "correlationId", "requestId"}
 
@@ -726,3 +726,95 @@ def test_engagements_paged_walk_while_activities_are_written(api: Api) -> None:
         params = {"limit": 3, "offset": page["offset"]}
     assert len(seen) == len(set(seen))
     assert {(t, i) for t in ("NOTE", "TASK") for i in range(1, 5)} <= set(seen)
+
+
+# Compatibility paths: v3 association batch read, /crm/v4/objects, trailing slashes
+
+
+def test_v3_association_batch_read_answers_207_for_a_record_without_any(api: Api) -> None:
+    contact = create(api, "contacts", email="a@x.com")
+    linked = api.post(
+        "/crm/v3/objects/companies",
+        {
+            "properties": {"name": "A"},
+            "associations": [
+                {
+                    "to": {"id": contact},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 280}],
+                }
+            ],
+        },
+    ).json()["id"]
+    alone = create(api, "companies", name="B")
+    response = api.post(
+        "/crm/v3/associations/company/contact/batch/read",
+        {"inputs": [{"id": linked}, {"id": alone}]},
+    )
+    assert response.status_code == 207
+    body = response.json()
+    assert [(r["from"]["id"], [t["id"] for t in r["to"]]) for r in body["results"]] == [
+        (linked, [contact])
+    ]
+    assert body["numErrors"] == 1
+    (error,) = body["errors"]
+    assert error["category"] == "OBJECT_NOT_FOUND"
+    assert error["subCategory"] == "crm.associations.NO_ASSOCIATIONS_FOUND"
+    assert error["message"] == f"No contact is associated with company {alone}."
+    assert error["context"] == {
+        "fromObjectId": [alone],
+        "fromObjectType": ["company"],
+        "toObjectType": ["contact"],
+    }
+
+
+def test_v4_objects_paths_serve_the_v3_objects_api(api: Api) -> None:
+    contact = create(api, "contacts", email="a@x.com")
+    ticket = api.post(
+        "/crm/v3/objects/tickets",
+        {
+            "properties": {"subject": "T", "hs_pipeline": "0", "hs_pipeline_stage": "1"},
+            "associations": [
+                {
+                    "to": {"id": contact},
+                    "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 16}],
+                }
+            ],
+        },
+    ).json()["id"]
+    asked = {"associations": "contact,company,deals", "properties": "subject", "archived": "false"}
+    for path in ("/crm/v4/objects/tickets", "/crm/v3/objects/tickets"):
+        listed = api.get(path, **asked).json()
+        assert listed["results"][0]["associations"] == {
+            "contacts": {"results": [{"id": contact, "type": "ticket_to_contact"}]}
+        }
+        assert listed["results"][0]["properties"] == {"subject": "T"}
+    one = api.get(f"/crm/v4/objects/tickets/{ticket}", associations="contact").json()
+    assert one == api.get(f"/crm/v3/objects/tickets/{ticket}", associations="contact").json()
+
+
+def test_one_trailing_slash_is_served_as_without_it(api: Api) -> None:
+    create(api, "companies", name="A")
+    for path in (
+        "/crm/v3/objects/companies",
+        "/companies/v2/companies/paged",
+        "/properties/v2/contact/properties",
+    ):
+        plain = api.client.get(path, headers=api.headers(), follow_redirects=False)
+        slashed = api.client.get(path + "/", headers=api.headers(), follow_redirects=False)
+        assert slashed.status_code == plain.status_code == 200
+        assert slashed.json() == plain.json()
+
+
+def test_legacy_routes_demand_a_token_and_count_against_rate_limits(database_url: str) -> None:
+    with running_api(database_url, rate_limit="free", rate_limit_burst=3) as api:
+        response = api.client.get("/companies/v2/companies/paged")
+        assert response.status_code == 401
+        assert response.json()["category"] == "INVALID_AUTHENTICATION"
+        remaining = [
+            int(api.get(path).headers["x-hubspot-ratelimit-remaining"])
+            for path in ("/deals/v1/deal/paged", "/crm/v3/objects/deals", "/contacts/v2/properties")
+        ]
+        assert remaining == [2, 1, 0]
+        refused = api.get("/engagements/v1/engagements/paged")
+        assert refused.status_code == 429
+        assert refused.json()["errorType"] == "RATE_LIMIT"

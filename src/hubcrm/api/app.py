@@ -50,7 +50,9 @@ from hubcrm.store import open_store
 from hubcrm.store.base import Store
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
-OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
+# /crm/v4/objects serves the same objects API: undocumented, but SINGER reads tickets there on
+# every sync (hubspot-legacy-apis.md §9).
+OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03", "/crm/v4/objects")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
 SCHEMAS_PREFIXES = ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas")
 # Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
