@@ -418,4 +418,5 @@ PROBES += [
     _legacy("engagements_v1_paged", "/engagements/v1/engagements/paged", "notes"),
     _legacy("engagements_v1_recent", "/engagements/v1/engagements/recent/modified", "notes"),
     _legacy("engagements_v1_get", "/engagements/v1/engagements/{rid}", "notes"),
+    _legacy("engagements_v1_modified_after", "/engagements/v1/engagements/modified/after", "notes"),
 ]

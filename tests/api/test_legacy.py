@@ -818,3 +818,28 @@ def test_legacy_routes_demand_a_token_and_count_against_rate_limits(database_url
         refused = api.get("/engagements/v1/engagements/paged")
         assert refused.status_code == 429
         assert refused.json()["errorType"] == "RATE_LIMIT"
+
+
+def test_engagements_modified_after_walks_by_cursor(api: Api) -> None:
+    for n in range(3):
+        create(api, "notes", hs_note_body=f"n{n}", hs_timestamp="2026-01-01T00:00:00Z")
+        create(api, "calls", hs_call_title=f"c{n}", hs_timestamp="2026-01-01T00:00:00Z")
+        api.clock.advance(1000)
+    path = "/engagements/v1/engagements/modified/after"
+    seen: list[tuple[str, int]] = []
+    params: dict[str, Any] = {"after": START_MS + 1000, "limit": 2}
+    while True:
+        page = api.get(path, **params).json()
+        seen += [(e["engagement"]["type"], e["engagement"]["id"]) for e in page["results"]]
+        if not page["hasMore"]:
+            assert "after" not in page
+            break
+        patch(api, "notes", "1", hs_note_body="changed again")  # moves behind the walk's end
+        params = {"after": page["after"], "limit": 2}
+    assert seen[:4] == [("NOTE", 2), ("CALL", 2), ("NOTE", 3), ("CALL", 3)]
+    assert seen[4:] == [("NOTE", 1)]
+    assert_legacy_error(
+        api.get(path, after="yesterday"),
+        400,
+        messages.LEGACY_INVALID_OFFSET.format(value="yesterday"),
+    )

@@ -191,6 +191,7 @@ ROUTE_ACCESS |= {
     "engagements_v1_paged": Access("read_scopes"),
     "engagements_v1_recent": Access("read_scopes"),
     "engagements_v1_get": Access("read_scopes"),
+    "engagements_v1_modified_after": Access("read_scopes"),
 }
 
 

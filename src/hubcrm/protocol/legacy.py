@@ -296,3 +296,11 @@ class EngagementsPage(Struct, rename="camel"):
     results: list[Engagement]
     has_more: bool
     offset: int
+
+
+class EngagementsAfterPage(Struct, rename="camel", kw_only=True):
+    """engagements/modified/after: `after` is an opaque cursor, left out on the last page."""
+
+    results: list[Engagement]
+    has_more: bool
+    after: str | UnsetType = UNSET

@@ -510,7 +510,7 @@ class Store(Protocol):
     async def purge_object_schema(self, portal_id: int, object_type: str) -> None:
         """Forget an archived schema, freeing its name, and bump the version."""
 
-    # Legacy APIs: records newest first (store/*/legacy.py)
+    # Legacy APIs: records in order of creation or last change (store/*/legacy.py)
     async def records_recent(
         self,
         portal_id: int,
@@ -521,7 +521,9 @@ class Store(Protocol):
         before: tuple[int, int] | None,
         offset: int,
         limit: int,
+        ascending: bool = False,
     ) -> tuple[list[Record], int]:
-        """Live records newest first by `column` (`created_at` or `updated_at`), ties by id
-        descending: those with `column` >= `since` and (`column`, id) < `before`; `offset` of
-        them skipped, at most `limit` returned; and how many match before skipping."""
+        """Live records by `column` (`created_at` or `updated_at`) and then id, newest first
+        (oldest first with `ascending`): those with `column` >= `since` and (`column`, id)
+        past `before` in that order; `offset` of them skipped, at most `limit` returned; and
+        how many match before skipping."""

@@ -10,7 +10,7 @@ from hubcrm.api.legacy.query import legacy_int
 from hubcrm.api.requests import state
 from hubcrm.api.responses import json_response
 from hubcrm.domain.legacy.engagements import LegacyEngagements
-from hubcrm.protocol.legacy import EngagementsPage, RecentPage
+from hubcrm.protocol.legacy import EngagementsAfterPage, EngagementsPage, RecentPage
 
 # Every activity type takes the contacts scopes (data/object_types.json): notes stand for all.
 SCOPED_AS = "notes"
@@ -49,3 +49,16 @@ async def engagements_v1_get(request: Request) -> Response:
     found = await engagements.one(token.portal_id, request.path_params["engagement_id"])
     (shown,) = await engagements.shown(token.portal_id, [found])
     return json_response(shown)
+
+
+async def engagements_v1_modified_after(request: Request) -> Response:
+    token, _ = await authorize_legacy(request, SCOPED_AS)
+    engagements = _engagements(request)
+    found = await engagements.modified_after(
+        token.portal_id, after=request.query_params.get("after"), limit=legacy_int(request, "limit")
+    )
+    shown = await engagements.shown(token.portal_id, found.engagements)
+    page = EngagementsAfterPage(results=shown, has_more=found.has_more)
+    if found.after is not None:
+        page.after = found.after
+    return json_response(page)

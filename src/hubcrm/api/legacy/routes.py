@@ -62,6 +62,11 @@ def routes() -> list[BaseRoute]:
     found += [
         Route(base + "/paged", engagements.engagements_v1_paged, methods=["GET"]),
         Route(base + "/recent/modified", engagements.engagements_v1_recent, methods=["GET"]),
+        Route(
+            base + "/modified/after",
+            engagements.engagements_v1_modified_after,
+            methods=["GET"],
+        ),
         Route(base + "/{engagement_id}", engagements.engagements_v1_get, methods=["GET"]),
     ]
     return found

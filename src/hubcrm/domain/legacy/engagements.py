@@ -33,6 +33,7 @@ from hubcrm.protocol.legacy import (
     Engagement,
     EngagementAssociations,
     EngagementHead,
+    LegacyBadRequest,
     LegacyNotFound,
 )
 from hubcrm.store.base import Record
@@ -124,6 +125,17 @@ class EngagementsPaged:
 
 
 @dataclass(frozen=True)
+class EngagementsAfter:
+    engagements: list[Typed]
+    has_more: bool
+    after: str | None
+
+
+AFTER_DEFAULT, AFTER_MAX = 100, 1000  # D-LEG "Get engagements modified after"
+_BEYOND = 2**62  # above every id
+
+
+@dataclass(frozen=True)
 class EngagementsRecent:
     engagements: list[Typed]
     has_more: bool
@@ -182,6 +194,39 @@ class LegacyEngagements:
         end = start + len(shown)
         return EngagementsRecent(shown, end < total, end, total)
 
+    async def modified_after(
+        self, portal_id: int, *, after: str | None, limit: int | None
+    ) -> EngagementsAfter:
+        """Engagements changed at or after a moment (epoch ms), or past a cursor from the last
+        page, in order of last change, then type, then id: a walk skips and repeats nothing."""
+        count = size(limit, AFTER_DEFAULT, AFTER_MAX)
+        moment, position = _cursor(after)
+        found: list[tuple[int, int, int, Typed]] = []
+        for order, kind in enumerate(KINDS):
+            past = None
+            if position is not None:
+                at, last_order, last_id = position
+                past = (
+                    at,
+                    _BEYOND if order < last_order else last_id if order == last_order else -1,
+                )
+            rows, _ = await self.store.records_recent(
+                portal_id,
+                kind.type_id,
+                column="updated_at",
+                since=moment,
+                before=past,
+                offset=0,
+                limit=count + 1,
+                ascending=True,
+            )
+            found += [(r.updated_at, order, r.record_id, Typed(kind, r)) for r in rows]
+        found.sort(key=lambda item: item[:3])
+        shown = found[:count]
+        more = len(found) > count
+        cursor = "_".join(str(x) for x in shown[-1][:3]) if more and shown else None
+        return EngagementsAfter([t for *_, t in shown], more, cursor)
+
     async def one(self, portal_id: int, ref: str) -> Typed:
         if ref.isdigit():
             for kind in KINDS:
@@ -201,6 +246,20 @@ class LegacyEngagements:
             engagement(portal_id, t, linked.get((t.kind.type_id, t.record.record_id), {}))
             for t in found
         ]
+
+
+def _cursor(after: str | None) -> tuple[int | None, tuple[int, int, int] | None]:
+    """`after` as a moment (epoch ms) or as a cursor `<lastUpdated>_<type>_<id>`."""
+    if after is None or after == "":
+        return None, None
+    parts = after.split("_")
+    if all(p.lstrip("-").isdigit() for p in parts) and len(parts) in (1, 3):
+        numbers = [int(p) for p in parts]
+        if all(abs(n) < _BEYOND for n in numbers):
+            if len(numbers) == 1:
+                return numbers[0], None
+            return None, (numbers[0], numbers[1], numbers[2])
+    raise LegacyBadRequest(messages.LEGACY_INVALID_OFFSET.format(value=after))
 
 
 def engagement(portal_id: int, typed: Typed, linked: dict[str, list[int]]) -> Engagement:

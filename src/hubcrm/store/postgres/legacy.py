@@ -22,6 +22,7 @@ class Legacy(Pooled):
         before: tuple[int, int] | None,
         offset: int,
         limit: int,
+        ascending: bool = False,
     ) -> tuple[list[Record], int]:
         if column not in _ORDERED:
             raise ValueError(f"not an ordering column: {column}")
@@ -30,15 +31,18 @@ class Legacy(Pooled):
         if since is not None:
             params.append(since)
             where += f" AND {column} >= ${len(params)}"
+        past, order = (">", "ASC") if ascending else ("<", "DESC")
         if before is not None:
             params += [before[0], before[1]]
             at, rid = len(params) - 1, len(params)
-            where += f" AND ({column} < ${at} OR ({column} = ${at} AND record_id < ${rid}))"
+            where += (
+                f" AND ({column} {past} ${at} OR ({column} = ${at} AND record_id {past} ${rid}))"
+            )
         total = await self._fetch(f"SELECT COUNT(*) FROM records WHERE {where}", *params)
         n = len(params)
         rows = await self._fetch(
             f"SELECT {RECORD_COLUMNS} FROM records WHERE {where}"
-            f" ORDER BY {column} DESC, record_id DESC LIMIT ${n + 1} OFFSET ${n + 2}",
+            f" ORDER BY {column} {order}, record_id {order} LIMIT ${n + 1} OFFSET ${n + 2}",
             *params,
             limit,
             offset,

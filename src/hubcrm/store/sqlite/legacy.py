@@ -23,6 +23,7 @@ class Legacy(Connections):
         before: tuple[int, int] | None,
         offset: int,
         limit: int,
+        ascending: bool = False,
     ) -> tuple[list[Record], int]:
         if column not in _ORDERED:
             raise ValueError(f"not an ordering column: {column}")
@@ -31,15 +32,16 @@ class Legacy(Connections):
         if since is not None:
             where += f" AND {column} >= ?"
             params.append(since)
+        past, order = (">", "ASC") if ascending else ("<", "DESC")
         if before is not None:
-            where += f" AND ({column} < ? OR ({column} = ? AND record_id < ?))"
+            where += f" AND ({column} {past} ? OR ({column} = ? AND record_id {past} ?))"
             params += [before[0], before[0], before[1]]
 
         def read(conn: sqlite3.Connection) -> tuple[list[Record], int]:
             total = conn.execute(f"SELECT COUNT(*) FROM records WHERE {where}", params).fetchone()
             rows = conn.execute(
                 f"SELECT {RECORD_COLUMNS} FROM records WHERE {where}"
-                f" ORDER BY {column} DESC, record_id DESC LIMIT ? OFFSET ?",
+                f" ORDER BY {column} {order}, record_id {order} LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             )
             return [record_from_row(row) for row in rows], int(total[0])
