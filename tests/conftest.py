@@ -17,7 +17,7 @@ from hubcrm.api import create_app
 from hubcrm.api.state import AppState
 from hubcrm.clock import FrozenClock
 from hubcrm.settings import Settings
-from tests.backends import BACKENDS, fresh_database
+from tests.backends import BACKENDS, close_databases, fresh_database
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00.000Z
 T = TypeVar("T")
@@ -75,6 +75,11 @@ class Api:
         """Run a coroutine function on the app's event loop."""
         result: T = self.client.portal.call(fn, *args)  # type: ignore[union-attr]
         return result
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the PostgreSQL databases this process kept for reuse."""
+    close_databases()
 
 
 @pytest.fixture(params=BACKENDS)
