@@ -843,3 +843,18 @@ def test_engagements_modified_after_walks_by_cursor(api: Api) -> None:
         400,
         messages.LEGACY_INVALID_OFFSET.format(value="yesterday"),
     )
+
+
+def test_sunset_endpoints_answer_as_hubspot_now_does(api: Api) -> None:
+    create(api, "contacts", email="a@x.com")
+    # Owners v2 (sunset 2025-03-24) and the other v1 list endpoints (sunset 2026-04-30): 404.
+    for path in ("/owners/v2/owners", "/contacts/v1/lists", "/contacts/v1/lists/1/contacts/all"):
+        response = api.get(path)
+        assert response.status_code == 404
+        body = response.json()
+        assert set(body) == LEGACY_ERROR_KEYS
+        assert body["message"] == messages.ROUTE_NOT_FOUND.format(method="GET", path=path)
+    # A wrong method on a legacy path: 405 with no body.
+    wrong = api.post("/contacts/v1/lists/all/contacts/all", {})
+    assert wrong.status_code == 405
+    assert wrong.content == b""

@@ -126,6 +126,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     """Starlette's own routing errors, in HubSpot's envelope."""
     assert isinstance(exc, HTTPException)
     method, path = request.method, request.url.path
+    if exc.status_code == 405 and path.startswith(LEGACY_PREFIXES):
+        return Response(status_code=405)  # legacy paths answer a wrong method with no body
     error: HubSpotError
     if exc.status_code == 404:
         error = RouteNotFound(messages.ROUTE_NOT_FOUND.format(method=method, path=path))
