@@ -500,6 +500,16 @@ def test_rejected_contact_writes_change_nothing(api: Api) -> None:
     )
     assert bad_value.status_code == 400
     assert bad_value.json()["validationResults"][0]["error"] == "PROPERTY_DOESNT_EXIST"
+    too_many = api.post(
+        "/contacts/v1/contact/batch/",
+        [{"email": f"m{n}@x.com", "properties": []} for n in range(1001)],
+    )
+    assert_legacy_error(too_many, 400, messages.LEGACY_BATCH_TOO_LARGE.format(limit=1000))
+    no_key = api.post("/contacts/v1/contact/batch/", [{"properties": []}])
+    assert_legacy_error(no_key, 400, messages.LEGACY_BATCH_NEEDS_KEY)
+    not_json = api.client.post("/contacts/v1/contact/batch/", content=b"{", headers=api.headers())
+    assert not_json.status_code == 400
+    assert set(not_json.json()) == LEGACY_ERROR_KEYS
     unknown_vid = api.post(
         "/contacts/v1/contact/batch/",
         [{"vid": 99, "properties": [{"property": "firstname", "value": "N"}]}],
@@ -858,3 +868,60 @@ def test_sunset_endpoints_answer_as_hubspot_now_does(api: Api) -> None:
     wrong = api.post("/contacts/v1/lists/all/contacts/all", {})
     assert wrong.status_code == 405
     assert wrong.content == b""
+
+
+def test_every_legacy_view_agrees_with_v3_on_values_and_history(api: Api) -> None:
+    company = create(api, "companies", name="A", numberofemployees="5")
+    contact = create(api, "contacts", email="a@x.com", firstname="A")
+    note = create(api, "notes", hs_note_body="first", hs_timestamp="2026-01-01T00:00:00Z")
+    for n in range(2):
+        api.clock.advance(700)
+        patch(api, "companies", company, name=f"A{n}", numberofemployees=str(6 + n))
+        patch(api, "contacts", contact, firstname=f"A{n}")
+        patch(api, "notes", note, hs_note_body=f"body {n}")
+
+    def v3(kind: str, record_id: str, names: str) -> dict[str, Any]:
+        body: dict[str, Any] = api.get(
+            f"/crm/v3/objects/{kind}/{record_id}", propertiesWithHistory=names
+        ).json()
+        return body["propertiesWithHistory"]  # type: ignore[no-any-return]
+
+    companies = v3("companies", company, "name,numberofemployees")
+    views = [
+        api.client.get(
+            "/companies/v2/companies/paged?propertiesWithHistory=name"
+            "&propertiesWithHistory=numberofemployees",
+            headers=api.headers(),
+        ).json()["companies"][0],
+    ]
+    for view in views:
+        for name, history in companies.items():
+            assert [(v["value"], v["timestamp"]) for v in view["properties"][name]["versions"]] == [
+                (h["value"], _ms(h["timestamp"])) for h in history
+            ]
+    for view in (
+        api.get(f"/companies/v2/companies/{company}").json(),
+        api.get("/companies/v2/companies/recent/modified").json()["results"][0],
+    ):
+        for name, history in companies.items():
+            assert view["properties"][name]["value"] == history[0]["value"]
+            assert view["properties"][name]["timestamp"] == _ms(history[0]["timestamp"])
+
+    contacts = v3("contacts", contact, "firstname")["firstname"]
+    for view in (
+        api.get(f"/contacts/v1/contact/vid/{contact}/profile").json(),
+        api.get(
+            "/contacts/v1/lists/recently_updated/contacts/recent",
+            property="firstname",
+            propertyMode="value_and_history",
+        ).json()["contacts"][0],
+    ):
+        versions = view["properties"]["firstname"]["versions"]
+        assert [(v["value"], v["timestamp"], v["source-type"]) for v in versions] == [
+            (h["value"], _ms(h["timestamp"]), h["sourceType"]) for h in contacts
+        ]
+
+    notes = v3("notes", note, "hs_note_body")["hs_note_body"]
+    shown = api.get(f"/engagements/v1/engagements/{note}").json()
+    assert shown["metadata"]["body"] == notes[0]["value"]
+    assert shown["engagement"]["lastUpdated"] == _ms(notes[0]["timestamp"])
