@@ -925,3 +925,57 @@ def test_every_legacy_view_agrees_with_v3_on_values_and_history(api: Api) -> Non
     shown = api.get(f"/engagements/v1/engagements/{note}").json()
     assert shown["metadata"]["body"] == notes[0]["value"]
     assert shown["engagement"]["lastUpdated"] == _ms(notes[0]["timestamp"])
+
+
+HOSTILE_GETS = [
+    "/companies/v2/companies/paged?offset=-5&limit=-1",
+    "/companies/v2/companies/paged?offset=4611686018427387904",
+    "/companies/v2/companies/paged?offset=99999999999999999999999",
+    "/companies/v2/companies/recent/modified?offset=4611686018427387903&count=100",
+    "/companies/v2/companies/recent/created?since=-4611686018427387903",
+    "/companies/v2/companies/%D9%A3",
+    "/companies/v2/companies/9999999999999999999999",
+    "/deals/v1/deal/paged?properties=&propertiesWithHistory=,,",
+    "/deals/v1/deal/0",
+    "/engagements/v1/engagements/%D9%A3",
+    "/engagements/v1/engagements/99999999999999999999",
+    "/engagements/v1/engagements/recent/modified?offset=4611686018427387903",
+    "/engagements/v1/engagements/modified/after?after=1_2",
+    "/engagements/v1/engagements/modified/after?after=99999999999999999999",
+    "/engagements/v1/engagements/modified/after?after=-1_-1_-1&limit=100000",
+    "/contacts/v1/lists/all/contacts/all?vidOffset=-1&count=1000",
+    "/contacts/v1/lists/recently_updated/contacts/recent?timeOffset=4611686018427387903",
+    "/contacts/v1/lists/recently_updated/contacts/recent?propertyMode=sometimes",
+    "/contacts/v1/contact/vid/99999999999999999999/profile",
+    "/contacts/v1/contact/email/%00/profile",
+    "/contacts/v1/contact/email/not-an-email/profile",
+    "/properties/v2/%00/properties",
+    "/properties/v2/2-999/properties/named/x",
+    "/properties/v1/p12345678_things/properties",
+]
+HOSTILE_POSTS: list[tuple[str, Any]] = [
+    ("/contacts/v1/contact/createOrUpdate/email/%00", {"properties": []}),
+    ("/contacts/v1/contact/createOrUpdate/email/a@x.com", {"properties": [{"value": "x"}]}),
+    ("/contacts/v1/contact/createOrUpdate/email/a@x.com", {"properties": "nope"}),
+    ("/contacts/v1/contact/createOrUpdate/email/a@x.com", []),
+    ("/contacts/v1/contact/batch/", {"vid": 1}),
+    ("/contacts/v1/contact/batch/", [{"vid": -1, "properties": []}]),
+    ("/contacts/v1/contact/batch/", [{"vid": 2**70, "properties": []}]),
+    ("/contacts/v1/contact/batch/", [{"email": "x" * 70000, "properties": []}]),
+]
+
+
+def test_no_legacy_input_causes_a_500(api: Api) -> None:
+    create(api, "companies", name="A")
+    create(api, "notes", hs_note_body="n", hs_timestamp="2026-01-01T00:00:00Z")
+    before = api.get("/crm/v3/objects/contacts").json()
+    for path in HOSTILE_GETS:
+        response = api.client.get(path, headers=api.headers())
+        assert response.status_code < 500, (path, response.text)
+        if response.status_code >= 400:
+            assert set(response.json()) == LEGACY_ERROR_KEYS, path
+    for path, body in HOSTILE_POSTS:
+        response = api.post(path, body)
+        assert 400 <= response.status_code < 500, (path, response.text)
+        assert {"status", "message"} <= set(response.json()), path
+    assert api.get("/crm/v3/objects/contacts").json() == before

@@ -15,6 +15,7 @@ from hubcrm.api.responses import json_response
 from hubcrm.domain.legacy.records import LegacyRecords
 from hubcrm.domain.legacy.views import associations, wanted_names, wrapped
 from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.records.planning import is_record_id
 from hubcrm.protocol import messages
 from hubcrm.protocol.legacy import (
     CompaniesPage,
@@ -121,7 +122,7 @@ class Reader:
     async def get(self, request: Request) -> Response:
         token, kind = await authorize_legacy(request, self.type_name)
         ref = str(request.path_params["record_id"])
-        if not ref.isdigit():
+        if not is_record_id(ref):
             raise LegacyNotFound(messages.LEGACY_NOT_FOUND)
         record = await _legacy(request).one(token.portal_id, kind, ref)
         (shown,) = await _shown(request, token, kind, [record], self.full_selection(request))

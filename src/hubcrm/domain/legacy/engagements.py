@@ -28,6 +28,7 @@ from hubcrm.domain.legacy.records import (
 )
 from hubcrm.domain.objects import ObjectType, standard_type
 from hubcrm.domain.records import Records
+from hubcrm.domain.records.planning import is_record_id
 from hubcrm.protocol import messages
 from hubcrm.protocol.legacy import (
     Engagement,
@@ -184,7 +185,7 @@ class LegacyEngagements:
                 since=max(since or 0, now - RECENT_WINDOW_MS),
                 before=None,
                 offset=0,
-                limit=start + wanted,
+                limit=min(start + wanted, RECENT_MAX_TOTAL),
             )
             total += found
             everything += [(-r.updated_at, -r.record_id, order, Typed(kind, r)) for r in rows]
@@ -228,7 +229,7 @@ class LegacyEngagements:
         return EngagementsAfter([t for *_, t in shown], more, cursor)
 
     async def one(self, portal_id: int, ref: str) -> Typed:
-        if ref.isdigit():
+        if is_record_id(ref):
             for kind in KINDS:
                 record = await self.store.record(portal_id, kind.type_id, int(ref))
                 if record is not None and not record.archived:
