@@ -512,3 +512,49 @@ def test_the_next_record_id_can_be_set_above_the_ids_in_use(database_url: str) -
         assert await store.set_next_record_id(PORTAL, "no-such-type", 5) is None
 
     run(database_url, scenario)
+
+
+def test_records_recent_orders_by_a_column_and_id_either_way(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        # Ids 1..5 changed at moments 0, 2, 1, 2, 3 (two share one moment); 6 is archived.
+        stamps = [0, 2, 1, 2, 3]
+
+        async def save(tx: WriteTransaction) -> None:
+            writes = [new_record(i + 1, f"{i}@x.com", START_MS + at) for i, at in enumerate(stamps)]
+            gone = Record(6, {"email": "6@x.com"}, START_MS + 9, START_MS + 9, True, START_MS + 9)
+            await tx.save([*writes, RecordWrite(gone, is_new=True)])
+
+        await store.transact(PORTAL, TYPE, save)
+
+        async def ids(
+            column: str = "updated_at",
+            since: int | None = None,
+            before: tuple[int, int] | None = None,
+            offset: int = 0,
+            limit: int = 10,
+            ascending: bool = False,
+        ) -> tuple[list[int], int]:
+            rows, total = await store.records_recent(
+                PORTAL,
+                TYPE,
+                column=column,
+                since=since,
+                before=before,
+                offset=offset,
+                limit=limit,
+                ascending=ascending,
+            )
+            return [r.record_id for r in rows], total
+
+        assert await ids() == ([5, 4, 2, 3, 1], 5)
+        assert await ids(offset=1, limit=2) == ([4, 2], 5)
+        assert await ids(since=START_MS + 2) == ([5, 4, 2], 3)
+        assert await ids(before=(START_MS + 2, 4)) == ([2, 3, 1], 3)
+        assert await ids(ascending=True) == ([1, 3, 2, 4, 5], 5)
+        assert await ids(ascending=True, before=(START_MS + 2, 2)) == ([4, 5], 2)
+        assert await ids(column="created_at", limit=1) == ([5], 5)
+        assert await store.records_recent(
+            OTHER_PORTAL, TYPE, column="created_at", since=None, before=None, offset=0, limit=5
+        ) == ([], 0)
+
+    run(database_url, scenario)
