@@ -979,3 +979,24 @@ def test_no_legacy_input_causes_a_500(api: Api) -> None:
         assert 400 <= response.status_code < 500, (path, response.text)
         assert {"status", "message"} <= set(response.json()), path
     assert api.get("/crm/v3/objects/contacts").json() == before
+
+
+def test_email_engagements_take_their_type_from_the_direction(api: Api) -> None:
+    create(
+        api,
+        "emails",
+        hs_email_subject="Hi",
+        hs_email_text="Hello",
+        hs_email_direction="INCOMING_EMAIL",
+        hs_timestamp="2026-01-01T00:00:00Z",
+    )
+    shown = api.get("/engagements/v1/engagements/1").json()
+    assert shown["engagement"]["type"] == "INCOMING_EMAIL"
+    assert shown["metadata"] == {
+        "subject": "Hi",
+        "text": "Hello",
+        "from": {},
+        "to": [],
+        "cc": [],
+        "bcc": [],
+    }

@@ -307,22 +307,27 @@ def metadata(type_name: str, values: dict[str, str]) -> dict[str, Any]:
         key: convert(values[name]) for key, name, convert in METADATA[type_name] if values.get(name)
     }
     if type_name == "emails":
-        sender = {
-            "email": values.get("hs_email_from_email"),
-            "firstName": values.get("hs_email_from_firstname"),
-            "lastName": values.get("hs_email_from_lastname"),
-        }
-        shown["from"] = {k: v for k, v in sender.items() if v}
-        shown["to"] = [
-            {k: v for k, v in zip(("email", "firstName", "lastName"), person, strict=True) if v}
-            for person in zip(
-                *(
-                    values.get(f"hs_email_to_{part}", "").split(";")
-                    for part in ("email", "firstname", "lastname")
-                ),
-                strict=False,
-            )
-            if person[0]
-        ]
-        shown |= {"cc": [], "bcc": []}
+        shown |= {"from": _person(values, "from"), "to": _recipients(values), "cc": [], "bcc": []}
     return shown
+
+
+_PERSON = (("email", "email"), ("firstName", "firstname"), ("lastName", "lastname"))
+
+
+def _person(values: dict[str, str], side: str) -> dict[str, str]:
+    found = ((key, values.get(f"hs_email_{side}_{part}")) for key, part in _PERSON)
+    return {key: value for key, value in found if value}
+
+
+def _recipients(values: dict[str, str]) -> list[dict[str, str]]:
+    """The `;`-joined recipient properties, one person per position."""
+    columns = [values.get(f"hs_email_to_{part}", "").split(";") for _, part in _PERSON]
+    people = []
+    for position, email in enumerate(columns[0]):
+        if email:
+            person = {"email": email}
+            for (key, _), column in zip(_PERSON[1:], columns[1:], strict=True):
+                if position < len(column) and column[position]:
+                    person[key] = column[position]
+            people.append(person)
+    return people
