@@ -72,6 +72,7 @@ class WebhookReceiver:
         self.secret = secret
         self.path = path
         self.requests: list[ReceivedRequest] = []
+        self.arrived = 0  # requests that reached the handler, answered yet or not
         self._plans: list[_Plan] = []
         self._lock = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -114,6 +115,16 @@ class WebhookReceiver:
                 self._lock.wait(left)
             return list(self.requests)
 
+    def wait_for_arrivals(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until `count` requests have reached the receiver (answered or still waiting)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.arrived < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} arrivals, {self.arrived} came")
+                self._lock.wait(left)
+
     def wait_for_events(self, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
         """Wait until `count` events have been delivered (answered 2xx); all of them."""
         deadline = time.monotonic() + timeout
@@ -150,6 +161,8 @@ class WebhookReceiver:
 
     def _next_plan(self) -> _Plan:
         with self._lock:
+            self.arrived += 1
+            self._lock.notify_all()
             return self._plans.pop(0) if self._plans else _Plan(200)
 
     def _record(self, request: ReceivedRequest) -> None:

@@ -51,7 +51,7 @@ Sender = Callable[[str, dict[str, str], bytes, float], Awaitable[Answer]]
 def retry_delay_ms(retry: int, rng: random.Random, scale: float) -> int:
     """The wait before retry number `retry` (1..10): exponentially growing, randomised between
     the previous ceiling and this one, so that ten retries spread over at most 24 hours."""
-    ceiling = DAY_MS * 2.0 ** (retry - MAX_RETRIES)
+    ceiling = DAY_MS / 2 * 2.0 ** (retry - MAX_RETRIES)  # the ceilings add up to a day
     floor = ceiling / 2 if retry > 1 else 0.0
     return round(rng.uniform(floor, ceiling) * scale)
 
@@ -96,8 +96,9 @@ class Deliverer:
 
     @property
     def lease_ms(self) -> int:
-        # Longer than any POST can take, so a live process's claim never lapses under it.
-        return round(self.timeout_s * 2000) + 10_000
+        # Longer than any POST can take (the client gives up after twice the timeout and a
+        # second), so a live process's claim never lapses under it.
+        return round(self.timeout_s * 2000) + 3000
 
     async def run(self) -> None:
         try:
