@@ -41,7 +41,8 @@ def code_of(api: Api, app: NewApp, **params: str) -> str:
     assert location.startswith(REDIRECT + "?")
     query = parse_qs(urlsplit(location).query)
     assert query["state"] == ["xyz"]
-    return query["code"][0]
+    code: str = query["code"][0]
+    return code
 
 
 def token_call(api: Api, **form: str) -> Any:

@@ -52,7 +52,8 @@ def test_batches_in_flight_never_exceed_max_concurrent(database_url: str) -> Non
             assert not {e.event_id for e in more.events} & set(ids)
             # Once a lease lapses (a process died mid-delivery), its events go again as a retry.
             lapsed = await claim(store, 2000)
-            assert lapsed and {e.attempt for b in lapsed for e in b.events} == {1}
+            assert lapsed
+            assert {e.attempt for b in lapsed for e in b.events} == {1}
             events = await store.webhook_events(PORTAL)
             assert sum(e.state == "delivered" for e in events) == 100
         finally:

@@ -188,7 +188,8 @@ class Outbox(Pooled):
                     await conn.execute(
                         "UPDATE webhook_events e SET state = CASE WHEN r.due IS NULL"
                         " THEN 'dropped' ELSE 'pending' END, due_at = COALESCE(r.due, e.due_at),"
-                        " claimed_until = NULL, done_at = CASE WHEN r.due IS NULL THEN $1::bigint END"
+                        " claimed_until = NULL,"
+                        " done_at = CASE WHEN r.due IS NULL THEN $1::bigint END"
                         " FROM unnest($3::bigint[], $4::bigint[]) AS r (id, due)"
                         " WHERE e.event_id = r.id AND e.delivery_id = $2 AND e.state = 'pending'",
                         outcome.finished_at,
