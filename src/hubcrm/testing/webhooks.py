@@ -2,6 +2,7 @@
 that receives webhook deliveries, checks their signatures and fails on demand.
 
     app = portal.create_app()                    # client id and secret, developer API key
+    code = app.authorize("crm.objects.contacts.read")  # OAuth: the code HubSpot's page gives
     app.configure(receiver.url)                  # the webhooks API: target URL
     app.subscribe("contact.creation")            # ... and an active subscription
     ...                                          # write through the SDK as usual
@@ -14,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import threading
 import time
@@ -257,6 +259,37 @@ class App:
             body["objectTypeId"] = object_type_id
         made: dict[str, Any] = self._call("POST", "subscriptions", body)
         return made
+
+    def authorize(
+        self,
+        scope: str,
+        *,
+        redirect_uri: str | None = None,
+        state: str | None = None,
+        portal_id: int | None = None,
+    ) -> str:
+        """What a user's browser does on HubSpot's authorize page: approve the install (in this
+        app's portal, or `portal_id`), and return the `code` the redirect carries."""
+        query = {"client_id": self.client_id, "scope": scope}
+        query["redirect_uri"] = redirect_uri or self.redirect_uris[0]
+        if state is not None:
+            query["state"] = state
+        if portal_id is not None:
+            query["portal"] = str(portal_id)
+        url = f"{self.base_url}/oauth/authorize?{urllib.parse.urlencode(query)}"
+        parts = urllib.parse.urlsplit(url)
+        connection = http.client.HTTPConnection(parts.netloc, timeout=30)
+        try:
+            connection.request("GET", f"{parts.path}?{parts.query}")
+            answer = connection.getresponse()
+            body = answer.read().decode(errors="replace")
+            location = answer.getheader("Location")
+        finally:
+            connection.close()
+        if answer.status != 302 or location is None:
+            raise AssertionError(f"authorize answered {answer.status}: {body}")
+        codes = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"]
+        return codes[0]
 
     def hubspot(self, **options: Any) -> Any:
         """HubSpot's SDK with this app's developer API key (for `client.webhooks`)."""
