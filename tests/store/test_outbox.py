@@ -114,3 +114,21 @@ def test_two_stores_claiming_together_never_share_an_event(database_url: str) ->
             await second.close()
 
     asyncio.run(scenario())
+
+
+def test_an_app_without_a_target_url_has_its_deliveries_paused(database_url: str) -> None:
+    async def scenario() -> None:
+        store = await open_store(database_url)
+        try:
+            await outbox_with(store, 3)
+            (app,) = await store.apps()
+            await store.set_webhook_settings(app.app_id, None, 10, 5)
+            assert not await store.webhook_events_due(10)
+            assert await claim(store) == []
+            await store.set_webhook_settings(app.app_id, "http://127.0.0.1:9/", 10, 6)
+            (batch,) = await claim(store)
+            assert len(batch.events) == 3
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())

@@ -31,7 +31,12 @@ _SUBSCRIBED = (
     " JOIN apps a ON a.app_id = s.app_id"
     " WHERE i.hub_id = $1 AND s.active AND a.target_url IS NOT NULL ORDER BY s.subscription_id"
 )
-_CLAIMABLE = "state = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2)"
+# An event is claimable when it is pending, due, nobody holds it, and its app has a target URL
+# (an app without one has its deliveries paused).
+_CLAIMABLE = (
+    "state = 'pending' AND due_at <= $1 AND (claimed_until IS NULL OR claimed_until <= $2)"
+    " AND app_id IN (SELECT app_id FROM apps WHERE target_url IS NOT NULL)"
+)
 
 
 async def subscribed(conn: asyncpg.Connection, portal_id: int) -> list[Subscription]:

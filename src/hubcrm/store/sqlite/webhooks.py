@@ -33,8 +33,12 @@ _SUBSCRIBED = (
     " WHERE i.hub_id = ? AND s.active AND a.target_url IS NOT NULL ORDER BY s.subscription_id"
 )
 
-# An event is claimable when it is pending, due, and nobody holds it.
-_CLAIMABLE = "state = 'pending' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)"
+# An event is claimable when it is pending, due, nobody holds it, and its app has a target URL
+# (an app without one has its deliveries paused).
+_CLAIMABLE = (
+    "state = 'pending' AND due_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)"
+    " AND app_id IN (SELECT app_id FROM apps WHERE target_url IS NOT NULL)"
+)
 
 
 def subscribed(conn: sqlite3.Connection, portal_id: int) -> list[Subscription]:
