@@ -220,3 +220,51 @@ def test_a_failed_delivery_is_retried_with_its_attempt_number(
     assert [d["events"][0]["attemptNumber"] for d in deliveries] == [0, 1, 2]
     (event,) = portal.webhook_events()
     assert (event["state"], event["attempts"]) == ("delivered", 3)
+
+
+def test_a_slow_or_failing_target_never_slows_writes(
+    server: LiveServer, receiver: WebhookReceiver
+) -> None:
+    portal = server.new_portal()
+    app = portal.create_app()
+    app.configure(receiver)
+    app.subscribe("contact.creation")
+    receiver.hang(4.0, times=3, status=503)  # slower than the timeout, and failing
+    contacts = crm(portal).crm.contacts
+    for n in range(10):
+        started = time.monotonic()
+        contacts.basic_api.create(
+            SimplePublicObjectInputForCreate(properties={"email": f"fast{n}@x.com"})
+        )
+        assert time.monotonic() - started < 1.0
+    assert len(receiver.wait_for_events(10, timeout=60)) >= 10
+
+
+def test_the_control_api_delivers_pending_retries_now(database_url: str) -> None:
+    live = LiveServer(database_url, "--control").start()  # HubSpot's own retry schedule
+    receiver = WebhookReceiver()
+    try:
+        portal = live.new_portal()
+        app = portal.create_app()
+        app.configure(receiver)
+        app.subscribe("contact.creation")
+        receiver.fail(500)
+        crm(portal).crm.contacts.basic_api.create(
+            SimplePublicObjectInputForCreate(properties={"email": "now@x.com"})
+        )
+        receiver.wait_for(1)
+        deadline = time.monotonic() + 10
+        while portal.webhook_deliveries()[0].get("status") != 500:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        (pending,) = portal.webhook_events()
+        assert (pending["state"], pending["attempts"]) == ("pending", 1)
+        # Now, without waiting for the retry's time (0 to 84 s away: rarely, already gone).
+        assert portal.deliver_webhooks() in (1, 0)
+        (event,) = receiver.wait_for_events(1)
+        assert event["attemptNumber"] == 1
+        (delivered,) = portal.webhook_events()
+        assert delivered["state"] == "delivered"
+    finally:
+        receiver.close()
+        live.stop()
