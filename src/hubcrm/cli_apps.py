@@ -63,6 +63,9 @@ async def _create(settings: Settings, args: argparse.Namespace) -> int:
         await portals.create_portal(store, clock, args.portal)
         redirect = tuple(args.redirect_uri) if args.redirect_uri else None
         made = await apps.create_app(store, clock, args.portal, args.name, scopes, redirect)
+    except HubSpotError as error:
+        print(f"hubcrm: {error.message}", file=sys.stderr)
+        return 2
     finally:
         await store.close()
     app = made.app

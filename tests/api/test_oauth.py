@@ -12,6 +12,7 @@ import pytest
 from hubcrm.domain import apps
 from hubcrm.domain.apps import NewApp
 from hubcrm.protocol import messages
+from hubcrm.protocol.errors import ValidationError
 from tests.conftest import Api, upsert_input
 
 REDIRECT = "https://app.example.com/oauth-callback"
@@ -202,3 +203,34 @@ def test_authorize_installs_in_another_portal(api: Api) -> None:
     assert created.status_code == 200
     mine = api.post("/crm/v3/objects/contacts/search", {"filterGroups": []})
     assert mine.json()["total"] == 0
+
+
+def test_no_client_id_breaks_the_oauth_endpoints(api: Api) -> None:
+    app = new_app(api)
+    for client_id in ("\x00", "x" * 10_000, ""):
+        answer = authorize(api, app, client_id=client_id)
+        assert answer.status_code == 400
+        refused = exchange(api, app, "code", client_id=client_id)
+        assert_oauth_error(refused, messages.OAUTH_BAD_CLIENT_ID)
+    assert_oauth_error(token_call(api), messages.OAUTH_BAD_GRANT_TYPE)
+
+
+@pytest.mark.parametrize(
+    ("scopes", "uris", "message"),
+    [
+        (None, ("not a url",), messages.APP_BAD_REDIRECT_URI.format(uri="not a url")),
+        (
+            None,
+            ("https://x.com/a b",),
+            messages.APP_BAD_REDIRECT_URI.format(uri="https://x.com/a b"),
+        ),
+        (frozenset({"a b"}), None, messages.APP_BAD_SCOPE.format(scope="a b")),
+    ],
+)
+def test_an_app_needs_urls_and_scopes_it_can_use(
+    api: Api, scopes: frozenset[str] | None, uris: tuple[str, ...] | None, message: str
+) -> None:
+    store = api.state.store
+    with pytest.raises(ValidationError) as refused:
+        api.call(apps.create_app, store, api.clock, api.portal_id, None, scopes, uris)
+    assert refused.value.message == message

@@ -278,3 +278,13 @@ async def _access_token(api: Api, app: NewApp) -> str:
         api.clock.now_ms() + 1_800_000,
     )
     return secret
+
+
+def test_numbers_too_large_to_store_are_a_400(api: Api) -> None:
+    app = new_app(api)
+    body = {"targetUrl": "https://example.com/", "throttling": {"maxConcurrentRequests": 2**40}}
+    assert call(api, app, "PUT", "settings", body).status_code == 400
+    batch = {"inputs": [{"id": 2**64, "active": True}]}
+    assert call(api, app, "POST", "subscriptions/batch/update", batch).status_code == 400
+    assert call(api, app, "GET", f"subscriptions/{2**70}").status_code == 404
+    assert api.client.get(f"/webhooks/v3/{2**70}/settings").status_code == 401

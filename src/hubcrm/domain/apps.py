@@ -13,14 +13,16 @@ What is kept how:
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from hubcrm.domain import auth
 from hubcrm.domain.clock import Clock
 from hubcrm.protocol import messages
-from hubcrm.protocol.errors import InvalidAuthentication, ObjectNotFound
+from hubcrm.protocol.errors import InvalidAuthentication, ObjectNotFound, ValidationError
 from hubcrm.store.base import App, Store
 
 # What `hubcrm app create` gives an app unless told otherwise: every scope hubcrm checks, and
@@ -28,6 +30,7 @@ from hubcrm.store.base import App, Store
 DEFAULT_SCOPES = auth.DEFAULT_SCOPES | {"oauth"}
 DEFAULT_REDIRECT_URI = "http://localhost:3000/oauth-callback"
 DEFAULT_NAME = "hubcrm app"
+_BLANK = re.compile(r"[\s\x00]")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,13 @@ async def create_app(
 ) -> NewApp:
     if portal_id not in await store.portal_ids():
         raise ObjectNotFound(messages.APP_PORTAL_NOT_FOUND.format(portal=portal_id))
+    for uri in redirect_uris or ():
+        parts = urlsplit(uri)
+        if parts.scheme not in ("http", "https") or not parts.netloc or _BLANK.search(uri):
+            raise ValidationError(messages.APP_BAD_REDIRECT_URI.format(uri=uri))
+    for scope in scopes or ():
+        if not scope or _BLANK.search(scope):
+            raise ValidationError(messages.APP_BAD_SCOPE.format(scope=scope))
     developer_key = _uuid()
     app = await store.create_app(
         portal_id,

@@ -54,7 +54,7 @@ async def authorize(
     portal: str | None,
 ) -> str:
     """Approve the install at once: the URL to redirect to, with `code` (and `state`)."""
-    app = await store.app_by_client_id(client_id)
+    app = await _app(store, client_id)
     if app is None:
         raise AuthorizeRefused(messages.AUTHORIZE_BAD_CLIENT_ID.format(client_id=client_id))
     if redirect_uri not in app.redirect_uris:
@@ -77,6 +77,13 @@ async def authorize(
     return _with_query(redirect_uri, params)
 
 
+async def _app(store: Store, client_id: str) -> App | None:
+    # Client ids are UUIDs: anything else (a NUL character, megabytes) names no app.
+    if not client_id or len(client_id) > 64 or "\x00" in client_id:
+        return None
+    return await store.app_by_client_id(client_id)
+
+
 async def _install_portal(store: Store, app: App, portal: str | None) -> int:
     if portal is None or portal == "":
         return app.developer_portal_id
@@ -96,7 +103,7 @@ async def token(store: Store, clock: Clock, form: dict[str, str]) -> Grant:
     grant_type = form.get("grant_type")
     if grant_type not in ("authorization_code", "refresh_token"):
         raise OAuthError(messages.OAUTH_BAD_GRANT_TYPE)
-    app = await store.app_by_client_id(form.get("client_id", ""))
+    app = await _app(store, form.get("client_id", ""))
     if app is None:
         raise OAuthError(messages.OAUTH_BAD_CLIENT_ID)
     if not hmac.compare_digest(app.client_secret.encode(), form.get("client_secret", "").encode()):

@@ -3,9 +3,15 @@ models are the schema), and the credentials hubcrm prints for a new app."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 
 from hubcrm.protocol.wire import Name, Struct
+
+# Numbers stored as 64-bit integers (and a concurrency as a 32-bit one): larger ones are a 400.
+Id = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+Concurrency = Annotated[int, msgspec.Meta(le=2**31 - 1)]
 
 
 class Credentials(Struct):
@@ -79,7 +85,7 @@ class OAuthErrorBody(msgspec.Struct, kw_only=True):
 
 
 class Throttling(Struct):
-    max_concurrent_requests: int
+    max_concurrent_requests: Concurrency
     period: str | None = None  # removed from HubSpot's spec in 2024; echoed if sent
 
 
@@ -107,7 +113,7 @@ class SubscriptionPatch(Struct):
 
 
 class SubscriptionBatchInput(Struct):
-    id: int
+    id: Id
     active: bool
 
 

@@ -142,6 +142,8 @@ PROPERTY_EXISTS = "A property named {name} already exists"
 # Apps, OAuth and webhooks (docs/webhooks.md; sources in docs/fidelity.md)
 APP_PORTAL_NOT_FOUND = "Portal {portal} does not exist"
 APP_NOT_FOUND = "App {app} does not exist"
+APP_BAD_REDIRECT_URI = "A redirect URL must be an absolute http or https URL, not {uri}"
+APP_BAD_SCOPE = "A scope must be a word without spaces, not {scope!r}"
 # The authorize page (a browser page in HubSpot, shown here as a 400 HTML page).
 AUTHORIZE_BAD_CLIENT_ID = (
     "Authorization failed because the client_id {client_id} is not a known app"
