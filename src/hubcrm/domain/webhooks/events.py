@@ -44,7 +44,7 @@ class Change:
 
     object_type_id: str
     action: str  # creation, deletion, propertyChange, associationChange, merge, restore, ...
-    object_id: int
+    object_id: int | None  # None: the payload has no objectId (associationChange)
     occurred_at: int
     property_name: str = ""
     # The payload's fields after objectId (propertyName, propertyValue, changeFlag, ...).
@@ -93,7 +93,9 @@ def match(changes: list[Change], subscriptions: list[Subscription]) -> list[Outb
     events = []
     for change in changes:
         for s in wanted.get((change.object_type_id, change.action, change.property_name), []):
-            fields: dict[str, object] = {"objectId": change.object_id}
+            fields: dict[str, object] = {}
+            if change.object_id is not None:
+                fields["objectId"] = change.object_id
             if s.event_type.startswith(GENERIC + "."):
                 fields["objectTypeId"] = change.object_type_id
             fields.update(change.fields)
@@ -103,7 +105,85 @@ def match(changes: list[Change], subscriptions: list[Subscription]) -> list[Outb
     return events
 
 
+def _who(source: Source) -> dict[str, object]:
+    return {"changeSource": source.change_source, "sourceId": source.source_id}
+
+
+def association_type(from_type_id: str, to_type_id: str) -> str:
+    """HubSpot's `CONTACT_TO_COMPANY`; types without a legacy name by their ids (hubcrm's)."""
+    names = [LEGACY_NAMES.get(t, t).upper() for t in (from_type_id, to_type_id)]
+    return f"{names[0]}_TO_{names[1]}"
+
+
+def association_changes(
+    from_type_id: str,
+    from_id: int,
+    to_type_id: str,
+    to_id: int,
+    *,
+    removed: bool,
+    primary: bool,
+    occurred_at: int,
+    source: Source,
+) -> list[Change]:
+    """An association added or removed: one associationChange for each side, each naming its
+    own side first (HubSpot fires both since its "Webhook AssociationChanges" bugfix)."""
+    changes = []
+    sides = (
+        ((from_type_id, from_id), (to_type_id, to_id), primary),
+        ((to_type_id, to_id), (from_type_id, from_id), False),
+    )
+    for (own_type, own_id), (other_type, other_id), is_primary in sides:
+        change = Change(own_type, "associationChange", None, occurred_at)
+        change.fields.update(
+            {
+                "associationType": association_type(own_type, other_type),
+                "fromObjectId": own_id,
+                "toObjectId": other_id,
+                "associationRemoved": removed,
+                # Whether the other record is this one's primary (the from side's, if any).
+                "isPrimaryAssociation": is_primary,
+            }
+            | _who(source)
+        )
+        changes.append(change)
+    return changes
+
+
+def merge_change(
+    object_type_id: str,
+    primary_id: int,
+    merged_ids: list[int],
+    new_id: int,
+    properties_moved: int,
+    occurred_at: int,
+    source: Source,
+) -> Change:
+    """A merge, with HubSpot's merge fields; objectId is the merged record."""
+    change = Change(object_type_id, "merge", new_id, occurred_at)
+    change.fields.update(
+        {
+            "primaryObjectId": primary_id,
+            "mergedObjectIds": merged_ids,
+            "newObjectId": new_id,
+            "numberOfPropertiesMoved": properties_moved,
+        }
+        | _who(source)
+    )
+    return change
+
+
+def record_change(
+    object_type_id: str, action: str, object_id: int, at: int, source: Source
+) -> Change:
+    """A restore or a privacy deletion of one record (no changeFlag: none is documented)."""
+    change = Change(object_type_id, action, object_id, at)
+    change.fields.update(_who(source))
+    return change
+
+
 async def record_changes(tx: WriteTransaction, changes: list[Change]) -> None:
+    """Record changes built by hand (associations, merges, restores), in the same transaction."""
     if not changes:
         return
     subscriptions = await tx.webhook_subscriptions()
