@@ -72,6 +72,8 @@ def test_settings_are_set_read_and_cleared(api: Api) -> None:
     assert body["throttling"] == {"maxConcurrentRequests": 10}
     assert body["createdAt"] == body["updatedAt"] == "2026-01-01T00:00:00.000Z"
     assert call(api, app, "GET", "settings").json() == body
+    dated = f"/webhooks/2026-03/{app.app.app_id}/settings"
+    assert api.client.get(dated, params={"hapikey": app.developer_api_key}).json() == body
     assert call(api, app, "DELETE", "settings").status_code == 204
     assert call(api, app, "GET", "settings").status_code == 404
 

@@ -102,10 +102,14 @@ async def batch_update(request: Request) -> Response:
     )
 
 
+# HubSpot serves the webhooks API under v3 and under a dated API version too.
+PREFIXES = ("/webhooks/v3/{app_id}", "/webhooks/2026-03/{app_id}")
+
+
 def routes() -> list[Mount]:
     return [
         Mount(
-            "/webhooks/v3/{app_id}",
+            prefix,
             routes=[
                 Route("/settings", settings, methods=["GET", "PUT", "DELETE"]),
                 Route("/subscriptions", subscriptions, methods=["GET", "POST"]),
@@ -117,4 +121,5 @@ def routes() -> list[Mount]:
                 ),
             ],
         )
+        for prefix in PREFIXES
     ]
