@@ -19,9 +19,12 @@ from hubcrm.api import (
     errors,
     health,
     metrics,
+    oauth,
     objects,
     properties,
     schemas,
+    webhook_client,
+    webhooks,
 )
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
@@ -43,6 +46,7 @@ from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
 from hubcrm.domain.schemas import ObjectSchemas
+from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
@@ -97,6 +101,8 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(prefix + "/{object_type}", schemas.update_schema, methods=["PATCH"]),
             Route(prefix + "/{object_type}", schemas.archive_schema, methods=["DELETE"]),
         ]
+    # Apps: OAuth and the webhooks API, whose credentials are not portal tokens (no ROUTE_ACCESS).
+    routes += oauth.routes() + webhooks.routes()
     return routes
 
 
@@ -217,6 +223,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
         journal = Journal(settings.journal_size, settings.journal_body_bytes)
         controls = Control(store, clock, ids, journal, Faults(rng))
+        deliverer = Deliverer(
+            store,
+            webhook_client.post,
+            retry_scale=settings.webhook_retry_scale,
+            timeout_s=settings.webhook_timeout,
+        )
+        delivering = asyncio.create_task(deliverer.run(), name="hubcrm-webhook-deliverer")
         app.state.hubcrm = AppState(
             settings,
             store,
@@ -228,11 +241,12 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             PortalLookup(store),
             PropertyDefinitions(store, clock),
             ObjectSchemas(store, clock, records.types),
+            deliverer,
         )
         try:
             yield
         finally:
-            for task in (indexing, sampling):
+            for task in (indexing, sampling, delivering):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

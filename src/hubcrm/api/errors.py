@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import uuid
 from typing import TypeVar
@@ -15,8 +16,10 @@ from hubcrm.api.legacy.paths import LEGACY_PREFIXES
 from hubcrm.api.responses import correlation_id, json_response
 from hubcrm.control.faults import Fault
 from hubcrm.domain import ratelimit
+from hubcrm.protocol import apps as apps_wire
 from hubcrm.protocol import legacy, messages, wire
 from hubcrm.protocol.errors import (
+    AuthorizeRefused,
     ErrorDetail,
     HubSpotError,
     InternalError,
@@ -25,6 +28,7 @@ from hubcrm.protocol.errors import (
     MethodNotAllowed,
     MigrationInProgress,
     MissingScopes,
+    OAuthError,
     RateLimited,
     RouteNotFound,
     ValidationError,
@@ -78,6 +82,8 @@ def rate_limited(error: RateLimited, correlation: str) -> wire.RateLimitBody:
 
 def render(request: Request, error: HubSpotError) -> Response:
     correlation = correlation_id(request)
+    if isinstance(error, OAuthError | AuthorizeRefused):
+        return oauth_error(error, correlation)
     body: wire.RateLimitBody | wire.ErrorBody | legacy.LegacyErrorBody
     if isinstance(error, RateLimited):
         body = rate_limited(error, correlation)
@@ -115,6 +121,25 @@ def legacy_envelope(error: HubSpotError, correlation: str) -> legacy.LegacyError
 
 def _given(value: T | None) -> T | msgspec.UnsetType:
     return msgspec.UNSET if value is None else value
+
+
+def oauth_error(error: OAuthError | AuthorizeRefused, correlation: str) -> Response:
+    """HubSpot's OAuth error body; the authorize page's refusal is a page for a person."""
+    if isinstance(error, AuthorizeRefused):
+        text = html.escape(error.message)
+        page = (
+            "<html><head><title>Authorization failed</title></head>"
+            f"<body><p>{text}</p></body></html>"
+        )
+        return HTMLResponse(page, status_code=error.status)
+    body = apps_wire.OAuthErrorBody(
+        status=error.oauth_status,
+        message=error.message,
+        correlation_id=correlation,
+        error=error.error,
+        error_description=error.message,
+    )
+    return json_response(body, status=error.http_status)
 
 
 async def hubspot_error(request: Request, exc: Exception) -> Response:
