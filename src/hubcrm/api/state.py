@@ -13,6 +13,7 @@ from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter
 from hubcrm.domain.records import Records
 from hubcrm.domain.schemas import ObjectSchemas
+from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.runtime.settings import Settings
 from hubcrm.store.base import Store
 
@@ -29,6 +30,7 @@ class AppState:
     portals: PortalLookup
     properties: PropertyDefinitions
     schemas: ObjectSchemas
+    deliverer: Deliverer | None = None  # webhook delivery (domain/webhooks/delivery.py)
     # Associations, merge and GDPR delete, over the records service.
     associations: Associations = field(init=False)
 
