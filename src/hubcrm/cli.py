@@ -250,7 +250,8 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(answer, str):
         print(f"hubcrm: {answer}", file=sys.stderr)
         return 1
-    extra = "".join(f", {answer[key]} {key}" for key in ("schemas", "objects") if answer.get(key))
+    named = ("schemas", "objects", "companies", "deals")
+    extra = "".join(f", {answer[key]} {key}" for key in named if answer.get(key))
     print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts{extra}")
     return 0
 

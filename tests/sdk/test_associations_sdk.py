@@ -5,7 +5,10 @@ The SDK's models are the schema: an answer it cannot deserialise fails the test.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from hubspot import Client
 from hubspot.crm.associations import (
     BatchInputPublicAssociation,
     BatchInputPublicObjectId,
@@ -41,6 +44,20 @@ from hubspot.crm.contacts import AssociationSpec as ContactAssociationSpec
 from hubspot.crm.contacts import PublicObjectId as ContactObjectId
 
 from tests.sdk.conftest import HubSpot
+from tests.server import LiveServer
+
+
+@pytest.fixture
+def hubspot(verify_server: LiveServer | None) -> HubSpot:
+    """A fresh portal of the module's live hubcrm. These tests pin hubcrm's own choices too
+    (custom label ids, merge keeping the primary's id), so they never run against HubSpot."""
+    if verify_server is None:
+        pytest.skip("describes hubcrm's choices as well as HubSpot's behaviour")
+    portal = verify_server.new_portal()
+    client = Client.create(
+        access_token=portal.token, host=verify_server.base_url, client_side_validation=True
+    )
+    return HubSpot(client, real=False, run=uuid.uuid4().hex[:10])
 
 
 def _contact(hubspot: HubSpot, email: str) -> str:

@@ -166,36 +166,6 @@ class SearchResult:
     total: int
 
 
-# Associations, merges and permanent deletion (store/*/associations.py)
-
-
-class Association(NamedTuple):
-    """One direction of an association of one type between two records of one portal."""
-
-    from_type: str
-    from_id: int
-    to_type: str
-    to_id: int
-    category: str  # HUBSPOT_DEFINED, USER_DEFINED
-    type_id: int
-    # A type a record may hold towards one record only (one primary company): the database
-    # refuses a second such row for the same record, type and target object type.
-    single: bool = False
-
-
-@dataclass(frozen=True)
-class AssociationLabel:
-    """A custom (USER_DEFINED) association type of a portal, in one direction."""
-
-    type_id: int
-    inverse_type_id: int
-    from_type: str
-    to_type: str
-    name: str
-    label: str | None
-    forward: bool  # the direction the label was created in
-
-
 # Apps and webhooks (domain/apps.py, domain/oauth.py, domain/webhooks/)
 
 
@@ -320,6 +290,36 @@ class EventRecord:
     due_at: int
 
 
+# Associations, merges and permanent deletion (store/*/associations.py)
+
+
+class Association(NamedTuple):
+    """One direction of an association of one type between two records of one portal."""
+
+    from_type: str
+    from_id: int
+    to_type: str
+    to_id: int
+    category: str  # HUBSPOT_DEFINED, USER_DEFINED
+    type_id: int
+    # A type a record may hold towards one record only (one primary company): the database
+    # refuses a second such row for the same record, type and target object type.
+    single: bool = False
+
+
+@dataclass(frozen=True)
+class AssociationLabel:
+    """A custom (USER_DEFINED) association type of a portal, in one direction."""
+
+    type_id: int
+    inverse_type_id: int
+    from_type: str
+    to_type: str
+    name: str
+    label: str | None
+    forward: bool  # the direction the label was created in
+
+
 class WriteTransaction(Protocol):
     """Reads and writes of one portal's records of one object type, committed together."""
 
@@ -359,6 +359,13 @@ class WriteTransaction(Protocol):
         search knows it by: as of its last caught-up write if it lags, else as it is (none for
         an archived record). Held unchanged until this transaction ends."""
 
+    # Webhooks: events are recorded with the write that caused them (domain/webhooks/events.py)
+    async def webhook_subscriptions(self) -> list[Subscription]:
+        """Active subscriptions of the apps installed in this portal that have a target URL."""
+
+    async def record_webhook_events(self, events: list[OutboxEvent], due_at: int) -> None:
+        """Put events in the outbox, due for delivery at `due_at` (wall clock, epoch ms)."""
+
     # Associations, merges and permanent deletion
 
     def of(self, object_type: str) -> WriteTransaction:
@@ -387,13 +394,6 @@ class WriteTransaction(Protocol):
     async def link_merged(self, record_id: int, merged_into: int) -> None:
         """From now on `record_id`, and every id merged into it before, resolves to
         `merged_into`."""
-
-    # Webhooks: events are recorded with the write that caused them (domain/webhooks/events.py)
-    async def webhook_subscriptions(self) -> list[Subscription]:
-        """Active subscriptions of the apps installed in this portal that have a target URL."""
-
-    async def record_webhook_events(self, events: list[OutboxEvent], due_at: int) -> None:
-        """Put events in the outbox, due for delivery at `due_at` (wall clock, epoch ms)."""
 
 
 @dataclass(frozen=True)

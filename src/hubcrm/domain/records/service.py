@@ -64,13 +64,13 @@ class Records(Reads):
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
         self.types = ObjectTypes(store)
         self.indexer = SearchIndexer(store, self.schema, self.types.by_type_id)
-        # Hooks for metrics (api/metrics.py): records written per type, inputs per batch.
-        self.on_written: Callable[[str, int], None] = _ignore
-        self.on_batch: Callable[[str, str, int], None] = _ignore
         # Properties that mirror something else a write must keep in step (a contact's
         # associatedcompanyid, its primary company), by object type id, and who does it.
         self.linked: dict[str, frozenset[str]] = {}
         self.after_write: AfterWrite | None = None
+        # Hooks for metrics (api/metrics.py): records written per type, inputs per batch.
+        self.on_written: Callable[[str, int], None] = _ignore
+        self.on_batch: Callable[[str, str, int], None] = _ignore
 
     async def batch_upsert(
         self, actor: Actor, object_type: ObjectType, inputs: Sequence[UpsertInput]
