@@ -15,7 +15,15 @@ ALLOWED = {
     "store": ("hubcrm.protocol.definitions",),
     "domain": ("hubcrm.protocol", "hubcrm.store.base", "hubcrm.store.errors"),
     "control": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.store.base"),
-    "api": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.control", "hubcrm.store", "hubcrm.runtime"),
+    "ui": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.control", "hubcrm.store.base"),
+    "api": (
+        "hubcrm.protocol",
+        "hubcrm.domain",
+        "hubcrm.control",
+        "hubcrm.store",
+        "hubcrm.runtime",
+        "hubcrm.ui",
+    ),
 }
 
 

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hubcrm import ui
 from hubcrm.api import control, errors, objects, properties
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
@@ -68,6 +69,8 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{name}", properties.update_property, methods=["PATCH"]),
             Route(base + "/{name}", properties.archive_property, methods=["DELETE"]),
         ]
+    # The web UI (src/hubcrm/ui/): pages over the same domain, at /ui/.
+    routes.append(ui.mount(tls_terminator=settings.tls_terminator))
     return routes
 
 

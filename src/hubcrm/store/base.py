@@ -291,6 +291,9 @@ class Store(Protocol):
     ) -> list[Record]:
         """Up to `limit` live (or archived) records with ids >= `after`, in id order."""
 
+    async def count_records(self, portal_id: int, object_type: str, *, at_most: int) -> int:
+        """How many live records the type has, counting no further than `at_most`."""
+
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
         """The ids of one page of live records matching `query`, and how many match in all."""
 
