@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from hubcrm.control.journal import Entry
 
 MAX_BARS = 60
+# A short journal still draws thin bars: at least this many slots across the chart.
+MIN_SLOTS = 20
 BUCKET_SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400)
 WIDTH, HEIGHT = 720, 160
 LEFT, BOTTOM, TOP = 44, 20, 10
@@ -37,6 +39,7 @@ class Chart:
     end_ms: int
     requests: int
     errors: int
+    end_x: float  # where the last bar ends
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -67,7 +70,7 @@ def requests_over_time(entries: Sequence[Entry]) -> Chart | None:
             errors[index] += is_error(entry)
     peak = max(totals) / size
     plot_w, plot_h = WIDTH - LEFT - 4, HEIGHT - BOTTOM - TOP
-    slot = plot_w / MAX_BARS
+    slot = plot_w / max(count, MIN_SLOTS)
     bars = [
         Bar(
             x=LEFT + i * slot + slot * 0.1,
@@ -80,4 +83,5 @@ def requests_over_time(entries: Sequence[Entry]) -> Chart | None:
         )
         for i, (n, e) in enumerate(zip(totals, errors, strict=True))
     ]
-    return Chart(bars, size, peak, start, start + count * size_ms, sum(totals), sum(errors))
+    end_x = LEFT + count * slot
+    return Chart(bars, size, peak, start, start + count * size_ms, sum(totals), sum(errors), end_x)

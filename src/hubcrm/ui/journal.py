@@ -6,6 +6,7 @@ The journal is what this process kept in memory of the portal's API requests (bo
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -33,6 +34,18 @@ class Row:
     kind: ObjectType | None
     record_id: str | None
     visible: bool  # whether the token may read what the bodies hold
+
+    @property
+    def message(self) -> str:
+        """The message of an error answer in HubSpot's envelope, to show beside its path."""
+        if not self.error or not self.visible:
+            return ""
+        try:
+            answer = json.loads(self.entry.response_body)
+        except ValueError:
+            return ""
+        message = answer.get("message") if isinstance(answer, dict) else None
+        return message if isinstance(message, str) else ""
 
 
 def _row(entry: Entry, session: Session) -> Row:

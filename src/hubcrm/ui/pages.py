@@ -109,7 +109,7 @@ def signed_in(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
                 error.status,
                 error.category.replace("_", " ").capitalize(),
                 error.message,
-                details=[e.message for e in error.errors],
+                details=error.errors,
                 context=error.context,
             )
         except CsrfRefused:

@@ -200,7 +200,10 @@ async def properties_page(request: Request, session: Session) -> Response:
     needle = request.query_params.get("q", "").strip().lower()
     shown = [
         d
-        for d in sorted(definitions, key=lambda d: (d.group_name, d.label.lower()))
+        # Custom properties first: they are the ones an integration defined.
+        for d in sorted(
+            definitions, key=lambda d: (bool(d.hubspot_defined), d.group_name, d.label.lower())
+        )
         if (not custom_only or not d.hubspot_defined)
         and (not needle or needle in d.name.lower() or needle in d.label.lower())
     ]
