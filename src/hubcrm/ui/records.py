@@ -122,7 +122,7 @@ async def records_page(request: Request, session: Session) -> Response:
 
 async def record_page(request: Request, session: Session) -> Response:
     kind = _kind(request, session)
-    return await _record_view(request, session, kind)
+    return await _record_view(request, session, kind, saved=request.query_params.get("saved"))
 
 
 async def _record_view(
