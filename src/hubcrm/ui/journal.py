@@ -50,7 +50,7 @@ class Row:
 
 def _row(entry: Entry, session: Session) -> Row:
     kind, record_id = _object_of(entry.path)
-    visible = kind is None or session.can(kind.read_scope) or session.can(kind.schema_read_scope)
+    visible = kind is None or session.may(kind, "read") or session.may(kind, "schema_read")
     return Row(entry, is_error(entry), kind, record_id, visible)
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hubcrm.domain import auth
 from hubcrm.domain.objects import OBJECT_TYPES, ObjectType, object_type
 from hubcrm.domain.records import Actor
 from hubcrm.domain.records.writes import UI_SOURCE_TYPE
@@ -21,7 +20,7 @@ from hubcrm.store.base import HistoryEntry, Record
 from hubcrm.ui import listing as listings
 from hubcrm.ui.pages import render
 from hubcrm.ui.services import services
-from hubcrm.ui.session import PATH, Session, check_csrf
+from hubcrm.ui.session import PATH, Access, Session, check_csrf, scopes
 
 # Counts stop here: past it a type shows "100,000+" rather than walking a large portal.
 COUNT_LIMIT = 100_000
@@ -65,12 +64,13 @@ class Change:
 
 
 def title(kind: ObjectType) -> str:
-    return kind.name.replace("_", " ").capitalize()
+    plural: str = getattr(kind, "plural_label", "")  # the type's data names it, where it does
+    return plural or kind.name.replace("_", " ").capitalize()
 
 
-def _kind(request: Request, session: Session, scope: str = "read_scope") -> ObjectType:
+def _kind(request: Request, session: Session, access: Access = "read") -> ObjectType:
     kind = object_type(request.path_params["object_type"])
-    auth.require_scope(session.token, getattr(kind, scope))
+    session.require(kind, access)
     return kind
 
 
@@ -82,14 +82,15 @@ async def object_types(request: Request, session: Session) -> Response:
     store = services(request).store
     rows = []
     for kind in OBJECT_TYPES:
-        readable = session.can(kind.read_scope)
+        readable = session.may(kind, "read")
         count = (
             await store.count_records(session.portal_id, kind.type_id, at_most=COUNT_LIMIT + 1)
             if readable
             else None
         )
-        rows.append(TypeRow(kind, readable, count, session.can(kind.schema_read_scope)))
-    return render(request, "objects.html", {"rows": rows, "title": title}, session=session)
+        rows.append(TypeRow(kind, readable, count, session.may(kind, "schema_read")))
+    context = {"rows": rows, "title": title, "scopes": scopes}
+    return render(request, "objects.html", context, session=session)
 
 
 async def records_page(request: Request, session: Session) -> Response:
@@ -162,7 +163,7 @@ async def _record_view(
         "rows": rows,
         "show_all": show_all,
         "changes": _changes(history),
-        "writable": writable if session.can(kind.write_scope) and not record.archived else [],
+        "writable": writable if session.may(kind, "write") and not record.archived else [],
         "error": error,
         "saved": saved,
     }
@@ -170,7 +171,7 @@ async def _record_view(
 
 
 async def edit_property(request: Request, session: Session) -> Response:
-    kind = _kind(request, session, "write_scope")
+    kind = _kind(request, session, "write")
     form = await request.form()
     check_csrf(request, form, session.csrf)
     name, value = str(form.get("property", "")), str(form.get("value", ""))
@@ -185,7 +186,7 @@ async def edit_property(request: Request, session: Session) -> Response:
 
 
 async def archive_record(request: Request, session: Session) -> Response:
-    kind = _kind(request, session, "write_scope")
+    kind = _kind(request, session, "write")
     form = await request.form()
     check_csrf(request, form, session.csrf)
     reference = request.path_params["record_id"]
@@ -194,7 +195,7 @@ async def archive_record(request: Request, session: Session) -> Response:
 
 
 async def properties_page(request: Request, session: Session) -> Response:
-    kind = _kind(request, session, "schema_read_scope")
+    kind = _kind(request, session, "schema_read")
     definitions = await services(request).properties.list(session.portal_id, kind)
     custom_only = request.query_params.get("custom") == "1"
     needle = request.query_params.get("q", "").strip().lower()
@@ -215,7 +216,7 @@ async def properties_page(request: Request, session: Session) -> Response:
         "custom": sum(1 for d in definitions if not d.hubspot_defined),
         "custom_only": custom_only,
         "needle": needle,
-        "types": [t for t in OBJECT_TYPES if session.can(t.schema_read_scope)],
+        "types": [t for t in OBJECT_TYPES if session.may(t, "schema_read")],
     }
     return render(request, "properties.html", context, session=session)
 

@@ -18,13 +18,15 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hubcrm.protocol.errors import HubSpotError
+from hubcrm.domain.objects import ObjectType
+from hubcrm.protocol.errors import HubSpotError, MissingScopes
 from hubcrm.store.base import Token
 from hubcrm.ui.services import services
 
@@ -33,6 +35,7 @@ COOKIE = "hubcrm_ui"
 SIGN_IN_COOKIE = "hubcrm_ui_signin"
 CSRF_FIELD = "csrf"
 _CSRF_PURPOSE = b"hubcrm-ui-csrf"
+Access = Literal["read", "write", "schema_read", "schema_write"]
 
 
 class SignInNeeded(Exception):
@@ -60,8 +63,19 @@ class Session:
     def csrf(self) -> str:
         return csrf_for(self.secret)
 
-    def can(self, scope: str) -> bool:
-        return scope in self.token.scopes
+    def may(self, kind: ObjectType, access: Access) -> bool:
+        """Whether the token holds the scope this access to the type demands."""
+        return any(scope in self.token.scopes for scope in scopes(kind, access))
+
+    def require(self, kind: ObjectType, access: Access) -> None:
+        """HubSpot's 403 MISSING_SCOPES unless the token may."""
+        if not self.may(kind, access):
+            raise MissingScopes(list(scopes(kind, access)))
+
+
+def scopes(kind: ObjectType, access: Access) -> tuple[str, ...]:
+    """The scopes of which any one grants this access to the type."""
+    return (getattr(kind, f"{access}_scope"),)
 
 
 def csrf_for(secret: str) -> str:
