@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -71,6 +72,17 @@ def _query(request: Request) -> Query:
         path=path or None,
         status=params.get("status", "").strip() or None,
     )
+
+
+def latest(request: Request, session: Session, count: int) -> dict[str, Any]:
+    """The newest requests and the chart of them all, for the home page."""
+    everything = services(request).control.journal.entries(session.portal_id)
+    return {
+        "rows": [_row(e, session) for e in everything[-count:][::-1]],
+        "chart": requests_over_time(everything),
+        "kept": len(everything),
+        "matching": len(everything),
+    }
 
 
 async def journal_page(request: Request, session: Session) -> Response:

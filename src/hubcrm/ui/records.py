@@ -18,6 +18,7 @@ from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.protocol.errors import HubSpotError, ObjectNotFound
 from hubcrm.store.base import HistoryEntry, Record
 from hubcrm.ui import listing as listings
+from hubcrm.ui.journal import latest
 from hubcrm.ui.pages import render
 from hubcrm.ui.services import services
 from hubcrm.ui.session import PATH, Access, Session, check_csrf, scopes
@@ -89,7 +90,7 @@ async def object_types(request: Request, session: Session) -> Response:
             else None
         )
         rows.append(TypeRow(kind, readable, count, session.may(kind, "schema_read")))
-    context = {"rows": rows, "title": title, "scopes": scopes}
+    context = {"types": rows, "title": title, "scopes": scopes} | latest(request, session, 10)
     return render(request, "objects.html", context, session=session)
 
 
