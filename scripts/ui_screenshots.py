@@ -77,7 +77,7 @@ def shoot(server: LiveServer, out: Path) -> None:
         page.goto(base + "/properties/contacts")
         save("properties")
         page.goto(base + "/requests")
-        save("requests", full=True)
+        save("requests")
         page.goto(base + "/requests?status=4xx&path=batch/upsert")
         page.click("table.journal tbody tr:first-child td.path a")
         save("request")

@@ -122,7 +122,11 @@ def test_editing_a_value_goes_through_the_same_update_as_the_api(api: Api) -> No
     read = api.get("/crm/v3/objects/contacts/1", propertiesWithHistory="firstname").json()
     assert read["properties"]["firstname"] == "Anne"
     newest = read["propertiesWithHistory"]["firstname"][0]
-    assert (newest["value"], newest["sourceType"]) == ("Anne", "CRM_UI")
+    assert (newest["value"], newest["sourceType"], newest["sourceId"]) == (
+        "Anne",
+        "CRM_UI",
+        "userId:1",
+    )
     refused = api.client.post(edit, data={"csrf": csrf, "property": "email", "value": "nope"})
     assert refused.status_code == 400
     assert messages.INVALID_EMAIL.format(value="nope") in text_of(refused.text)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import msgspec
 from starlette.datastructures import QueryParams
 
 from hubcrm.control.journal import Entry
 from hubcrm.domain.objects import CONTACTS
 from hubcrm.protocol.wire import Filter, FilterGroup, SearchRequest, Sort
 from hubcrm.ui.chart import requests_over_time
+from hubcrm.ui.journal import curl
 from hubcrm.ui.listing import Listing, default_columns
 from hubcrm.ui.session import safe_next
 
@@ -81,3 +83,16 @@ def test_after_signing_in_only_pages_of_the_ui_are_followed() -> None:
     assert safe_next("/ui/objects/contacts?q=a") == "/ui/objects/contacts?q=a"
     for elsewhere in ("https://evil.example/", "//evil.example", "/ui/\\evil", None, "/crm"):
         assert safe_next(elsewhere) == "/ui/"
+
+
+def test_a_journal_entry_is_sent_again_with_curl() -> None:
+    sent = msgspec.structs.replace(
+        entry(0), method="POST", path="/crm/v3/objects/contacts", query="a=1",
+        request_body='{"properties": {"firstname": "O\'Brien"}}',
+    )  # fmt: skip
+    assert curl(sent, "http://127.0.0.1:8080/") == (
+        "curl -X POST 'http://127.0.0.1:8080/crm/v3/objects/contacts?a=1' \\\n"
+        '  -H "Authorization: Bearer $HUBCRM_TOKEN" \\\n'
+        "  -H 'Content-Type: application/json' \\\n"
+        """  -d '{"properties": {"firstname": "O'\\''Brien"}}'"""
+    )

@@ -49,6 +49,19 @@ class Row:
         return message if isinstance(message, str) else ""
 
 
+def curl(entry: Entry, base_url: str) -> str:
+    """The request again, as a curl command (the token left for the reader to supply)."""
+    url = base_url.rstrip("/") + entry.path + (f"?{entry.query}" if entry.query else "")
+    parts = [f"curl -X {entry.method} {_quoted(url)}", '-H "Authorization: Bearer $HUBCRM_TOKEN"']
+    if entry.request_body:
+        parts += ["-H 'Content-Type: application/json'", f"-d {_quoted(entry.request_body)}"]
+    return " \\\n  ".join(parts)
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
 def _row(entry: Entry, session: Session) -> Row:
     kind, record_id = _object_of(entry.path)
     visible = kind is None or session.may(kind, "read") or session.may(kind, "schema_read")
@@ -114,4 +127,8 @@ async def entry_page(request: Request, session: Session) -> Response:
     if not found:
         message = f"The journal holds no request #{sequence}: it keeps the latest {journal.size}."
         return error_page(request, session, 404, "No such request", message)
-    return render(request, "entry.html", {"row": _row(found[0], session)}, session=session)
+    context = {
+        "row": _row(found[0], session),
+        "curl": curl(found[0], str(request.base_url)),
+    }
+    return render(request, "entry.html", context, session=session)
