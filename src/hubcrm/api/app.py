@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm import ui
 from hubcrm.api import control, errors, objects, properties
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
@@ -35,6 +34,7 @@ from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
+from hubcrm.ui import mount as mount_ui
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
@@ -45,6 +45,8 @@ DETERMINISTIC_START_MS = 1_767_225_600_000
 
 def _routes(settings: Settings) -> list[BaseRoute]:
     routes = control.routes() if settings.control else control.disabled_routes()
+    # The web UI (src/hubcrm/ui/): pages over the same domain, at /ui/.
+    routes.append(mount_ui(tls_terminator=settings.tls_terminator))
     for prefix in OBJECTS_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -69,8 +71,6 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{name}", properties.update_property, methods=["PATCH"]),
             Route(base + "/{name}", properties.archive_property, methods=["DELETE"]),
         ]
-    # The web UI (src/hubcrm/ui/): pages over the same domain, at /ui/.
-    routes.append(ui.mount(tls_terminator=settings.tls_terminator))
     return routes
 
 

@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from hubcrm.control.journal import Entry, Query
-from hubcrm.domain.objects import OBJECT_TYPES, ObjectType
+from hubcrm.domain.objects import ObjectType
+from hubcrm.ui import types
 from hubcrm.ui.chart import is_error, requests_over_time
 from hubcrm.ui.pages import error_page, render
 from hubcrm.ui.services import services
@@ -25,7 +26,6 @@ PAGE_SIZE = 50
 _GLOB = re.compile(r"[*?\[]")
 # /crm/v3/objects/contacts/123, /crm/v3/objects/0-1/batch/read: the type, then a record id.
 _OBJECT_PATH = re.compile(r"^/crm/(?:v3/)?(?:objects|properties)/(?:[\d-]+/)?([^/]+)(?:/(\d+))?")
-_BY_PATH = {key: t for t in OBJECT_TYPES for key in (t.name, t.type_id)}
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,17 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
 
 
-def _row(entry: Entry, session: Session) -> Row:
-    kind, record_id = _object_of(entry.path)
+def _row(entry: Entry, session: Session, known: dict[str, ObjectType]) -> Row:
+    kind, record_id = _object_of(entry.path, known)
     visible = kind is None or session.may(kind, "read") or session.may(kind, "schema_read")
     return Row(entry, is_error(entry), kind, record_id, visible)
 
 
-def _object_of(path: str) -> tuple[ObjectType | None, str | None]:
+def _object_of(path: str, known: dict[str, ObjectType]) -> tuple[ObjectType | None, str | None]:
     found = _OBJECT_PATH.match(path)
     if not found:
         return None, None
-    return _BY_PATH.get(found.group(1)), found.group(2)
+    return known.get(found.group(1)), found.group(2)
 
 
 def _query(request: Request) -> Query:
@@ -87,11 +87,12 @@ def _query(request: Request) -> Query:
     )
 
 
-def latest(request: Request, session: Session, count: int) -> dict[str, Any]:
+async def latest(request: Request, session: Session, count: int) -> dict[str, Any]:
     """The newest requests and the chart of them all, for the home page."""
     everything = services(request).control.journal.entries(session.portal_id)
+    known = await types.by_path(services(request), session)
     return {
-        "rows": [_row(e, session) for e in everything[-count:][::-1]],
+        "rows": [_row(e, session, known) for e in everything[-count:][::-1]],
         "chart": requests_over_time(everything),
         "kept": len(everything),
         "matching": len(everything),
@@ -106,9 +107,10 @@ async def journal_page(request: Request, session: Session) -> Response:
     if before.isdigit():
         matching = [e for e in matching if e.sequence < int(before)]
     page = matching[-PAGE_SIZE:][::-1]  # newest first
+    known = await types.by_path(services(request), session)
     older = page[-1].sequence if len(matching) > PAGE_SIZE else None
     context = {
-        "rows": [_row(e, session) for e in page],
+        "rows": [_row(e, session, known) for e in page],
         "chart": requests_over_time(everything),
         "kept": len(everything),
         "matching": len(matching),
@@ -128,7 +130,7 @@ async def entry_page(request: Request, session: Session) -> Response:
         message = f"The journal holds no request #{sequence}: it keeps the latest {journal.size}."
         return error_page(request, session, 404, "No such request", message)
     context = {
-        "row": _row(found[0], session),
+        "row": _row(found[0], session, await types.by_path(services(request), session)),
         "curl": curl(found[0], str(request.base_url)),
     }
     return render(request, "entry.html", context, session=session)

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from hubcrm.domain.clock import format_ms
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.ui.session import PATH, CsrfRefused, Session, SignInNeeded, current
+from hubcrm.ui.types import key
 
 log = logging.getLogger("hubcrm")
 
@@ -62,7 +63,7 @@ templates = Environment(
     lstrip_blocks=True,
 )
 templates.filters.update(moment=_moment, pretty=_pretty, number=_number)
-templates.globals.update(root=PATH, query=lambda **kw: urlencode(kw, doseq=True))
+templates.globals.update(root=PATH, key=key, query=lambda **kw: urlencode(kw, doseq=True))
 
 
 def render(

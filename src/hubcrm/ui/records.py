@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from hubcrm.domain.objects import OBJECT_TYPES, ObjectType, object_type
+from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import Actor
 from hubcrm.domain.records.writes import UI_SOURCE_TYPE
 from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.protocol.errors import HubSpotError, ObjectNotFound
 from hubcrm.store.base import HistoryEntry, Record
 from hubcrm.ui import listing as listings
+from hubcrm.ui import types
 from hubcrm.ui.journal import latest
 from hubcrm.ui.pages import render
 from hubcrm.ui.services import services
@@ -69,8 +70,8 @@ def title(kind: ObjectType) -> str:
     return plural or kind.name.replace("_", " ").capitalize()
 
 
-def _kind(request: Request, session: Session, access: Access = "read") -> ObjectType:
-    kind = object_type(request.path_params["object_type"])
+async def _kind(request: Request, session: Session, access: Access = "read") -> ObjectType:
+    kind = await types.resolve(services(request), session, request.path_params["object_type"])
     session.require(kind, access)
     return kind
 
@@ -84,7 +85,7 @@ def _actor(session: Session) -> Actor:
 async def object_types(request: Request, session: Session) -> Response:
     store = services(request).store
     rows = []
-    for kind in OBJECT_TYPES:
+    for kind in await types.listed(services(request), session):
         readable = session.may(kind, "read")
         count = (
             await store.count_records(session.portal_id, kind.type_id, at_most=COUNT_LIMIT + 1)
@@ -92,12 +93,13 @@ async def object_types(request: Request, session: Session) -> Response:
             else None
         )
         rows.append(TypeRow(kind, readable, count, session.may(kind, "schema_read")))
-    context = {"types": rows, "title": title, "scopes": scopes} | latest(request, session, 10)
+    context = {"types": rows, "title": title, "scopes": scopes}
+    context |= await latest(request, session, 10)
     return render(request, "objects.html", context, session=session)
 
 
 async def records_page(request: Request, session: Session) -> Response:
-    kind = _kind(request, session)
+    kind = await _kind(request, session)
     records = services(request).records
     state = listings.Listing.read(request.query_params, kind)
     schema = await records.schema(session.portal_id, kind)
@@ -125,7 +127,7 @@ async def records_page(request: Request, session: Session) -> Response:
 
 
 async def record_page(request: Request, session: Session) -> Response:
-    kind = _kind(request, session)
+    kind = await _kind(request, session)
     return await _record_view(request, session, kind, saved=request.query_params.get("saved"))
 
 
@@ -174,7 +176,7 @@ async def _record_view(
 
 
 async def edit_property(request: Request, session: Session) -> Response:
-    kind = _kind(request, session, "write")
+    kind = await _kind(request, session, "write")
     form = await request.form()
     check_csrf(request, form, session.csrf)
     name, value = str(form.get("property", "")), str(form.get("value", ""))
@@ -184,22 +186,25 @@ async def edit_property(request: Request, session: Session) -> Response:
         )
     except HubSpotError as refused:
         return await _record_view(request, session, kind, error=refused)
-    target = f"{PATH}/objects/{kind.name}/{request.path_params['record_id']}?saved={name}"
+    target = f"{PATH}/objects/{types.key(kind)}/{request.path_params['record_id']}?saved={name}"
     return RedirectResponse(target, status_code=303)
 
 
 async def archive_record(request: Request, session: Session) -> Response:
-    kind = _kind(request, session, "write")
+    kind = await _kind(request, session, "write")
     form = await request.form()
     check_csrf(request, form, session.csrf)
     reference = request.path_params["record_id"]
     await services(request).records.archive(_actor(session), kind, [reference])
-    return RedirectResponse(f"{PATH}/objects/{kind.name}?archived={reference}", status_code=303)
+    return RedirectResponse(
+        f"{PATH}/objects/{types.key(kind)}?archived={reference}", status_code=303
+    )
 
 
 async def properties_page(request: Request, session: Session) -> Response:
-    kind = _kind(request, session, "schema_read")
-    definitions = await services(request).properties.list(session.portal_id, kind)
+    kind = await _kind(request, session, "schema_read")
+    app = services(request)
+    definitions = await app.properties.list(session.portal_id, kind)
     custom_only = request.query_params.get("custom") == "1"
     needle = request.query_params.get("q", "").strip().lower()
     shown = [
@@ -219,7 +224,11 @@ async def properties_page(request: Request, session: Session) -> Response:
         "custom": sum(1 for d in definitions if not d.hubspot_defined),
         "custom_only": custom_only,
         "needle": needle,
-        "types": [t for t in OBJECT_TYPES if session.may(t, "schema_read")],
+        "types": [
+            t
+            for t in await types.listed(services(request), session)
+            if session.may(t, "schema_read")
+        ],
     }
     return render(request, "properties.html", context, session=session)
 
