@@ -66,8 +66,9 @@ def test_a_filter_the_search_refuses_is_shown_in_hubspots_words(api: Api) -> Non
     assert 'value="nope"' in page(api, "/ui/objects/contacts", 400, fp="nope", fo="EQ", fv="1")
 
 
-def test_an_unknown_object_type_is_a_readable_page(api: Api) -> None:
+def test_an_unknown_object_type_or_page_is_a_readable_page(api: Api) -> None:
     sign_in(api)
+    assert "No such page" in text_of(page(api, "/ui/nowhere/at/all", 404))
     text = text_of(page(api, "/ui/objects/widgets", 400))
     assert messages.UNKNOWN_OBJECT_TYPE.format(name="widgets") in text
 

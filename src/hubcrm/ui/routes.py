@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.ui import journal, records
-from hubcrm.ui.pages import csrf_refused, render, signed_in
+from hubcrm.ui.pages import csrf_refused, error_page, render, signed_in
 from hubcrm.ui.services import services
 from hubcrm.ui.session import (
     COOKIE,
@@ -97,6 +97,10 @@ async def home(request: Request, session: Session) -> Response:
     return RedirectResponse(f"{PATH}/objects", status_code=303)
 
 
+async def not_found(request: Request, session: Session) -> Response:
+    return error_page(request, session, 404, "No such page", "The UI has no page at this address.")
+
+
 def mount(*, tls_terminator: bool = False) -> Mount:
     sign_in = SignIn(tls_terminator)
     objects = "/objects/{object_type}"
@@ -122,5 +126,6 @@ def mount(*, tls_terminator: bool = False) -> Mount:
             Route("/requests", signed_in(journal.journal_page), methods=["GET"]),
             Route("/requests/{sequence:int}", signed_in(journal.entry_page), methods=["GET"]),
             Mount("/static", StaticFiles(packages=[("hubcrm.ui", "static")]), name="ui-static"),
+            Route("/{rest:path}", signed_in(not_found)),
         ],
     )
