@@ -144,6 +144,8 @@ def test_archiving_a_record_goes_through_the_domain(api: Api) -> None:
     assert archived.headers["location"] == "/ui/objects/contacts?archived=1"
     assert api.get("/crm/v3/objects/contacts/1").status_code == 404
     assert "archived" in text_of(page(api, "/ui/objects/contacts/1"))
+    assert record_ids(page(api, "/ui/objects/contacts")) == []
+    assert record_ids(page(api, "/ui/objects/contacts/archived")) == [1]
 
 
 def test_property_definitions_mark_the_custom_ones(api: Api) -> None:

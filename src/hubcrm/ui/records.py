@@ -126,6 +126,30 @@ async def records_page(request: Request, session: Session) -> Response:
     return render(request, "records.html", context, session=session, status=_status(error))
 
 
+async def archived_page(request: Request, session: Session) -> Response:
+    """The type's archived records, in id order: search knows only live ones."""
+    kind = await _kind(request, session)
+    records = services(request).records
+    state = listings.Listing.read(request.query_params, kind)
+    schema = await records.schema(session.portal_id, kind)
+    found = await records.page(
+        session.portal_id,
+        kind,
+        after=request.query_params.get("after"),
+        limit=state.limit,
+        archived=True,
+    )
+    context = {
+        "kind": kind,
+        "title": title(kind),
+        "state": state,
+        "results": found.records,
+        "next_after": found.next_after,
+        "definitions": schema.definitions,
+    }
+    return render(request, "archived.html", context, session=session)
+
+
 async def record_page(request: Request, session: Session) -> Response:
     kind = await _kind(request, session)
     return await _record_view(request, session, kind, saved=request.query_params.get("saved"))
@@ -164,7 +188,7 @@ async def _record_view(
         "kind": kind,
         "title": title(kind),
         "record": record,
-        "name": _display_name(kind, record),
+        "name": display_name(kind, record),
         "rows": rows,
         "show_all": show_all,
         "changes": _changes(history),
@@ -233,7 +257,7 @@ async def properties_page(request: Request, session: Session) -> Response:
     return render(request, "properties.html", context, session=session)
 
 
-def _display_name(kind: ObjectType, record: Record) -> str:
+def display_name(kind: ObjectType, record: Record) -> str:
     """What HubSpot heads a record with: a name, else an email or domain, else its id."""
     values = record.properties
     full = " ".join(v for v in (values.get("firstname"), values.get("lastname")) if v)

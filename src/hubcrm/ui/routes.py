@@ -113,6 +113,7 @@ def mount(*, tls_terminator: bool = False) -> Mount:
             Route("/signout", sign_in.sign_out, methods=["POST"]),
             Route("/objects", signed_in(records.object_types), methods=["GET"]),
             Route(objects, signed_in(records.records_page), methods=["GET"]),
+            Route(objects + "/archived", signed_in(records.archived_page), methods=["GET"]),
             Route(objects + "/{record_id}", signed_in(records.record_page), methods=["GET"]),
             Route(
                 objects + "/{record_id}/edit", signed_in(records.edit_property), methods=["POST"]
