@@ -84,8 +84,8 @@ def test_a_record_shows_every_property_and_each_ones_history(api: Api) -> None:
     history = re.search(r"Job Title jobtitle Programmer history \(2\)(.*?)edit", text)
     assert history is not None
     assert history.group(1).split() == [
-        "2026-01-01", "00:00:01.000", "API", "1", "Programmer",
-        "2026-01-01", "00:00:00.000", "API", "1", "Analyst",
+        "2026-01-01", "00:00:01.000", "API", "·", "token", "1", "Programmer",
+        "2026-01-01", "00:00:00.000", "API", "·", "token", "1", "Analyst",
     ]  # fmt: skip
     empty = 'id="p-hs_content_membership_notes"'
     assert empty not in markup

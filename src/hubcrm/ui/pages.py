@@ -52,6 +52,15 @@ def _pretty(body: str) -> str:
         return body
 
 
+def _source(source_type: str, source_id: str | None) -> str:
+    """`API · token 3`: who wrote a value, in words (hubcrm's API writes carry the token id)."""
+    if source_id and source_id.isdigit():
+        return f"{source_type} · token {source_id}"
+    if source_id and source_id.startswith("userId:"):
+        return f"{source_type} · token {source_id.removeprefix('userId:')}"
+    return f"{source_type} · {source_id}" if source_id else source_type
+
+
 def _number(value: int) -> str:
     return f"{value:,}"
 
@@ -63,6 +72,7 @@ templates = Environment(
     lstrip_blocks=True,
 )
 templates.filters.update(moment=_moment, pretty=_pretty, number=_number)
+templates.globals.update(source=_source)
 templates.globals.update(root=PATH, key=key, query=lambda **kw: urlencode(kw, doseq=True))
 
 
