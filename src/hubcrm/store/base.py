@@ -356,3 +356,15 @@ class Store(Protocol):
     ) -> int | None:
         """Make the type's next new record `next_id`, unless a record holds an id at or above
         it. Returns the highest id in use (0 for none), or None if the portal has no such type."""
+
+    # Operations: readiness and figures for metrics (api/health.py, api/metrics.py)
+    async def schema_current(self) -> bool:
+        """The database answers and holds every migration this hubcrm knows, and no newer."""
+
+    def gauges(self) -> dict[str, float]:
+        """Figures of the moment: `sqlite_writer_queue`, or `postgres_pool_idle`, `_in_use` and
+        `_max`. Cheap: read from memory, never from the database."""
+
+    def observe_commit_groups(self, observer: Callable[[int], None]) -> None:
+        """Have `observer` told how many write jobs each commit holds (a no-op where commits
+        are not grouped)."""
