@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from hubcrm.api import control_apps
 from hubcrm.api.errors import render
 from hubcrm.api.health import OPEN_PATHS
 from hubcrm.api.requests import decode, read_body, read_json, state
@@ -170,6 +171,7 @@ def routes() -> list[BaseRoute]:
                 Route(portal + "/journal", journal, methods=["GET", "DELETE"]),
                 Route(portal + "/faults", faults, methods=["GET", "POST", "DELETE"]),
                 Route(portal + "/faults/{fault_id}", remove_fault, methods=["DELETE"]),
+                *control_apps.routes(portal),
             ],
         )
     ]

@@ -79,7 +79,9 @@ async def _kind(request: Request, session: Session, access: Access = "read") -> 
 def _actor(session: Session) -> Actor:
     # HubSpot's v3 history names the person as `userId:NNN`; hubcrm has no users, and the
     # token that signed in stands for one (docs/fidelity.md).
-    return Actor(session.portal_id, f"userId:{session.token.token_id}", UI_SOURCE_TYPE)
+    return Actor(
+        session.portal_id, f"userId:{session.token.token_id}", source_type=UI_SOURCE_TYPE
+    )
 
 
 async def object_types(request: Request, session: Session) -> Response:

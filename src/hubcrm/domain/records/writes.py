@@ -22,6 +22,7 @@ class Actor:
 
     portal_id: int
     source_id: str
+    app_id: int | None = None  # the app writing through an OAuth token (webhook changeSource)
     source_type: str = SOURCE_TYPE
 
 

@@ -12,6 +12,7 @@ import asyncpg
 
 from hubcrm.store.base import RateCounters, WriteTransaction
 from hubcrm.store.errors import UniqueViolation, WriteConflict
+from hubcrm.store.postgres.apps import Apps
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.health import Health
@@ -20,6 +21,7 @@ from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
 from hubcrm.store.postgres.transaction import Transaction
+from hubcrm.store.postgres.webhooks import Outbox
 
 T = TypeVar("T")
 
@@ -27,7 +29,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Health):
+class PostgresStore(Portals, Definitions, Records, Health, Apps, Outbox):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 
