@@ -593,6 +593,15 @@ class Store(Protocol):
 
     async def webhook_events(self, portal_id: int) -> list[EventRecord]: ...
 
+    # Pages of them, newest first, for the web UI (ids below `before`, when given)
+    async def webhook_deliveries_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[DeliveryRecord]: ...
+
+    async def webhook_events_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[EventRecord]: ...
+
     # Operations: readiness and figures for metrics (api/health.py, api/metrics.py)
     async def schema_current(self) -> bool:
         """The database answers and holds every migration this hubcrm knows, and no newer."""
