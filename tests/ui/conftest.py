@@ -103,3 +103,9 @@ def ui(request: pytest.FixtureRequest, database_url: str) -> Iterator[Ui]:
 def open_ui(request: pytest.FixtureRequest, database_url: str) -> Iterator[Ui]:
     """As `ui`, with `--auth open`: any token opens its own portal."""
     yield from _live_ui(request, database_url, "--auth", "open")
+
+
+@pytest.fixture
+def control_ui(request: pytest.FixtureRequest, database_url: str) -> Iterator[Ui]:
+    """As `ui`, with the control API on (apps, webhooks)."""
+    yield from _live_ui(request, database_url, "--control")

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Dialog, expect
 
 from hubcrm.testing import demo
+from hubcrm.testing.webhooks import WebhookReceiver
 from tests.ui.conftest import Ui
 
 pytestmark = pytest.mark.slow
@@ -116,3 +117,27 @@ def test_with_open_auth_each_token_sees_its_own_portal_only(open_ui: Ui) -> None
     open_ui.sign_in(first)
     page.goto(open_ui.base + "/objects/contacts")
     expect(page.locator("table.records tbody")).to_contain_text("first@x.io")
+
+
+def test_a_failed_webhook_delivery_is_highlighted(control_ui: Ui) -> None:
+    portal = control_ui.server.new_portal()
+    app = portal.create_app()
+    receiver = WebhookReceiver()
+    try:
+        receiver.fail(500)
+        app.configure(receiver)
+        app.subscribe("contact.creation")
+        assert control_ui.api(portal.token).upsert([demo.by_email("hook@x.io")]).status == 200
+        receiver.wait_for_arrivals(1)
+        control_ui.sign_in(portal.token)
+        page = control_ui.page
+        page.locator("header nav").get_by_role("link", name="Webhooks").click()
+        failed = page.locator("table.deliveries tbody tr.bad")
+        expect(failed).to_have_count(1)
+        expect(failed).to_contain_text("500")
+        expect(failed).to_contain_text(receiver.url)
+        page.get_by_role("link", name="events").click()
+        page.locator("table.events").get_by_role("link", name="Contact 1").click()
+        expect(page.locator("table.events")).to_contain_text("contact.creation")
+    finally:
+        receiver.close()

@@ -18,7 +18,7 @@ from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.protocol.errors import HubSpotError, ObjectNotFound
 from hubcrm.store.base import HistoryEntry, Record
 from hubcrm.ui import listing as listings
-from hubcrm.ui import types
+from hubcrm.ui import types, webhooks
 from hubcrm.ui.journal import latest
 from hubcrm.ui.pages import render
 from hubcrm.ui.services import services
@@ -79,9 +79,7 @@ async def _kind(request: Request, session: Session, access: Access = "read") -> 
 def _actor(session: Session) -> Actor:
     # HubSpot's v3 history names the person as `userId:NNN`; hubcrm has no users, and the
     # token that signed in stands for one (docs/fidelity.md).
-    return Actor(
-        session.portal_id, f"userId:{session.token.token_id}", source_type=UI_SOURCE_TYPE
-    )
+    return Actor(session.portal_id, f"userId:{session.token.token_id}", source_type=UI_SOURCE_TYPE)
 
 
 async def object_types(request: Request, session: Session) -> Response:
@@ -197,6 +195,7 @@ async def _record_view(
         "writable": writable if session.may(kind, "write") and not record.archived else [],
         "error": error,
         "saved": saved,
+        "events": await webhooks.events_of(services(request), session, kind, record),
     }
     return render(request, "record.html", context, session=session, status=_status(error))
 

@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hubcrm.protocol.errors import HubSpotError
-from hubcrm.ui import journal, records
+from hubcrm.ui import journal, records, webhooks
 from hubcrm.ui.pages import csrf_refused, error_page, render, signed_in
 from hubcrm.ui.services import services
 from hubcrm.ui.session import (
@@ -126,6 +126,7 @@ def mount(*, tls_terminator: bool = False) -> Mount:
             Route("/properties/{object_type}", signed_in(records.properties_page)),
             Route("/requests", signed_in(journal.journal_page), methods=["GET"]),
             Route("/requests/{sequence:int}", signed_in(journal.entry_page), methods=["GET"]),
+            Route("/webhooks", signed_in(webhooks.webhooks_page), methods=["GET"]),
             Mount("/static", StaticFiles(packages=[("hubcrm.ui", "static")]), name="ui-static"),
             Route("/{rest:path}", signed_in(not_found)),
         ],
