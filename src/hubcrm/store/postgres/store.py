@@ -13,6 +13,7 @@ import asyncpg
 from hubcrm.store.base import RateCounters, WriteTransaction
 from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.store.postgres.apps import Apps
+from hubcrm.store.postgres.associations import Associations
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.health import Health
@@ -30,7 +31,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox):
+class PostgresStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

@@ -10,6 +10,7 @@ from hubcrm.store.base import (
     WriteTransaction,
 )
 from hubcrm.store.sqlite.apps import Apps
+from hubcrm.store.sqlite.associations import Associations
 from hubcrm.store.sqlite.connection import Connection, path_from_url
 from hubcrm.store.sqlite.definitions import Definitions
 from hubcrm.store.sqlite.health import Health
@@ -23,7 +24,7 @@ from hubcrm.store.sqlite.writer import Writer
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox):
+class SQLiteStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations):
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = Writer(path, migrate_to)
         self._reader = Connection(path, "hubcrm-sqlite-reader")
