@@ -557,4 +557,21 @@ def test_records_recent_orders_by_a_column_and_id_either_way(database_url: str) 
             OTHER_PORTAL, TYPE, column="created_at", since=None, before=None, offset=0, limit=5
         ) == ([], 0)
 
+
+def test_live_records_are_counted_up_to_a_bound(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        assert await store.count_records(PORTAL, TYPE, at_most=10) == 0
+        ids = await create(store, PORTAL, "a@x.com", "b@x.com", "c@x.com")
+        await create(store, OTHER_PORTAL, "a@x.com")
+
+        async def archive(tx: WriteTransaction) -> None:
+            found = await tx.records([ids[0]])
+            gone = Record(ids[0], found[ids[0]].properties, START_MS, START_MS + 1, True, START_MS)
+            await tx.save([RecordWrite(gone, is_new=False)])
+
+        await store.transact(PORTAL, TYPE, archive)
+        assert await store.count_records(PORTAL, TYPE, at_most=10) == 2
+        assert await store.count_records(PORTAL, TYPE, at_most=1) == 1
+        assert await store.count_records(OTHER_PORTAL, TYPE, at_most=10) == 1
+
     run(database_url, scenario)

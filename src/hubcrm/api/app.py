@@ -52,6 +52,7 @@ from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
 from hubcrm.store.base import Store
+from hubcrm.ui import mount as mount_ui
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 # /crm/v4/objects serves the same objects API: undocumented, but SINGER reads tickets there on
@@ -66,6 +67,8 @@ DETERMINISTIC_START_MS = 1_767_225_600_000
 def _routes(settings: Settings) -> list[BaseRoute]:
     routes = health.routes(settings.metrics == "on" and not settings.metrics_port)
     routes += control.routes() if settings.control else control.disabled_routes()
+    # The web UI (src/hubcrm/ui/): pages over the same domain, at /ui/.
+    routes.append(mount_ui(tls_terminator=settings.tls_terminator))
     for prefix in OBJECTS_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from hubcrm.api.scope import PortalLookup
 from hubcrm.control.service import Control
 from hubcrm.domain.associations import Associations
+from hubcrm.domain.associations.webhooks import record_events as association_events
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock
 from hubcrm.domain.properties import PropertyDefinitions
@@ -36,3 +37,4 @@ class AppState:
 
     def __post_init__(self) -> None:
         self.associations = Associations(self.records)
+        self.associations.in_transaction(association_events)

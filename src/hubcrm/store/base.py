@@ -516,6 +516,9 @@ class Store(Protocol):
     ) -> list[Record]:
         """Up to `limit` live (or archived) records with ids >= `after`, in id order."""
 
+    async def count_records(self, portal_id: int, object_type: str, *, at_most: int) -> int:
+        """How many live records the type has, counting no further than `at_most`."""
+
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
         """The ids of one page of live records matching `query`, and how many match in all."""
 
@@ -763,3 +766,12 @@ class Store(Protocol):
     async def webhook_deliveries(self, portal_id: int) -> list[DeliveryRecord]: ...
 
     async def webhook_events(self, portal_id: int) -> list[EventRecord]: ...
+
+    # Pages of them, newest first, for the web UI (ids below `before`, when given)
+    async def webhook_deliveries_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[DeliveryRecord]: ...
+
+    async def webhook_events_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[EventRecord]: ...

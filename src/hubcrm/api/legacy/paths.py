@@ -15,9 +15,12 @@ LEGACY_PREFIXES = (
     "/owners/v2/",
 )
 
+# hubcrm's own web pages keep their paths as they are (HubSpot has no such pages).
+OWN_PAGES = ("/ui/", "/ui")
+
 
 class TrailingSlash:
-    """Serves every route with one trailing slash as without it, with the same answer and no
+    """Serves every API route with one trailing slash as without it, with the same answer and no
     redirect: HubSpot's own spec and maintained connectors call `/crm/v3/owners/` and
     `/contacts/v1/contact/batch/` (hubspot-legacy-apis.md §2.1, §11)."""
 
@@ -26,7 +29,8 @@ class TrailingSlash:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
-        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+        slashed = len(path) > 1 and path.endswith("/") and not path.startswith(OWN_PAGES)
+        if scope["type"] == "http" and slashed:
             scope = dict(scope)
             scope["path"] = path[:-1]
             raw = scope.get("raw_path")

@@ -66,6 +66,10 @@ class Changes:
     saved: list[tuple[str, RecordWrite]] = field(default_factory=list)
     merged: list[Merged] = field(default_factory=list)
     purged: list[tuple[str, int]] = field(default_factory=list)  # GDPR deletions
+    # Each association added (False) or removed (True) once, in the direction it was asked
+    # for, with whether its type is a primary one (`added` and `removed` hold both rows).
+    links: list[tuple[Association, bool, bool]] = field(default_factory=list)
+    at: int = 0  # when (epoch ms, the portal's clock)
     # Object types whose records the transaction wrote (search must catch up).
     written_types: dict[str, ObjectType] = field(default_factory=dict)
 
@@ -186,6 +190,7 @@ class Editor:
         for each in rows:
             self._pending(each, add=True)
         self.changes.added += rows
+        self.changes.links.append((row, False, kind.primary))
         self._note_primary(rows)
 
     def _remove(self, row: Association) -> None:
@@ -194,6 +199,7 @@ class Editor:
         for each in rows:
             self._pending(each, add=False)
         self.changes.removed += rows
+        self.changes.links.append((row, True, kind is not None and kind.primary))
         self._note_primary(rows)
 
     def _pending(self, row: Association, *, add: bool) -> None:
@@ -227,6 +233,7 @@ class Editor:
         what changed."""
         await self.flush()
         now = self.clock.now_ms()
+        self.changes.at = now
         for type_id, record_id in sorted(self._primary_touched):
             tx = self.tx.of(type_id)
             rows = await tx.associations([record_id], COMPANIES_TYPE_ID)
