@@ -9,6 +9,7 @@ import pytest
 
 from hubcrm.domain.clock import parse_moment
 from hubcrm.protocol import messages
+from tests.api.test_webhooks_api import configure, new_app, outbox, subscribe
 from tests.conftest import START_MS, Api, running_api
 
 LEGACY_ERROR_KEYS = {"status", "message", "correlationId", "requestId"}
@@ -1000,3 +1001,43 @@ def test_email_engagements_take_their_type_from_the_direction(api: Api) -> None:
         "cc": [],
         "bcc": [],
     }
+
+
+def test_contact_writes_through_v1_record_the_same_webhook_events_as_v3(api: Api) -> None:
+    app = new_app(api)
+    configure(api, app)
+    subscribe(api, app, "contact.creation", active=True)
+    subscribe(api, app, "contact.propertyChange", propertyName="firstname", active=True)
+    api.post(
+        "/contacts/v1/contact/createOrUpdate/email/a@x.com",
+        {"properties": [{"property": "firstname", "value": "A"}]},
+    )
+    api.clock.advance(1000)
+    api.post(
+        "/contacts/v1/contact/batch/",
+        [{"vid": 1, "properties": [{"property": "firstname", "value": "B"}]}],
+    )
+    rejected = api.post(
+        "/contacts/v1/contact/batch/",
+        [
+            {"vid": 1, "properties": [{"property": "firstname", "value": "C"}]},
+            {"email": "bad", "properties": []},
+        ],
+    )
+    assert rejected.status_code == 400
+    assert [(e.event_type, e.fields) for e in outbox(api)] == [
+        (
+            "contact.creation",
+            {"objectId": 1, "changeFlag": "CREATED", "changeSource": "API", "sourceId": "1"},
+        ),
+        (
+            "contact.propertyChange",
+            {
+                "objectId": 1,
+                "propertyName": "firstname",
+                "propertyValue": "B",
+                "changeSource": "API",
+                "sourceId": "1",
+            },
+        ),
+    ]

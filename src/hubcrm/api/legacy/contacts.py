@@ -30,6 +30,11 @@ from hubcrm.store.base import Record, Token
 T = TypeVar("T")
 
 
+def _actor(token: Token) -> Actor:
+    """Who writes, as v3 writes record it (an OAuth app is the webhooks' changeSource)."""
+    return Actor(token.portal_id, str(token.token_id), token.app_id)
+
+
 def _contacts(request: Request) -> LegacyContacts:
     return LegacyContacts(state(request).records)
 
@@ -121,7 +126,9 @@ async def contacts_v1_create_or_update(request: Request) -> Response:
     token, _ = await authorize_legacy(request, "contacts")
     body = _decoded(await read_body(request), contact_write)
     vid, new = await _contacts(request).create_or_update(
-        Actor(token.portal_id, str(token.token_id)), request.path_params["email"], body.properties
+        Actor(token.portal_id, str(token.token_id), token.app_id),
+        request.path_params["email"],
+        body.properties,
     )
     return json_response(ContactWritten(vid=vid, is_new=new))
 
@@ -129,7 +136,7 @@ async def contacts_v1_create_or_update(request: Request) -> Response:
 async def contacts_v1_batch(request: Request) -> Response:
     token, _ = await authorize_legacy(request, "contacts")
     items = _decoded(await read_body(request), batch_contacts)
-    await _contacts(request).batch(Actor(token.portal_id, str(token.token_id)), items)
+    await _contacts(request).batch(_actor(token), items)
     return Response(status_code=202)
 
 
