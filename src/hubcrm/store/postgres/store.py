@@ -15,6 +15,8 @@ from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.migrate import migrate_connection
+from hubcrm.store.postgres.owners import Owners
+from hubcrm.store.postgres.pipelines import Pipelines
 from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
@@ -26,7 +28,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records):
+class PostgresStore(Portals, Definitions, Records, Pipelines, Owners):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

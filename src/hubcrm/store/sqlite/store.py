@@ -11,6 +11,8 @@ from hubcrm.store.base import (
 )
 from hubcrm.store.sqlite.connection import Connection, path_from_url
 from hubcrm.store.sqlite.definitions import Definitions
+from hubcrm.store.sqlite.owners import Owners
+from hubcrm.store.sqlite.pipelines import Pipelines
 from hubcrm.store.sqlite.portals import Portals
 from hubcrm.store.sqlite.records import Records
 from hubcrm.store.sqlite.transaction import Transaction
@@ -19,7 +21,7 @@ from hubcrm.store.sqlite.writer import Writer
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records):
+class SQLiteStore(Portals, Definitions, Records, Pipelines, Owners):
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = Writer(path, migrate_to)
         self._reader = Connection(path, "hubcrm-sqlite-reader")
