@@ -34,6 +34,11 @@ RatePolicy = Literal["standard", "search"]
 class Access:
     scope: ScopeKind
     rate: RatePolicy = "standard"
+    # The scope of a route that names no object type (the owners API), instead of `scope`.
+    fixed_scope: str | None = None
+
+
+OWNERS_READ = "crm.objects.owners.read"
 
 
 ROUTE_ACCESS: dict[str, Access] = {
@@ -53,12 +58,44 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_property": Access("schema_write_scope"),
     "update_property": Access("schema_write_scope"),
     "archive_property": Access("schema_write_scope"),
+    # Pipelines: the scopes of the type's records (HubSpot's pipelines reference lists them).
+    "list_pipelines": Access("read_scope"),
+    "get_pipeline": Access("read_scope"),
+    "pipeline_audit": Access("read_scope"),
+    "list_stages": Access("read_scope"),
+    "get_stage": Access("read_scope"),
+    "stage_audit": Access("read_scope"),
+    "create_pipeline": Access("write_scope"),
+    "replace_pipeline": Access("write_scope"),
+    "update_pipeline": Access("write_scope"),
+    "archive_pipeline": Access("write_scope"),
+    "create_stage": Access("write_scope"),
+    "replace_stage": Access("write_scope"),
+    "update_stage": Access("write_scope"),
+    "archive_stage": Access("write_scope"),
+    # Owners
+    "list_owners": Access("read_scope", fixed_scope=OWNERS_READ),
+    "get_owner": Access("read_scope", fixed_scope=OWNERS_READ),
 }
 
 _HEADERS_KEY = "ratelimit_headers"
 
 
 async def authorize(request: Request) -> tuple[Token, ObjectType]:
+    token, access = await _admit(request)
+    kind = object_type(request.path_params["object_type"])
+    auth.require_scope(token, getattr(kind, access.scope))
+    return token, kind
+
+
+async def authorize_scope(request: Request) -> Token:
+    """As authorize(), for a route of no object type: it demands its fixed scope."""
+    token, access = await _admit(request)
+    auth.require_scope(token, access.fixed_scope or "")
+    return token
+
+
+async def _admit(request: Request) -> tuple[Token, Access]:
     app = state(request)
     access = ROUTE_ACCESS[request.scope["route"].name]
     token = await app.auth.authenticate(request.headers.get("authorization"))
@@ -68,9 +105,7 @@ async def authorize(request: Request) -> tuple[Token, ObjectType]:
     report_rate_limit(request.scope, verdict.headers)
     if verdict.refusal is not None:
         raise verdict.refusal
-    kind = object_type(request.path_params["object_type"])
-    auth.require_scope(token, getattr(kind, access.scope))
-    return token, kind
+    return token, access
 
 
 def report_rate_limit(scope: Scope, headers: dict[str, str]) -> None:

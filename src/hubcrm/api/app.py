@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api import control, errors, objects, properties
+from hubcrm.api import control, errors, objects, pipelines, properties
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
@@ -27,6 +27,8 @@ from hubcrm.control.service import Control
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock, ControlledClock
 from hubcrm.domain.ids import IdSource
+from hubcrm.domain.owners import Owners
+from hubcrm.domain.pipelines import Pipelines, counted_by_search
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
@@ -67,6 +69,42 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{name}", properties.get_property, methods=["GET"]),
             Route(base + "/{name}", properties.update_property, methods=["PATCH"]),
             Route(base + "/{name}", properties.archive_property, methods=["DELETE"]),
+        ]
+    return routes + _pipeline_routes()
+
+
+PIPELINES_PREFIXES = ("/crm/v3/pipelines", "/crm/pipelines/2026-03")
+OWNERS_PREFIXES = ("/crm/v3/owners", "/crm/owners/2026-03")
+
+
+def _pipeline_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for prefix in PIPELINES_PREFIXES:
+        base = prefix + "/{object_type}"
+        one = base + "/{pipeline_id}"
+        stage = one + "/stages/{stage_id}"
+        routes += [
+            Route(base, pipelines.list_pipelines, methods=["GET"]),
+            Route(base, pipelines.create_pipeline, methods=["POST"]),
+            Route(one, pipelines.get_pipeline, methods=["GET"]),
+            Route(one, pipelines.replace_pipeline, methods=["PUT"]),
+            Route(one, pipelines.update_pipeline, methods=["PATCH"]),
+            Route(one, pipelines.archive_pipeline, methods=["DELETE"]),
+            Route(one + "/audit", pipelines.pipeline_audit, methods=["GET"]),
+            Route(one + "/stages", pipelines.list_stages, methods=["GET"]),
+            Route(one + "/stages", pipelines.create_stage, methods=["POST"]),
+            Route(stage, pipelines.get_stage, methods=["GET"]),
+            Route(stage, pipelines.replace_stage, methods=["PUT"]),
+            Route(stage, pipelines.update_stage, methods=["PATCH"]),
+            Route(stage, pipelines.archive_stage, methods=["DELETE"]),
+            Route(stage + "/audit", pipelines.stage_audit, methods=["GET"]),
+        ]
+    for prefix in OWNERS_PREFIXES:
+        routes += [
+            # The SDKs call the listing with a trailing slash.
+            Route(prefix, pipelines.list_owners, methods=["GET"]),
+            Route(prefix + "/", pipelines.list_owners, methods=["GET"]),
+            Route(prefix + "/{owner_id}", pipelines.get_owner, methods=["GET"]),
         ]
     return routes
 
@@ -113,6 +151,9 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             email_partial_upserts=settings.email_partial_upserts,
             search_delay_ms=settings.search_delay,
         )
+        pipelines = Pipelines(store, clock, counted_by_search(records))
+        owners = Owners(store, clock)
+        records.reference_checks = (pipelines.check_loader, owners.check_loader)
         indexing = asyncio.create_task(records.indexer.run(), name="hubcrm-search-indexer")
         authenticator = Authenticator(store, clock, settings.auth)
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
@@ -128,6 +169,8 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             controls,
             PortalLookup(store),
             PropertyDefinitions(store, clock),
+            pipelines,
+            owners,
         )
         try:
             yield

@@ -8,6 +8,8 @@ from hubcrm.api.scope import PortalLookup
 from hubcrm.control.service import Control
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock
+from hubcrm.domain.owners import Owners
+from hubcrm.domain.pipelines import Pipelines
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter
 from hubcrm.domain.records import Records
@@ -26,3 +28,5 @@ class AppState:
     control: Control
     portals: PortalLookup
     properties: PropertyDefinitions
+    pipelines: Pipelines
+    owners: Owners

@@ -28,6 +28,8 @@ DEFAULT_SCOPES = frozenset(
     for t in OBJECT_TYPES
     for scope in (t.read_scope, t.write_scope, t.schema_read_scope, t.schema_write_scope)
 )
+# Scopes of APIs that are not an object type's: the owners API's.
+DEFAULT_SCOPES |= {"crm.objects.owners.read"}
 REGION = "na1"
 MODES = ("tokens", "open")
 

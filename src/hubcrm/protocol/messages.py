@@ -138,3 +138,35 @@ INVALID_SEED_PROPERTY = "Invalid seed: property {name}: {problem}"
 SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, which is not unique"
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
+
+# Pipelines and owners (hubcrm's own texts unless docs/fidelity.md says otherwise)
+NO_PIPELINES = "Object type {name} has no pipelines: pipelines are served for deals and tickets"
+PIPELINE_NOT_FOUND = "Unable to find pipeline {id} for object type {type_id}"
+STAGE_NOT_FOUND = "Unable to find stage {id} in pipeline {pipeline} for object type {type_id}"
+PIPELINE_LABEL_TAKEN = "A pipeline labelled {label} already exists for object type {type_id}"
+STAGE_LABEL_TAKEN = "Stage labels must be unique within a pipeline; {label} appears more than once"
+PIPELINE_NEEDS_STAGE = "A pipeline needs at least one stage"
+LAST_PIPELINE = "The last pipeline of object type {type_id} cannot be archived"
+LAST_STAGE = "The last stage of pipeline {pipeline} cannot be archived"
+DEAL_STAGE_PROBABILITY = (
+    "Deal stage {label} needs metadata.probability, a number from 0.0 to 1.0 in steps of 0.1,"
+    " not {value}"
+)
+TICKET_STATE = "Ticket stage {label}: metadata.ticketState must be OPEN or CLOSED, not {value}"
+PIPELINE_IN_USE = (
+    "Pipeline {id} cannot be archived: {count} {type_id} records are in it"
+    " (pass validateReferencesBeforeDelete=false to archive it anyway)"
+)
+STAGE_IN_USE = (
+    "Stage {id} cannot be archived: {count} {type_id} records are in it"
+    " (pass validateReferencesBeforeDelete=false to archive it anyway)"
+)
+# Record values that name a pipeline, a stage or an owner
+INVALID_PIPELINE = "{value} was not one of the allowed options: [{options}]"
+INVALID_STAGE = "{value} was not one of the allowed options: [{options}]"
+INVALID_OWNER = "{value} is not a valid owner id"
+OWNER_NOT_FOUND = "Unable to find owner {id}"
+OWNER_EXISTS = "An owner with email {email} already exists"
+OWNER_ID_TAKEN = "Owner id {id} or user id {user_id} is already taken"
+INVALID_OWNER_INPUT = "Invalid owner: {problem}"
+INVALID_ID_PROPERTY = "idProperty must be id or userId, not {value}"
