@@ -16,6 +16,8 @@ from hubcrm.control import seed as seeding
 from hubcrm.control import service as control
 from hubcrm.domain import auth, ids, portals
 from hubcrm.domain.clock import SystemClock, format_ms
+from hubcrm.domain.owners import NewOwner, Owners
+from hubcrm.domain.pipelines import check_references
 from hubcrm.domain.records import Records
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
@@ -74,6 +76,18 @@ def _parser() -> argparse.ArgumentParser:
     for command in (create, listing, revoke, migrate):
         command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
 
+    owner = commands.add_parser("owner", help="Manage a portal's owners (hubspot_owner_id)")
+    owner_commands = owner.add_subparsers(dest="owner_command", required=True)
+    owner_create = owner_commands.add_parser("create", help="Add an owner and print it")
+    owner_create.add_argument("--portal", type=int, help="Portal id (the only one if omitted)")
+    owner_create.add_argument("--email", required=True)
+    owner_create.add_argument("--first-name", default="")
+    owner_create.add_argument("--last-name", default="")
+    owner_list = owner_commands.add_parser("list", help="List owners, archived ones too")
+    owner_list.add_argument("--portal", type=int, help="Only this portal's owners")
+    for command in (owner_create, owner_list):
+        command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+
     seed = commands.add_parser(
         "seed", help="Seed a portal with property definitions and contacts (JSON or CSV)"
     )
@@ -117,6 +131,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return seed(settings, args)
     if args.command == "reset":
         return reset(settings, args)
+    if args.command == "owner":
+        return asyncio.run(owner_command(settings, args))
     if args.token_command == "create":
         scopes = (
             frozenset(s.strip() for s in args.scopes.split(",") if s.strip())
@@ -218,6 +234,40 @@ async def _find_token(store: Store, token_or_id: str, portal_id: int | None) -> 
     return matches[0]
 
 
+async def owner_command(settings: Settings, args: argparse.Namespace) -> int:
+    store = await open_store(settings.database)
+    try:
+        portal_ids = await store.portal_ids()
+        if args.owner_command == "list":
+            print("portal\tid\tuserId\temail\tfirstName\tlastName\tarchived")
+            for portal_id in [args.portal] if args.portal is not None else portal_ids:
+                for o in await store.owners(portal_id):
+                    print(
+                        f"{portal_id}\t{o.owner_id}\t{o.user_id}\t{o.email}\t{o.first_name}"
+                        f"\t{o.last_name}\t{str(o.archived_at is not None).lower()}"
+                    )
+            return 0
+        portal_id = args.portal
+        if portal_id is None and len(portal_ids) != 1:
+            print("hubcrm: choose the portal with --portal", file=sys.stderr)
+            return 2
+        portal_id = portal_ids[0] if portal_id is None else portal_id
+        if portal_id not in portal_ids:
+            print(f"hubcrm: {messages.PORTAL_NOT_FOUND.format(portal=portal_id)}", file=sys.stderr)
+            return 1
+        new = NewOwner(args.email, args.first_name, args.last_name)
+        owner = await Owners(store, SystemClock()).add(portal_id, new)
+    except HubSpotError as error:
+        print(f"hubcrm: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    print(f"portal {portal_id}")
+    print(f"owner id {owner.owner_id}")
+    print(f"user id {owner.user_id}")
+    return 0
+
+
 def seed(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
@@ -237,7 +287,8 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(answer, str):
         print(f"hubcrm: {answer}", file=sys.stderr)
         return 1
-    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts")
+    owners = f", {answer['owners']} owners" if answer.get("owners") else ""
+    print(f"seeded {answer['properties']} properties{owners} and {answer['contacts']} contacts")
     return 0
 
 
@@ -254,8 +305,9 @@ async def _seed_database(
         if portal_id not in await store.portal_ids():
             return messages.PORTAL_NOT_FOUND.format(portal=portal_id)
         records = Records(store, SystemClock())
+        check_references(records)
         done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
-        return {"properties": done.properties, "contacts": done.contacts}
+        return {"properties": done.properties, "contacts": done.contacts, "owners": done.owners}
     except HubSpotError as error:
         return error.message
     finally:

@@ -27,8 +27,7 @@ from hubcrm.control.service import Control
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock, ControlledClock
 from hubcrm.domain.ids import IdSource
-from hubcrm.domain.owners import Owners
-from hubcrm.domain.pipelines import Pipelines, counted_by_search
+from hubcrm.domain.pipelines import check_references
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
@@ -151,9 +150,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             email_partial_upserts=settings.email_partial_upserts,
             search_delay_ms=settings.search_delay,
         )
-        pipelines = Pipelines(store, clock, counted_by_search(records))
-        owners = Owners(store, clock)
-        records.reference_checks = (pipelines.check_loader, owners.check_loader)
+        pipelines, owners = check_references(records)
         indexing = asyncio.create_task(records.indexer.run(), name="hubcrm-search-indexer")
         authenticator = Authenticator(store, clock, settings.auth)
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())

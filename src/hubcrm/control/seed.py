@@ -25,7 +25,9 @@ from typing import Any
 
 import msgspec
 
+from hubcrm.control.owners import OwnerInput
 from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.owners import OwnerCheck, Owners
 from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema
 from hubcrm.protocol import messages
 from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
@@ -64,6 +66,8 @@ class SeedFile(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fiel
     properties: list[SeedProperty] = msgspec.field(default_factory=list)
     contacts: list[dict[str, Any]] = msgspec.field(default_factory=list)
     id_property: str = "email"
+    # Added before the contacts, which may name them in hubspot_owner_id (give them an id).
+    owners: list[OwnerInput] = msgspec.field(default_factory=list)
 
 
 _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
@@ -73,6 +77,7 @@ _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
 class Seeded:
     properties: int
     contacts: int
+    owners: int = 0
 
 
 def parse(raw: bytes, csv_text: bool) -> SeedFile:
@@ -122,13 +127,41 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
     schemas: dict[str, Schema] = {}
     for type_id in {kind.type_id for kind, _ in new} | {contacts_type.type_id}:
         schemas[type_id] = await _schema_with(records, portal_id, new, type_id)
-    inputs = _inputs(schemas[contacts_type.type_id], portal_id, data)
+    owners = Owners(records.store, records.clock)
+    known = await _check_owners(owners, portal_id, data.owners)
+    contacts_schema = schemas[contacts_type.type_id]
+    owner_names = {
+        name
+        for name, definition in contacts_schema.definitions.items()
+        if definition.referenced_object_type == "OWNER"
+    }
+    contacts_schema = contacts_schema.bound([OwnerCheck(owner_names, known)])
+    inputs = _inputs(contacts_schema, portal_id, data)
     for kind, definition in new:
         await records.store.add_property(portal_id, kind.type_id, definition)
+    for owner in data.owners:
+        await owners.add(portal_id, owner.new_owner())
     actor = Actor(portal_id, SOURCE_ID)
     for start in range(0, len(inputs), MAX_BATCH):
         await records.batch_upsert(actor, contacts_type, inputs[start : start + MAX_BATCH])
-    return Seeded(properties=len(new), contacts=len(inputs))
+    return Seeded(properties=len(new), contacts=len(inputs), owners=len(data.owners))
+
+
+async def _check_owners(owners: Owners, portal_id: int, new: list[OwnerInput]) -> set[str]:
+    """The owner ids the seed's contacts may name: live owners' and the seed's own."""
+    existing = await owners.store.owners(portal_id)
+    emails = {o.email for o in existing if o.archived_at is None}
+    ids = {o.owner_id for o in existing}
+    for owner in new:
+        email = owner.email.strip().lower()
+        if email in emails:
+            raise Conflict(messages.OWNER_EXISTS.format(email=email))
+        if owner.id is not None and owner.id in ids:
+            raise Conflict(messages.OWNER_ID_TAKEN.format(id=owner.id, user_id=owner.user_id))
+        emails.add(email)
+        ids.add(owner.id or 0)
+    live = {str(o.owner_id) for o in existing if o.archived_at is None}
+    return live | {str(o.id) for o in new if o.id is not None}
 
 
 async def _schema_with(

@@ -57,6 +57,7 @@ class FaultList(Struct):
 class Seeded(Struct):
     properties: int
     contacts: int
+    owners: int = 0
 
 
 create_portal_request = msgspec.json.Decoder(CreatePortalRequest)

@@ -21,6 +21,7 @@ import msgspec
 
 from hubcrm.domain.clock import Clock, format_ms, portal_clock
 from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.owners import Owners
 from hubcrm.domain.records import Records
 from hubcrm.domain.records.references import Check
 from hubcrm.domain.records.schema import Schema
@@ -588,3 +589,12 @@ def counted_by_search(records: Records) -> Usage:
         return (await records.search(portal_id, object_type, request)).total
 
     return count
+
+
+def check_references(records: Records) -> tuple[Pipelines, Owners]:
+    """The pipelines and owners services over the records' store, and the records service
+    checking the pipelines, stages and owners its writes name against them."""
+    pipelines = Pipelines(records.store, records.clock, counted_by_search(records))
+    owners = Owners(records.store, records.clock)
+    records.reference_checks = (pipelines.check_loader, owners.check_loader)
+    return pipelines, owners
