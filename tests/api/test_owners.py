@@ -9,6 +9,7 @@ import pytest
 from hubcrm.control.owners import OwnerInput, TeamInput
 from hubcrm.domain.owners import FIRST_OWNER_ID, FIRST_USER_ID
 from hubcrm.protocol import messages
+from hubcrm.protocol.errors import Conflict
 from tests.api.helpers import assert_error
 from tests.conftest import Api, upsert_input
 
@@ -126,11 +127,9 @@ def test_owners_belong_to_their_portal(api: Api) -> None:
 
 def test_a_live_owners_email_is_unique(api: Api) -> None:
     add_owner(api, "ada@example.com")
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(Conflict) as raised:
         add_owner(api, "ADA@example.com")
-    assert getattr(raised.value, "message", "") == messages.OWNER_EXISTS.format(
-        email="ada@example.com"
-    )
+    assert raised.value.message == messages.OWNER_EXISTS.format(email="ada@example.com")
 
 
 def test_hubspot_owner_id_must_name_a_live_owner(api: Api) -> None:

@@ -1,0 +1,93 @@
+"""Owners through the control API and the seed file; a reset removes them."""
+
+from __future__ import annotations
+
+from hubcrm.domain.owners import FIRST_OWNER_ID, FIRST_USER_ID
+from hubcrm.protocol import messages
+from tests.api.helpers import assert_error
+from tests.control.conftest import Controlled
+
+
+def test_the_control_api_adds_lists_and_archives_owners(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    path = f"portals/{portal_id}/owners"
+    added = controlled.control("POST", path, {"email": "Ada@Example.com", "firstName": "Ada"})
+    assert added.status_code == 201, added.text
+    owner = added.json()
+    assert owner["id"] == str(FIRST_OWNER_ID)
+    assert owner["userId"] == FIRST_USER_ID
+    assert owner["email"] == "ada@example.com"
+    given = controlled.control("POST", path, {"email": "b@x.com", "id": 7, "userId": 8})
+    assert (given.json()["id"], given.json()["userId"]) == ("7", 8)
+    assert controlled.get(token, "/crm/v3/owners").json()["results"] == [
+        given.json(),
+        owner,
+    ]
+    archived = controlled.control("DELETE", f"{path}/7")
+    assert archived.status_code == 200
+    assert archived.json()["archived"] is True
+    listed = controlled.control("GET", path).json()["results"]
+    assert [(o["id"], o["archived"]) for o in listed] == [("7", True), (owner["id"], False)]
+    assert [o["id"] for o in controlled.get(token, "/crm/v3/owners").json()["results"]] == [
+        owner["id"]
+    ]
+
+
+def test_bad_owners_are_refused(controlled: Controlled) -> None:
+    portal_id, _ = controlled.portal()
+    path = f"portals/{portal_id}/owners"
+    assert controlled.control("POST", path, {"email": "a@x.com", "id": 5}).status_code == 201
+    assert_error(
+        controlled.control("POST", path, {"email": "A@x.com"}),
+        409,
+        "CONFLICT",
+        messages.OWNER_EXISTS.format(email="a@x.com"),
+    )
+    taken = controlled.control("POST", path, {"email": "b@x.com", "id": 5})
+    assert_error(
+        taken, 409, "CONFLICT", messages.OWNER_ID_TAKEN.format(id=5, user_id=FIRST_USER_ID + 1)
+    )
+    not_email = controlled.control("POST", path, {"email": "nobody"})
+    assert not_email.status_code == 400
+    unknown = controlled.control("POST", path, {"email": "c@x.com", "nickname": "c"})
+    assert unknown.status_code == 400
+    missing = controlled.control("DELETE", f"{path}/999")
+    assert_error(missing, 404, "OBJECT_NOT_FOUND", messages.OWNER_NOT_FOUND.format(id="999"))
+    assert controlled.control("GET", "portals/1/owners").status_code == 404
+
+
+def test_the_seed_adds_owners_before_the_contacts_that_name_them(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    seed = {
+        "owners": [{"email": "ada@example.com", "id": 41629779, "firstName": "Ada"}],
+        "contacts": [{"email": "ann@example.com", "hubspot_owner_id": "41629779"}],
+    }
+    done = controlled.control("POST", f"portals/{portal_id}/seed", seed)
+    assert done.status_code == 200, done.text
+    assert done.json() == {"properties": 0, "contacts": 1, "owners": 1}
+    contact = controlled.get(
+        token,
+        "/crm/v3/objects/contacts/ann@example.com",
+        idProperty="email",
+        properties="hubspot_owner_id",
+    ).json()
+    assert contact["properties"]["hubspot_owner_id"] == "41629779"
+
+
+def test_a_seed_naming_an_unknown_owner_writes_nothing(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    seed = {
+        "owners": [{"email": "ada@example.com", "id": 1}],
+        "contacts": [{"email": "ann@example.com", "hubspot_owner_id": "2"}],
+    }
+    refused = controlled.control("POST", f"portals/{portal_id}/seed", seed)
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["code"] == "INVALID_OWNER_ID"
+    assert controlled.get(token, "/crm/v3/owners").json() == {"results": []}
+
+
+def test_reset_removes_owners(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    controlled.control("POST", f"portals/{portal_id}/owners", {"email": "a@x.com"})
+    assert controlled.control("POST", f"portals/{portal_id}/reset").status_code == 200
+    assert controlled.get(token, "/crm/v3/owners").json() == {"results": []}
