@@ -24,7 +24,7 @@ from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.
-ScopeKind = Literal["read_scope", "write_scope", "schema_read_scope", "schema_write_scope"]
+ScopeKind = Literal["read_scopes", "write_scopes", "schema_read_scopes", "schema_write_scopes"]
 # Which rate-limit policy a route counts against: every route counts against its portal's
 # rolling window and daily quota; search also has its own per-second limit.
 RatePolicy = Literal["standard", "search"]
@@ -42,40 +42,40 @@ OWNERS_READ = "crm.objects.owners.read"
 
 
 ROUTE_ACCESS: dict[str, Access] = {
-    "batch_upsert": Access("write_scope"),
-    "get_record": Access("read_scope"),
-    "list_records": Access("read_scope"),
-    "batch_read": Access("read_scope"),
-    "search": Access("read_scope", "search"),
-    "create_record": Access("write_scope"),
-    "update_record": Access("write_scope"),
-    "archive_record": Access("write_scope"),
-    "batch_create": Access("write_scope"),
-    "batch_update": Access("write_scope"),
-    "batch_archive": Access("write_scope"),
-    "list_properties": Access("schema_read_scope"),
-    "get_property": Access("schema_read_scope"),
-    "create_property": Access("schema_write_scope"),
-    "update_property": Access("schema_write_scope"),
-    "archive_property": Access("schema_write_scope"),
+    "batch_upsert": Access("write_scopes"),
+    "get_record": Access("read_scopes"),
+    "list_records": Access("read_scopes"),
+    "batch_read": Access("read_scopes"),
+    "search": Access("read_scopes", "search"),
+    "create_record": Access("write_scopes"),
+    "update_record": Access("write_scopes"),
+    "archive_record": Access("write_scopes"),
+    "batch_create": Access("write_scopes"),
+    "batch_update": Access("write_scopes"),
+    "batch_archive": Access("write_scopes"),
+    "list_properties": Access("schema_read_scopes"),
+    "get_property": Access("schema_read_scopes"),
+    "create_property": Access("schema_write_scopes"),
+    "update_property": Access("schema_write_scopes"),
+    "archive_property": Access("schema_write_scopes"),
     # Pipelines: the scopes of the type's records (HubSpot's pipelines reference lists them).
-    "list_pipelines": Access("read_scope"),
-    "get_pipeline": Access("read_scope"),
-    "pipeline_audit": Access("read_scope"),
-    "list_stages": Access("read_scope"),
-    "get_stage": Access("read_scope"),
-    "stage_audit": Access("read_scope"),
-    "create_pipeline": Access("write_scope"),
-    "replace_pipeline": Access("write_scope"),
-    "update_pipeline": Access("write_scope"),
-    "archive_pipeline": Access("write_scope"),
-    "create_stage": Access("write_scope"),
-    "replace_stage": Access("write_scope"),
-    "update_stage": Access("write_scope"),
-    "archive_stage": Access("write_scope"),
+    "list_pipelines": Access("read_scopes"),
+    "get_pipeline": Access("read_scopes"),
+    "pipeline_audit": Access("read_scopes"),
+    "list_stages": Access("read_scopes"),
+    "get_stage": Access("read_scopes"),
+    "stage_audit": Access("read_scopes"),
+    "create_pipeline": Access("write_scopes"),
+    "replace_pipeline": Access("write_scopes"),
+    "update_pipeline": Access("write_scopes"),
+    "archive_pipeline": Access("write_scopes"),
+    "create_stage": Access("write_scopes"),
+    "replace_stage": Access("write_scopes"),
+    "update_stage": Access("write_scopes"),
+    "archive_stage": Access("write_scopes"),
     # Owners
-    "list_owners": Access("read_scope", fixed_scope=OWNERS_READ),
-    "get_owner": Access("read_scope", fixed_scope=OWNERS_READ),
+    "list_owners": Access("read_scopes", fixed_scope=OWNERS_READ),
+    "get_owner": Access("read_scopes", fixed_scope=OWNERS_READ),
 }
 
 _HEADERS_KEY = "ratelimit_headers"
@@ -91,7 +91,7 @@ async def authorize(request: Request) -> tuple[Token, ObjectType]:
 async def authorize_scope(request: Request) -> Token:
     """As authorize(), for a route of no object type: it demands its fixed scope."""
     token, access = await _admit(request)
-    auth.require_scope(token, access.fixed_scope or "")
+    auth.require_scope(token, (access.fixed_scope or "",))
     return token
 
 

@@ -11,7 +11,7 @@ from hubcrm.control.journal import Journal
 from hubcrm.domain import auth
 from hubcrm.domain.clock import ControlledClock
 from hubcrm.domain.ids import IdSource
-from hubcrm.domain.objects import OBJECT_TYPES, object_type
+from hubcrm.domain.objects import object_type, seed_schemas
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import Conflict, ObjectNotFound, ValidationError
 from hubcrm.store.base import Store
@@ -36,7 +36,7 @@ class Control:
         self, portal_id: int | None, scopes: frozenset[str] | None
     ) -> tuple[int, str]:
         """A new portal and a token for it; a portal id that is taken is a 409."""
-        schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
+        schemas = seed_schemas()
         now = self.clock.read(None)
         if portal_id is None:
             chosen = self.ids.portal_id()
@@ -74,7 +74,7 @@ class Control:
 
 async def reset_portals(store: Store, portal_id: int | None) -> list[int]:
     """Reset the stored state of one portal, or of every portal; return the portals reset."""
-    schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
+    schemas = seed_schemas()
     targets = [portal_id] if portal_id is not None else await store.portal_ids()
     for target in targets:
         if not await store.reset_portal(target, schemas):

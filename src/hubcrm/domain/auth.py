@@ -23,11 +23,7 @@ from hubcrm.store.base import Store, Token
 from hubcrm.store.errors import UniqueViolation
 
 # Every scope hubcrm checks; what a token gets unless told otherwise.
-DEFAULT_SCOPES = frozenset(
-    scope
-    for t in OBJECT_TYPES
-    for scope in (t.read_scope, t.write_scope, t.schema_read_scope, t.schema_write_scope)
-)
+DEFAULT_SCOPES = frozenset(scope for t in OBJECT_TYPES for scope in t.scopes)
 # Scopes of APIs that are not an object type's: the owners API's.
 DEFAULT_SCOPES |= {"crm.objects.owners.read"}
 REGION = "na1"
@@ -146,6 +142,7 @@ class Authenticator:
             return token
 
 
-def require_scope(token: Token, scope: str) -> None:
-    if scope not in token.scopes:
-        raise MissingScopes([scope])
+def require_scope(token: Token, scopes: tuple[str, ...]) -> None:
+    """The token must hold one of `scopes`; the 403 names them all, as HubSpot's does."""
+    if not any(scope in token.scopes for scope in scopes):
+        raise MissingScopes(list(scopes))

@@ -139,6 +139,9 @@ SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, 
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
 
+# Object types (issue 13)
+REQUIRED_PROPERTIES_MISSING = "Error creating {type}. Some required properties were not set."
+
 # Pipelines and owners (hubcrm's own texts unless docs/fidelity.md says otherwise)
 NO_PIPELINES = "Object type {name} has no pipelines: pipelines are served for deals and tickets"
 PIPELINE_NOT_FOUND = "Unable to find pipeline {id} for object type {type_id}"
