@@ -143,7 +143,7 @@ class Pipelines:
             updated_at=now,
         )
         await self._save(portal_id, object_type, pipeline, "UPDATE", "")
-        return pipeline
+        return live_only(pipeline)
 
     async def update(
         self,
@@ -167,7 +167,7 @@ class Pipelines:
             archived_at=None,
         )
         await self._save(portal_id, object_type, pipeline, "UPDATE", "")
-        return pipeline
+        return live_only(pipeline)
 
     async def archive(
         self, portal_id: int, object_type: ObjectType, pipeline_id: str, validate: bool
@@ -185,7 +185,7 @@ class Pipelines:
         validate: bool,
     ) -> Pipeline:
         if current.archived_at is not None:
-            return current
+            return live_only(current)
         if sum(1 for p in pipelines if p.archived_at is None) == 1:
             raise ValidationError(messages.LAST_PIPELINE.format(type_id=object_type.type_id))
         if validate:
@@ -193,7 +193,7 @@ class Pipelines:
         now = self._now(portal_id)
         archived = replace(current, updated_at=now, archived_at=now)
         await self._save(portal_id, object_type, archived, "DELETE", "")
-        return archived
+        return live_only(archived)
 
     # Stages
 
