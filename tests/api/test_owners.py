@@ -171,11 +171,12 @@ def test_an_archived_owner_cannot_be_assigned(api: Api) -> None:
 def test_one_bad_owner_fails_only_its_input_with_trace_ids(api: Api) -> None:
     owner = add_owner(api, "ada@example.com")
     inputs = [
-        {"properties": {"email": "a@x.com", "hubspot_owner_id": owner["id"]}},
-        {"properties": {"email": "b@x.com", "hubspot_owner_id": "999"}},
+        {
+            "properties": {"email": "a@x.com", "hubspot_owner_id": owner["id"]},
+            "objectWriteTraceId": "a",
+        },
+        {"properties": {"email": "b@x.com", "hubspot_owner_id": "999"}, "objectWriteTraceId": "b"},
     ]
-    for item, trace in zip(inputs, "ab", strict=True):
-        item["objectWriteTraceId"] = trace
     response = api.post("/crm/v3/objects/contacts/batch/create", {"inputs": inputs})
     assert response.status_code == 207, response.text
     body = response.json()

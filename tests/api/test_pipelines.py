@@ -204,7 +204,8 @@ def test_invalid_pipelines_are_refused_and_nothing_changes(
 
 
 def test_malformed_bodies_are_400(api: Api) -> None:
-    for body in ({"label": "x"}, {"label": "x", "displayOrder": 0, "stages": [{"label": "y"}]}, []):
+    bodies: list[Any] = [{"label": "x"}, {"label": "x", "displayOrder": 0, "stages": [{}]}, []]
+    for body in bodies:
         response = api.post(DEALS, body)
         assert response.status_code == 400
         assert response.json()["category"] == "VALIDATION_ERROR"

@@ -91,3 +91,51 @@ def test_reset_removes_owners(controlled: Controlled) -> None:
     controlled.control("POST", f"portals/{portal_id}/owners", {"email": "a@x.com"})
     assert controlled.control("POST", f"portals/{portal_id}/reset").status_code == 200
     assert controlled.get(token, "/crm/v3/owners").json() == {"results": []}
+
+
+def test_reset_restores_the_default_pipelines(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    headers = {"Authorization": f"Bearer {token}"}
+    defaults = controlled.get(token, "/crm/v3/pipelines/deals").json()
+    stage = {"label": "Open", "displayOrder": 0, "metadata": {"probability": "0.5"}}
+    made = controlled.client.post(
+        "/crm/v3/pipelines/deals",
+        json={"label": "Renewals", "displayOrder": 1, "stages": [stage]},
+        headers=headers,
+    )
+    assert made.status_code == 201
+    gone = controlled.client.delete(
+        "/crm/v3/pipelines/deals/default/stages/closedlost", headers=headers
+    )
+    assert gone.status_code == 204
+    assert controlled.control("POST", f"portals/{portal_id}/reset").status_code == 200
+    assert controlled.get(token, "/crm/v3/pipelines/deals").json() == defaults
+    # Ids start again, as record ids do.
+    again = controlled.client.post(
+        "/crm/v3/pipelines/deals",
+        json={"label": "Renewals", "displayOrder": 1, "stages": [stage]},
+        headers=headers,
+    )
+    assert again.json()["id"] == made.json()["id"]
+
+
+def test_seeded_deals_move_through_validated_stages(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    headers = {"Authorization": f"Bearer {token}"}
+    owner = controlled.control("POST", f"portals/{portal_id}/owners", {"email": "a@x.com"})
+    inputs = [
+        {
+            "properties": {
+                "dealname": "Big",
+                "dealstage": "qualifiedtobuy",
+                "hubspot_owner_id": owner.json()["id"],
+            }
+        },
+        {"properties": {"dealname": "Lost", "pipeline": "default", "dealstage": "closedlost"}},
+    ]
+    created = controlled.client.post(
+        "/crm/v3/objects/deals/batch/create", json={"inputs": inputs}, headers=headers
+    )
+    assert created.status_code == 201, created.text
+    stages = sorted(r["properties"]["dealstage"] for r in created.json()["results"])
+    assert stages == ["closedlost", "qualifiedtobuy"]
