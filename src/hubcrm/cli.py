@@ -287,8 +287,10 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(answer, str):
         print(f"hubcrm: {answer}", file=sys.stderr)
         return 1
-    owners = f", {answer['owners']} owners" if answer.get("owners") else ""
-    print(f"seeded {answer['properties']} properties{owners} and {answer['contacts']} contacts")
+    extra = "".join(
+        f", {answer[key]} {key}" for key in ("schemas", "objects", "owners") if answer.get(key)
+    )
+    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts{extra}")
     return 0
 
 
@@ -307,7 +309,13 @@ async def _seed_database(
         records = Records(store, SystemClock())
         check_references(records)
         done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
-        return {"properties": done.properties, "contacts": done.contacts, "owners": done.owners}
+        return {
+            "properties": done.properties,
+            "contacts": done.contacts,
+            "schemas": done.schemas,
+            "objects": done.objects,
+            "owners": done.owners,
+        }
     except HubSpotError as error:
         return error.message
     finally:

@@ -192,8 +192,36 @@ PROBES += [
         lambda api, token, rid, email: _delete(api, f"{PROPERTIES_PATH}/probe_code", token),
         observe_ids,
     ),
+    # The schemas API: another portal's custom object type is as unknown as one never defined.
+    Probe("list_schemas", lambda api, token, rid, email: api.get(SCHEMAS_PATH, token=token)),
+    Probe(
+        "get_schema",
+        lambda api, token, rid, email: api.get(f"{SCHEMAS_PATH}/2-1", token=token),
+    ),
+    Probe(
+        "create_schema",
+        lambda api, token, rid, email: api.post(
+            SCHEMAS_PATH,
+            {"name": "probes", "labels": {"singular": "Probe", "plural": "Probes"}},
+            token,
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "update_schema",
+        lambda api, token, rid, email: _patch(
+            api, f"{SCHEMAS_PATH}/2-1", {"labels": {"singular": "x"}}, token
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "archive_schema",
+        lambda api, token, rid, email: _delete(api, f"{SCHEMAS_PATH}/2-1", token),
+        observe_ids,
+    ),
 ]
 
+SCHEMAS_PATH = "/crm/v3/schemas"
 
 # Pipelines (of deals) and owners
 

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api.requests import state
 from hubcrm.domain import auth
-from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.objects import SCHEMAS_READ, SCHEMAS_WRITE, ObjectType
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.
@@ -34,12 +34,11 @@ RatePolicy = Literal["standard", "search"]
 class Access:
     scope: ScopeKind
     rate: RatePolicy = "standard"
-    # The scope of a route that names no object type (the owners API), instead of `scope`.
-    fixed_scope: str | None = None
+    # Scopes a route demands whatever the object type (the schemas API); any one suffices.
+    fixed: tuple[str, ...] = ()
 
 
-OWNERS_READ = "crm.objects.owners.read"
-
+OWNERS_READ = ("crm.objects.owners.read",)
 
 ROUTE_ACCESS: dict[str, Access] = {
     "batch_upsert": Access("write_scopes"),
@@ -58,6 +57,12 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_property": Access("schema_write_scopes"),
     "update_property": Access("schema_write_scopes"),
     "archive_property": Access("schema_write_scopes"),
+    # The schemas API (custom object types)
+    "list_schemas": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "get_schema": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "create_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "update_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "archive_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
     # Pipelines: the scopes of the type's records (HubSpot's pipelines reference lists them).
     "list_pipelines": Access("read_scopes"),
     "get_pipeline": Access("read_scopes"),
@@ -74,28 +79,14 @@ ROUTE_ACCESS: dict[str, Access] = {
     "update_stage": Access("write_scopes"),
     "archive_stage": Access("write_scopes"),
     # Owners
-    "list_owners": Access("read_scopes", fixed_scope=OWNERS_READ),
-    "get_owner": Access("read_scopes", fixed_scope=OWNERS_READ),
+    "list_owners": Access("read_scopes", fixed=OWNERS_READ),
+    "get_owner": Access("read_scopes", fixed=OWNERS_READ),
 }
 
 _HEADERS_KEY = "ratelimit_headers"
 
 
 async def authorize(request: Request) -> tuple[Token, ObjectType]:
-    token, access = await _admit(request)
-    kind = object_type(request.path_params["object_type"])
-    auth.require_scope(token, getattr(kind, access.scope))
-    return token, kind
-
-
-async def authorize_scope(request: Request) -> Token:
-    """As authorize(), for a route of no object type: it demands its fixed scope."""
-    token, access = await _admit(request)
-    auth.require_scope(token, (access.fixed_scope or "",))
-    return token
-
-
-async def _admit(request: Request) -> tuple[Token, Access]:
     app = state(request)
     access = ROUTE_ACCESS[request.scope["route"].name]
     token = await app.auth.authenticate(request.headers.get("authorization"))
@@ -105,7 +96,24 @@ async def _admit(request: Request) -> tuple[Token, Access]:
     report_rate_limit(request.scope, verdict.headers)
     if verdict.refusal is not None:
         raise verdict.refusal
-    return token, access
+    kind = await app.records.types.resolve(token.portal_id, request.path_params["object_type"])
+    auth.require_scope(token, getattr(kind, access.scope))
+    return token, kind
+
+
+async def authorize_fixed(request: Request) -> Token:
+    """As authorize, for a route whose scopes do not depend on an object type."""
+    app = state(request)
+    access = ROUTE_ACCESS[request.scope["route"].name]
+    token = await app.auth.authenticate(request.headers.get("authorization"))
+    verdict = await app.limiter.check(
+        token.portal_id, token.token_id, access.rate, app.clock.now_ms()
+    )
+    report_rate_limit(request.scope, verdict.headers)
+    if verdict.refusal is not None:
+        raise verdict.refusal
+    auth.require_scope(token, access.fixed)
+    return token
 
 
 def report_rate_limit(scope: Scope, headers: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api import control, errors, objects, pipelines, properties
+from hubcrm.api import control, errors, objects, pipelines, properties, schemas
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
@@ -31,6 +31,7 @@ from hubcrm.domain.pipelines import check_references
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
+from hubcrm.domain.schemas import ObjectSchemas
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
@@ -39,6 +40,7 @@ from hubcrm.store import open_store
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
+SCHEMAS_PREFIXES = ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas")
 # Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
 DETERMINISTIC_START_MS = 1_767_225_600_000
 
@@ -68,6 +70,15 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{name}", properties.get_property, methods=["GET"]),
             Route(base + "/{name}", properties.update_property, methods=["PATCH"]),
             Route(base + "/{name}", properties.archive_property, methods=["DELETE"]),
+        ]
+    # The schemas API (custom object types), where HubSpot's docs and its SDK call it
+    for prefix in SCHEMAS_PREFIXES:
+        routes += [
+            Route(prefix, schemas.list_schemas, methods=["GET"]),
+            Route(prefix, schemas.create_schema, methods=["POST"]),
+            Route(prefix + "/{object_type}", schemas.get_schema, methods=["GET"]),
+            Route(prefix + "/{object_type}", schemas.update_schema, methods=["PATCH"]),
+            Route(prefix + "/{object_type}", schemas.archive_schema, methods=["DELETE"]),
         ]
     return routes + _pipeline_routes()
 
@@ -166,6 +177,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             controls,
             PortalLookup(store),
             PropertyDefinitions(store, clock),
+            ObjectSchemas(store, clock, records.types),
             pipelines,
             owners,
         )

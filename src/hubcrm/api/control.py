@@ -103,7 +103,13 @@ async def seed(request: Request) -> Response:
     data = seeding.parse(await read_body(request), csv_text=is_csv)
     done = await seeding.seed(state(request).records, portal_id, data)
     return json_response(
-        control_wire.Seeded(properties=done.properties, contacts=done.contacts, owners=done.owners)
+        control_wire.Seeded(
+            properties=done.properties,
+            contacts=done.contacts,
+            schemas=done.schemas,
+            objects=done.objects,
+            owners=done.owners,
+        )
     )
 
 

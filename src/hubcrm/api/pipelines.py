@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from hubcrm.api.access import authorize, authorize_scope
+from hubcrm.api.access import authorize, authorize_fixed
 from hubcrm.api.requests import query_bool, query_int, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.domain.owners import owner_wire
@@ -148,7 +148,7 @@ async def stage_audit(request: Request) -> Response:
 
 
 async def list_owners(request: Request) -> Response:
-    token = await authorize_scope(request)
+    token = await authorize_fixed(request)
     params = request.query_params
     page = await state(request).owners.page(
         token.portal_id,
@@ -165,7 +165,7 @@ async def list_owners(request: Request) -> Response:
 
 
 async def get_owner(request: Request) -> Response:
-    token = await authorize_scope(request)
+    token = await authorize_fixed(request)
     found = await state(request).owners.get(
         token.portal_id,
         request.path_params["owner_id"],

@@ -85,7 +85,8 @@ def batch_written(
 
 def not_found(object_type: ObjectType, ids: list[str]) -> HubSpotError:
     return ObjectNotFound(
-        messages.OBJECTS_NOT_FOUND.format(type=object_type.label.upper()), context={"ids": ids}
+        messages.OBJECTS_NOT_FOUND.format(type=object_type.fully_qualified_name),
+        context={"ids": ids},
     )
 
 

@@ -13,6 +13,7 @@ from hubcrm.domain.pipelines import Pipelines
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter
 from hubcrm.domain.records import Records
+from hubcrm.domain.schemas import ObjectSchemas
 from hubcrm.runtime.settings import Settings
 from hubcrm.store.base import Store
 
@@ -28,5 +29,6 @@ class AppState:
     control: Control
     portals: PortalLookup
     properties: PropertyDefinitions
+    schemas: ObjectSchemas
     pipelines: Pipelines
     owners: Owners

@@ -1,11 +1,14 @@
-"""Seed data for a portal: property definitions and contacts, from a JSON or a CSV file.
+"""Seed data for a portal: property definitions, contacts, custom object types and records of
+any type, from a JSON or a CSV file.
 
 JSON is an object, `{"properties": [...], "contacts": [...], "idProperty": "email"}`, or a bare
 list of contacts. A property definition has HubSpot's shape (`name`, `label`, `type`,
 `fieldType`, optional `groupName`, `options`, `hasUniqueValue`, ...); a contact is a map of
 property values, flat or under `properties`. Contacts are upserted by `idProperty` (`email`
 unless the file names another unique property), so seeding twice updates rather than
-duplicates.
+duplicates. `schemas` defines custom object types (the schemas API's request bodies), and
+`objects` maps an object type (`companies`, `0-3`, or a custom type by its schema's name) to
+records to create, each a map of property values; these are created, not upserted.
 
 CSV has a header row. When its columns include `name`, `label`, `type` and `fieldType`, each row
 is a property definition (`options` as `value;value`); otherwise each row is a contact, one
@@ -28,11 +31,14 @@ import msgspec
 from hubcrm.control.owners import OwnerInput
 from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.domain.owners import OwnerCheck, Owners
-from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema
+from hubcrm.domain.pipelines import Pipelines, counted_by_search
+from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema, writes
+from hubcrm.domain.schemas import ObjectSchemas, PreparedSchema
 from hubcrm.protocol import messages
 from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
 from hubcrm.protocol.errors import Conflict, PropertyValuesInvalid, ValidationError
-from hubcrm.protocol.wire import PropertyValue, UpsertInput
+from hubcrm.protocol.schemas import ObjectSchemaEgg
+from hubcrm.protocol.wire import CreateInput, PropertyValue, UpsertInput
 
 SOURCE_ID = "seed"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
@@ -66,6 +72,11 @@ class SeedFile(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fiel
     properties: list[SeedProperty] = msgspec.field(default_factory=list)
     contacts: list[dict[str, Any]] = msgspec.field(default_factory=list)
     id_property: str = "email"
+    # Custom object types, as the schemas API defines them.
+    schemas: list[ObjectSchemaEgg] = msgspec.field(default_factory=list)
+    # Records of any other type, created: by type name or id ("companies", "0-3"), or a
+    # custom type by its schema's name, fully qualified name or id.
+    objects: dict[str, list[dict[str, Any]]] = msgspec.field(default_factory=dict)
     # Added before the contacts, which may name them in hubspot_owner_id (give them an id).
     owners: list[OwnerInput] = msgspec.field(default_factory=list)
 
@@ -77,6 +88,8 @@ _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
 class Seeded:
     properties: int
     contacts: int
+    schemas: int = 0
+    objects: int = 0  # records of other types than contacts
     owners: int = 0
 
 
@@ -117,7 +130,8 @@ def _csv_property(row: dict[str, str]) -> SeedProperty:
 
 
 async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
-    """Check the whole seed, then define its properties and upsert its contacts."""
+    """Check the whole seed, then define its properties and custom object types, upsert its
+    contacts and create its other records."""
     kinds: dict[str, ObjectType] = {}
     new: list[tuple[ObjectType, PropertyDefinition]] = []
     for item in data.properties:
@@ -125,26 +139,51 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
         new.append((kind, _definition(item)))
     contacts_type = object_type("contacts")
     schemas: dict[str, Schema] = {}
-    for type_id in {kind.type_id for kind, _ in new} | {contacts_type.type_id}:
-        schemas[type_id] = await _schema_with(records, portal_id, new, type_id)
+    involved = {kind.type_id: kind for kind, _ in new} | {contacts_type.type_id: contacts_type}
+    for kind in involved.values():
+        schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
     owners = Owners(records.store, records.clock)
     known = await _check_owners(owners, portal_id, data.owners)
-    contacts_schema = schemas[contacts_type.type_id]
-    owner_names = {
-        name
-        for name, definition in contacts_schema.definitions.items()
-        if definition.referenced_object_type == "OWNER"
-    }
-    contacts_schema = contacts_schema.bound([OwnerCheck(owner_names, known)])
-    inputs = _inputs(contacts_schema, portal_id, data)
+    for key in data.objects:
+        if not any(egg.name == key for egg in data.schemas):
+            kind = await records.types.resolve(portal_id, key)
+            if kind.type_id not in schemas:
+                schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
+    for type_id, schema in schemas.items():
+        schemas[type_id] = await _checked(records, portal_id, schema, known)
+    inputs = _inputs(schemas[contacts_type.type_id], portal_id, data)
+    service = ObjectSchemas(records.store, records.clock, records.types)
+    prepared = await _prepared(service, records, portal_id, data)
+    objects = await _objects(records, portal_id, data, new, schemas, prepared)
     for kind, definition in new:
         await records.store.add_property(portal_id, kind.type_id, definition)
     for owner in data.owners:
         await owners.add(portal_id, owner.new_owner())
+    written = {p.schema.name: (await service.write(portal_id, p)).object_type for p in prepared}
     actor = Actor(portal_id, SOURCE_ID)
     for start in range(0, len(inputs), MAX_BATCH):
         await records.batch_upsert(actor, contacts_type, inputs[start : start + MAX_BATCH])
-    return Seeded(properties=len(new), contacts=len(inputs), owners=len(data.owners))
+    for kind, creates in objects:
+        kind = written.get(kind.name, kind)  # a custom type defined above, now with its id
+        for start in range(0, len(creates), MAX_BATCH):
+            await records.batch_create(actor, kind, creates[start : start + MAX_BATCH])
+    return Seeded(
+        properties=len(new),
+        contacts=len(inputs),
+        schemas=len(prepared),
+        objects=sum(len(creates) for _, creates in objects),
+        owners=len(data.owners),
+    )
+
+
+async def _checked(records: Records, portal_id: int, schema: Schema, owners: set[str]) -> Schema:
+    """The schema, checking the owners (existing or the seed's own) and the pipelines and
+    stages its values name, as a write would."""
+    names = {n for n, d in schema.definitions.items() if d.referenced_object_type == "OWNER"}
+    checks = [OwnerCheck(names, owners)]
+    pipelines = Pipelines(records.store, records.clock, counted_by_search(records))
+    stages = await pipelines.check_loader(portal_id, schema, set(schema.definitions))
+    return schema.bound([*checks, *([stages] if stages else [])])
 
 
 async def _check_owners(owners: Owners, portal_id: int, new: list[OwnerInput]) -> set[str]:
@@ -164,14 +203,63 @@ async def _check_owners(owners: Owners, portal_id: int, new: list[OwnerInput]) -
     return live | {str(o.id) for o in new if o.id is not None}
 
 
+async def _prepared(
+    service: ObjectSchemas, records: Records, portal_id: int, data: SeedFile
+) -> list[PreparedSchema]:
+    """The seed's custom object types, checked; a name already taken is a 409."""
+    taken = {s.object_type.name for s in await records.types.schemas(portal_id)}
+    prepared = []
+    for egg in data.schemas:
+        if egg.name in taken:
+            raise Conflict(messages.SCHEMA_EXISTS.format(name=egg.name))
+        taken.add(egg.name)
+        prepared.append(await service.prepare(portal_id, egg))
+    return prepared
+
+
+async def _objects(
+    records: Records,
+    portal_id: int,
+    data: SeedFile,
+    new: list[tuple[ObjectType, PropertyDefinition]],
+    schemas: dict[str, Schema],
+    prepared: list[PreparedSchema],
+) -> list[tuple[ObjectType, list[CreateInput]]]:
+    """The records of other types to create, every value and required property checked."""
+    out: list[tuple[ObjectType, list[CreateInput]]] = []
+    issues = []
+    for key, items in data.objects.items():
+        defined = next((p for p in prepared if p.schema.name == key), None)
+        if defined is not None:
+            kind = defined.object_type(portal_id)
+            schema = Schema(kind, defined.properties)
+        else:
+            kind = await records.types.resolve(portal_id, key)
+            if kind.type_id not in schemas:
+                schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
+            schema = schemas[kind.type_id]
+        creates = []
+        for item in items:
+            values = _values(item.get("properties", item) if isinstance(item, dict) else item)
+            stored, found = schema.issues(values)
+            issues += found
+            if not found:
+                writes.check_required(kind, stored)
+            creates.append(CreateInput(properties=values))
+        out.append((kind, creates))
+    if issues:
+        raise PropertyValuesInvalid(issues, portal_id)
+    return out
+
+
 async def _schema_with(
     records: Records,
     portal_id: int,
     new: list[tuple[ObjectType, PropertyDefinition]],
-    type_id: str,
+    kind: ObjectType,
 ) -> Schema:
     """The type's definitions once the seed's are added; a name defined twice is a 409."""
-    kind = object_type(type_id)
+    type_id = kind.type_id
     existing = await records.store.property_definitions(portal_id, type_id)
     names = {d.name for d in existing}
     added = [definition for k, definition in new if k.type_id == type_id]

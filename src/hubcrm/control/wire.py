@@ -57,6 +57,9 @@ class FaultList(Struct):
 class Seeded(Struct):
     properties: int
     contacts: int
+    # Only when the seed had any (the answer to a contacts-only seed is unchanged).
+    schemas: int = 0
+    objects: int = 0
     owners: int = 0
 
 

@@ -16,14 +16,16 @@ import uuid
 
 from hubcrm.domain import portals
 from hubcrm.domain.clock import Clock, format_ms
-from hubcrm.domain.objects import OBJECT_TYPES
+from hubcrm.domain.objects import CUSTOM_SCOPES, OBJECT_TYPES
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import ExpiredAuthentication, InvalidAuthentication, MissingScopes
 from hubcrm.store.base import Store, Token
 from hubcrm.store.errors import UniqueViolation
 
 # Every scope hubcrm checks; what a token gets unless told otherwise.
-DEFAULT_SCOPES = frozenset(scope for t in OBJECT_TYPES for scope in t.scopes)
+DEFAULT_SCOPES = frozenset(scope for t in OBJECT_TYPES for scope in t.scopes) | frozenset(
+    CUSTOM_SCOPES
+)
 # Scopes of APIs that are not an object type's: the owners API's.
 DEFAULT_SCOPES |= {"crm.objects.owners.read"}
 REGION = "na1"

@@ -18,6 +18,12 @@ from hubcrm.protocol.definitions import PropertyDefinition, decode_definitions
 from hubcrm.protocol.errors import ValidationError
 
 RECORD_URL = "https://app.hubspot.com/contacts/{portalId}/record/{objectTypeId}/{recordId}"
+# Custom object types (domain/schemas.py): their records, and the schemas API.
+CUSTOM_READ = ("crm.objects.custom.read",)
+CUSTOM_WRITE = ("crm.objects.custom.write",)
+SCHEMAS_READ = ("crm.schemas.custom.read",)
+SCHEMAS_WRITE = ("crm.schemas.custom.write",)
+CUSTOM_SCOPES = CUSTOM_READ + CUSTOM_WRITE + SCHEMAS_READ + SCHEMAS_WRITE
 
 
 @dataclass(frozen=True)

@@ -141,6 +141,21 @@ PROPERTY_EXISTS = "A property named {name} already exists"
 
 # Object types (issue 13)
 REQUIRED_PROPERTIES_MISSING = "Error creating {type}. Some required properties were not set."
+# Custom object schemas (the schemas API); texts are hubcrm's own (docs/fidelity.md)
+SCHEMA_EXISTS = "An object type named {name} already exists"
+SCHEMA_NAME_INVALID = (
+    "Object type name {name} is not valid: use letters, numbers and underscores, "
+    "starting with a letter"
+)
+SCHEMA_LABELS_REQUIRED = "Object type {name} needs labels.singular and labels.plural"
+SCHEMA_PROPERTY_UNKNOWN = "{field} names {property}, which is not a property of {name}"
+SCHEMA_DUPLICATE_PROPERTY = "Property {property} is defined twice in object type {name}"
+SCHEMA_HAS_RECORDS = (
+    "Object type {type_id} has {count} records and cannot be archived: archive its records first"
+)
+SCHEMA_NOT_ARCHIVED = "Object type {type_id} must be archived before it is purged"
+SCHEMA_READ_ONLY = "Object type {type_id} is defined by HubSpot and cannot be changed"
+SCHEMA_UNKNOWN_ASSOCIATION = "Unable to associate {name} with unknown object type {target}"
 
 # Pipelines and owners (hubcrm's own texts unless docs/fidelity.md says otherwise)
 NO_PIPELINES = "Object type {name} has no pipelines: pipelines are served for deals and tickets"

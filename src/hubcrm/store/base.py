@@ -208,6 +208,20 @@ class RateCounters(Protocol):
         """Atomically read the key's usage and, if admit(usage), record a hit at now_ms."""
 
 
+@dataclass(frozen=True)
+class StoredObjectSchema:
+    """A custom object schema as stored: its type id ("2-<n>"), name, and JSON definition."""
+
+    object_type: str
+    name: str
+    definition: bytes
+    archived: bool = False
+
+
+# Builds a new custom object schema once its type id is known: (definition, property definitions).
+SchemaBuilder = Callable[[str], tuple[bytes, list[PropertyDefinition]]]
+
+
 # Pipelines and owners (store/sqlite/pipelines.py, owners.py and their PostgreSQL twins)
 
 
@@ -425,3 +439,24 @@ class Store(PipelineStore, OwnerStore, Protocol):
     ) -> int | None:
         """Make the type's next new record `next_id`, unless a record holds an id at or above
         it. Returns the highest id in use (0 for none), or None if the portal has no such type."""
+
+    # Custom object schemas (the schemas API)
+    async def schemas_version(self, portal_id: int) -> int:
+        """Moves on whenever the portal's custom schemas change, or the portal is reset."""
+
+    async def object_schemas(self, portal_id: int) -> list[StoredObjectSchema]:
+        """Every custom object schema of the portal, archived ones too, in type id order."""
+
+    async def add_object_schema(
+        self, portal_id: int, name: str, build: SchemaBuilder
+    ) -> StoredObjectSchema:
+        """Allocate the next type id, store `build(type_id)` and its property definitions with
+        an id sequence from 1, and bump the version. UniqueViolation if the name is taken."""
+
+    async def update_object_schema(
+        self, portal_id: int, object_type: str, definition: bytes, *, archived: bool
+    ) -> None:
+        """Replace a schema's definition (archiving it with `archived`) and bump the version."""
+
+    async def purge_object_schema(self, portal_id: int, object_type: str) -> None:
+        """Forget an archived schema, freeing its name, and bump the version."""

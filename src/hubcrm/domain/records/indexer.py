@@ -19,7 +19,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 
-from hubcrm.domain.objects import OBJECT_TYPES, ObjectType
+from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import indexing
 from hubcrm.domain.records.schema import Schema
 from hubcrm.store.base import Store, WriteTransaction
@@ -35,13 +35,15 @@ SETTLE_SECONDS = 0.02
 RETRY_SECONDS = 1.0
 
 SchemaSource = Callable[[int, ObjectType], Awaitable[Schema]]
+# The live object type of a portal with this type id, custom ones included; None if there is none.
+TypeSource = Callable[[int, str], Awaitable[ObjectType | None]]
 
 
 class SearchIndexer:
-    def __init__(self, store: Store, schema: SchemaSource) -> None:
+    def __init__(self, store: Store, schema: SchemaSource, types: TypeSource) -> None:
         self._store = store
         self._schema = schema
-        self._types = {t.type_id: t for t in OBJECT_TYPES}
+        self._types = types
         self._behind: set[tuple[int, str]] = set()
         self._wake = asyncio.Event()
 
@@ -68,10 +70,10 @@ class SearchIndexer:
                 await self._wake.wait()
                 await asyncio.sleep(SETTLE_SECONDS)
             portal_id, type_id = self._behind.pop()
-            object_type = self._types.get(type_id)
-            if object_type is None:
-                continue
             try:
+                object_type = await self._types(portal_id, type_id)
+                if object_type is None:
+                    continue
                 await self.catch_up(portal_id, object_type)
             except Exception:
                 # Nothing is lost: the records still lag, and any search catches them up.

@@ -29,6 +29,7 @@ from hubcrm.domain.records.planning import (
 from hubcrm.domain.records.reads import Reads
 from hubcrm.domain.records.schema import Schema
 from hubcrm.domain.records.writes import Actor, UpsertOutcome
+from hubcrm.domain.schemas import ObjectTypes
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import (
     ObjectNotFound,
@@ -56,7 +57,8 @@ class Records(Reads):
         self.email_partial_upserts = email_partial_upserts
         self.search_delay_ms = search_delay_ms
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
-        self.indexer = SearchIndexer(store, self.schema)
+        self.types = ObjectTypes(store)
+        self.indexer = SearchIndexer(store, self.schema, self.types.by_type_id)
 
     async def batch_upsert(
         self, actor: Actor, object_type: ObjectType, inputs: Sequence[UpsertInput]

@@ -158,6 +158,11 @@ class Portals(Pooled):
                 for table in await _portal_state_tables(conn):
                     await conn.execute(f"DELETE FROM {table} WHERE portal_id = $1", portal_id)
                 await _seed_schemas(conn, portal_id, schemas)
+                # Custom object schemas are gone: every process must drop the types it cached.
+                await conn.execute(
+                    "UPDATE portals SET schemas_version = schemas_version + 1 WHERE portal_id = $1",
+                    portal_id,
+                )
                 return True
 
     async def set_next_record_id(

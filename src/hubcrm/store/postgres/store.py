@@ -20,6 +20,7 @@ from hubcrm.store.postgres.pipelines import Pipelines
 from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
+from hubcrm.store.postgres.schemas import Schemas
 from hubcrm.store.postgres.transaction import Transaction
 
 T = TypeVar("T")
@@ -28,7 +29,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Pipelines, Owners):
+class PostgresStore(Portals, Definitions, Records, Schemas, Pipelines, Owners):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

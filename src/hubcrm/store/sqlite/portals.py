@@ -162,6 +162,11 @@ class Portals(Connections):
             for table in _portal_state_tables(conn):
                 conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
             _seed_schemas(conn, portal_id, schemas)
+            # Custom object schemas are gone: every process must drop the types it cached.
+            conn.execute(
+                "UPDATE portals SET schemas_version = schemas_version + 1 WHERE portal_id = ?",
+                (portal_id,),
+            )
             return True
 
         return await self._writer.run(reset)

@@ -15,13 +15,14 @@ from hubcrm.store.sqlite.owners import Owners
 from hubcrm.store.sqlite.pipelines import Pipelines
 from hubcrm.store.sqlite.portals import Portals
 from hubcrm.store.sqlite.records import Records
+from hubcrm.store.sqlite.schemas import Schemas
 from hubcrm.store.sqlite.transaction import Transaction
 from hubcrm.store.sqlite.writer import Writer
 
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records, Pipelines, Owners):
+class SQLiteStore(Portals, Definitions, Records, Schemas, Pipelines, Owners):
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = Writer(path, migrate_to)
         self._reader = Connection(path, "hubcrm-sqlite-reader")
