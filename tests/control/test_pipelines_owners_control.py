@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from hubcrm.domain.owners import FIRST_OWNER_ID, FIRST_USER_ID
 from hubcrm.protocol import messages
 from tests.api.helpers import assert_error
@@ -139,3 +141,51 @@ def test_seeded_deals_move_through_validated_stages(controlled: Controlled) -> N
     assert created.status_code == 201, created.text
     stages = sorted(r["properties"]["dealstage"] for r in created.json()["results"])
     assert stages == ["closedlost", "qualifiedtobuy"]
+
+
+def test_seeded_deals_name_owners_and_stages(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    seed = {
+        "owners": [{"email": "ada@example.com", "id": 41629779}],
+        "objects": {
+            "deals": [
+                {"dealname": "Big", "dealstage": "contractsent", "hubspot_owner_id": "41629779"},
+                {"dealname": "Small", "pipeline": "default", "dealstage": "closedwon"},
+            ],
+            "tickets": [{"subject": "Help", "hs_pipeline_stage": "2"}],
+        },
+    }
+    done = controlled.control("POST", f"portals/{portal_id}/seed", seed)
+    assert done.status_code == 200, done.text
+    assert done.json() == {"properties": 0, "contacts": 0, "objects": 3, "owners": 1}
+    deals = controlled.get(token, "/crm/v3/objects/deals", properties="pipeline,dealstage").json()
+    assert sorted(
+        (d["properties"]["pipeline"], d["properties"]["dealstage"]) for d in deals["results"]
+    ) == [
+        ("default", "closedwon"),
+        ("default", "contractsent"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "deal",
+    [
+        {"dealname": "Big", "dealstage": "nope"},
+        {"dealname": "Big", "pipeline": "nope"},
+        {"dealname": "Big", "hubspot_owner_id": "12"},
+    ],
+)
+def test_a_seed_naming_an_unknown_stage_or_owner_writes_nothing(
+    controlled: Controlled, deal: dict[str, str]
+) -> None:
+    portal_id, token = controlled.portal()
+    seed = {
+        "owners": [{"email": "ada@example.com", "id": 41629779}],
+        "contacts": [{"email": "ann@example.com"}],
+        "objects": {"deals": [{"dealname": "Fine", "dealstage": "closedwon"}, deal]},
+    }
+    refused = controlled.control("POST", f"portals/{portal_id}/seed", seed)
+    assert refused.status_code == 400, refused.text
+    assert controlled.get(token, "/crm/v3/owners").json() == {"results": []}
+    assert controlled.get(token, "/crm/v3/objects/deals").json()["results"] == []
+    assert controlled.get(token, "/crm/v3/objects/contacts").json()["results"] == []
