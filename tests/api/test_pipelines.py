@@ -492,3 +492,67 @@ def test_batch_inputs_with_trace_ids_fail_alone(api: Api) -> None:
     body = response.json()
     assert [r["properties"]["dealname"] for r in body["results"]] == ["a"]
     assert body["errors"][0]["context"]["objectWriteTraceId"] == ["b"]
+
+
+def test_numbers_in_metadata_are_taken_as_their_text(api: Api) -> None:
+    # HubSpot's guide writes {"probability": 0.5}; its answers hold strings.
+    stage = {
+        "label": "Open",
+        "displayOrder": 0,
+        "metadata": {"probability": 0.5, "isClosed": False},
+    }
+    created = create(api, renewals(stages=[stage]))
+    assert created["stages"][0]["metadata"] == {"probability": "0.5", "isClosed": "false"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        renewals(displayOrder=2**63),
+        renewals(displayOrder=2**64 - 1),
+        renewals(displayOrder=-(2**63) - 1),
+        renewals(label="x" * 5000),
+        renewals(stages=[{"label": "a", "displayOrder": 0, "metadata": {"probability": "1e400"}}]),
+        renewals(stages=[{"label": "a", "displayOrder": 0, "metadata": {"probability": "-0"}}]),
+        renewals(stages=[{"label": "a", "displayOrder": 0, "metadata": {"probability": []}}]),
+        renewals(
+            stages=[{"label": "a\u0000", "displayOrder": 0, "metadata": {"probability": "1"}}]
+        ),
+        renewals(stages=[{"label": "a", "displayOrder": 0, "metadata": "x"}]),
+        {"label": None, "displayOrder": 0, "stages": []},
+    ],
+)
+def test_no_pipeline_input_causes_a_500(api: Api, body: dict[str, Any]) -> None:
+    before = api.get(DEALS).json()
+    created = api.post(DEALS, body)
+    assert created.status_code < 500, created.text
+    if created.status_code >= 400:
+        assert api.get(DEALS).json() == before  # a refused write changes nothing
+    stages = body.get("stages")
+    stage = stages[0] if isinstance(stages, list) and stages else body
+    for method, path, sent in (
+        ("PUT", f"{DEALS}/default", body),
+        ("PATCH", f"{DEALS}/default", body),
+        ("POST", f"{DEALS}/default/stages", stage),
+        ("PUT", f"{DEALS}/default/stages/closedwon", stage),
+        ("PATCH", f"{DEALS}/default/stages/closedwon", stage),
+    ):
+        response = send(api, method, path, sent)
+        assert response.status_code < 500, response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/crm/v3/owners/%00",
+        "/crm/v3/owners/" + "9" * 400,
+        "/crm/v3/owners?limit=99999999999999999999999",
+        "/crm/v3/owners?after=99999999999999999999999999999",
+        "/crm/v3/owners?email=%00",
+        DEALS + "/%00",
+        DEALS + "/" + "x" * 5000 + "/stages/y",
+        DEALS + "/default/stages/%00/audit",
+    ],
+)
+def test_no_path_or_query_causes_a_500(api: Api, path: str) -> None:
+    assert api.client.get(path, headers=api.headers()).status_code < 500

@@ -10,7 +10,7 @@ the values records may take.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -50,6 +50,7 @@ KINDS = {
     ),
 }
 T = TypeVar("T")
+MetadataValue = str | int | float | bool
 WRITE_PERMISSIONS = "CRM_PERMISSIONS_ENFORCEMENT"
 # New pipelines and stages get numeric ids from here up: clear of the default ticket
 # pipeline's "0" and stages "1" to "4", and as long as the ids HubSpot gives.
@@ -240,7 +241,9 @@ class Pipelines:
         label = _or(patch.label, stage.label)
         others = [s.label for s in _live_stages(current) if s.stage_id != stage_id]
         _check_stage_labels(object_type, [*others, label])
-        metadata = stage.metadata if patch.metadata is None else patch.metadata
+        metadata: Mapping[str, MetadataValue] = (
+            stage.metadata if patch.metadata is None else patch.metadata
+        )
         now = self._now(portal_id)
         changed = replace(
             stage,
@@ -548,9 +551,11 @@ def _new_stages(
     )
 
 
-def _metadata(object_type: ObjectType, label: str, given: dict[str, str]) -> dict[str, str]:
+def _metadata(
+    object_type: ObjectType, label: str, given: Mapping[str, MetadataValue]
+) -> dict[str, str]:
     """Deal stages need a probability, ticket stages may have a ticketState; isClosed follows."""
-    metadata = dict(given)
+    metadata = {k: _text(v) for k, v in given.items()}
     if object_type.type_id == "0-3":
         raw = metadata.get("probability", "")
         try:
@@ -561,7 +566,7 @@ def _metadata(object_type: ObjectType, label: str, given: dict[str, str]) -> dic
             raise ValidationError(
                 messages.DEAL_STAGE_PROBABILITY.format(label=label, value=raw or "nothing")
             )
-        metadata["probability"] = str(probability.quantize(Decimal("0.1")))
+        metadata["probability"] = str(abs(probability).quantize(Decimal("0.1")))
         # HubSpot: 0.0 is closed lost and 1.0 closed won.
         metadata.setdefault("isClosed", "true" if probability in (0, 1) else "false")
     elif object_type.type_id == "0-5":
@@ -570,6 +575,12 @@ def _metadata(object_type: ObjectType, label: str, given: dict[str, str]) -> dic
             raise ValidationError(messages.TICKET_STATE.format(label=label, value=state))
         metadata.setdefault("isClosed", "true" if state == "CLOSED" else "false")
     return metadata
+
+
+def _text(value: MetadataValue) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _archived(stage: PipelineStage, now: int) -> PipelineStage:

@@ -10,32 +10,35 @@ import msgspec
 from hubcrm.protocol.wire import Name, Paging, Struct
 
 Label = Annotated[str, msgspec.Meta(max_length=1024)]
-Metadata = dict[Name, Annotated[str, msgspec.Meta(max_length=1024)]]
+# HubSpot's guide writes `{"probability": 0.5}`; its answers and the SDK's models hold strings.
+Metadata = dict[Name, Annotated[str, msgspec.Meta(max_length=1024)] | int | float | bool]
+# HubSpot's displayOrder is a 32-bit integer.
+Order = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 
 # Requests
 
 
 class StageInput(Struct):
     label: Label
-    display_order: int
+    display_order: Order
     metadata: Metadata
 
 
 class PipelineInput(Struct):
     label: Label
-    display_order: int
+    display_order: Order
     stages: list[StageInput]
 
 
 class PipelinePatch(Struct):
     label: Label | None = None
-    display_order: int | None = None
+    display_order: Order | None = None
     archived: bool | None = None
 
 
 class StagePatch(Struct):
     label: Label | None = None
-    display_order: int | None = None
+    display_order: Order | None = None
     metadata: Metadata | None = None
     archived: bool | None = None
 
