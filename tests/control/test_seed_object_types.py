@@ -100,3 +100,19 @@ def test_the_seed_file_in_the_docs_seeds_every_type(controlled: Controlled) -> N
     done = seed(controlled, portal_id, json.loads(example))
     assert done.json() == {"properties": 0, "contacts": 1, "schemas": 1, "objects": 5}
     assert names(controlled, token, "/crm/v3/objects/tickets", "subject") == ["Broken"]
+
+
+def test_id_sequences_of_any_type(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    seed(controlled, portal_id, {"schemas": SEED["schemas"]})
+    for name in ("deals", "2-1", f"p{portal_id}_cars"):
+        done = controlled.control("PUT", f"portals/{portal_id}/sequences/{name}", {"next": 500})
+        assert done.status_code == 200, done.text
+    made = seed(controlled, portal_id, {"objects": {"deals": [{}], "cars": [{"model": "T"}]}})
+    assert made.status_code == 200, made.text
+    assert [r["id"] for r in controlled.get(token, "/crm/v3/objects/deals").json()["results"]] == [
+        "500"
+    ]
+    assert [r["id"] for r in controlled.get(token, "/crm/v3/objects/2-1").json()["results"]] == [
+        "500"
+    ]

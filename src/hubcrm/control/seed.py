@@ -234,7 +234,7 @@ async def _objects(
             kind = defined.object_type(portal_id)
             schema = Schema(kind, defined.properties)
         else:
-            kind = await records.types.resolve(portal_id, key)
+            kind = await _named_type(records, portal_id, key)
             if kind.type_id not in schemas:
                 schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
             schema = schemas[kind.type_id]
@@ -250,6 +250,14 @@ async def _objects(
     if issues:
         raise PropertyValuesInvalid(issues, portal_id)
     return out
+
+
+async def _named_type(records: Records, portal_id: int, key: str) -> ObjectType:
+    """The type a seed names as the objects API does, or a custom type by its schema's name."""
+    for schema in await records.types.schemas(portal_id):
+        if not schema.archived and schema.object_type.name == key:
+            return schema.object_type
+    return await records.types.resolve(portal_id, key)
 
 
 async def _schema_with(
