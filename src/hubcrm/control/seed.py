@@ -146,7 +146,7 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
     known = await _check_owners(owners, portal_id, data.owners)
     for key in data.objects:
         if not any(egg.name == key for egg in data.schemas):
-            kind = await records.types.resolve(portal_id, key)
+            kind = await _named_type(records, portal_id, key)
             if kind.type_id not in schemas:
                 schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
     for type_id, schema in schemas.items():
