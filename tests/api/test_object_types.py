@@ -318,3 +318,11 @@ def test_default_token_carries_every_scope() -> None:
         "tickets",
         "crm.schemas.companies.write",
     } <= auth.DEFAULT_SCOPES
+
+
+def test_an_invalid_required_value_is_reported_as_invalid(api: Api) -> None:
+    response = api.post("/crm/v3/objects/notes", {"properties": {"hs_timestamp": "soon"}})
+    body = assert_error(response, 400, "VALIDATION_ERROR", response.json()["message"])
+    assert [(d["error"], d["name"]) for d in embedded(body)] == [
+        ("INVALID_DATETIME", "hs_timestamp")
+    ]

@@ -95,7 +95,8 @@ def created(
     schema: Schema, item: object, values: dict[str, str], issues: list[PropertyIssue]
 ) -> tuple[Planned | None, list[PropertyIssue]]:
     assert isinstance(item, CreateInput)
-    writes.check_required(schema.object_type, values)
+    if not issues:  # a required value that is invalid is reported as invalid, not missing
+        writes.check_required(schema.object_type, values)
     return Planned("", values, item.object_write_trace_id, create=True), issues
 
 
