@@ -13,11 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api import control, errors, objects, pipelines, properties, schemas
+from hubcrm.api import control, errors, health, metrics, objects, pipelines, properties, schemas
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
 from hubcrm.api.limits import HeadLimit
+from hubcrm.api.observing import ObservingMiddleware
 from hubcrm.api.responses import CORRELATION_HEADER
 from hubcrm.api.scope import PortalLookup, PortalScopeMiddleware
 from hubcrm.api.state import AppState
@@ -36,6 +37,7 @@ from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
+from hubcrm.store.base import Store
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
@@ -46,7 +48,8 @@ DETERMINISTIC_START_MS = 1_767_225_600_000
 
 
 def _routes(settings: Settings) -> list[BaseRoute]:
-    routes = control.routes() if settings.control else control.disabled_routes()
+    routes = health.routes(settings.metrics == "on" and not settings.metrics_port)
+    routes += control.routes() if settings.control else control.disabled_routes()
     for prefix in OBJECTS_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -163,6 +166,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         )
         pipelines, owners = check_references(records)
         indexing = asyncio.create_task(records.indexer.run(), name="hubcrm-search-indexer")
+        sampling = _observe(settings, store, records)
         authenticator = Authenticator(store, clock, settings.auth)
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
         journal = Journal(settings.journal_size, settings.journal_body_bytes)
@@ -184,9 +188,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         try:
             yield
         finally:
-            indexing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await indexing
+            for task in (indexing, sampling):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await store.close()
 
     app = Starlette(
@@ -207,7 +212,26 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     app.add_middleware(control.AdminTokenMiddleware, admin_token=settings.admin_token)
     app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
     app.add_middleware(PortalScopeMiddleware)
+    app.add_middleware(ObservingMiddleware, log_requests=settings.log_format == "json")
     return app
+
+
+# Metrics: the lower layers' hooks lead to api/metrics.py; the gauges are sampled every second.
+SAMPLE_SECONDS = 1.0
+
+
+def _observe(settings: Settings, store: Store, records: Records) -> asyncio.Task[None]:
+    records.on_written = metrics.records_written
+    records.on_batch = metrics.batch_size
+    records.indexer.on_caught_up = metrics.search_caught_up
+    store.observe_commit_groups(metrics.commit_group)
+
+    async def sample() -> None:
+        while settings.metrics == "on":
+            metrics.sample(store.gauges(), records.indexer.pending)
+            await asyncio.sleep(SAMPLE_SECONDS)
+
+    return asyncio.create_task(sample(), name="hubcrm-metrics-sampler")
 
 
 def _limits(settings: Settings) -> Limits:

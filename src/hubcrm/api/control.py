@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hubcrm.api.errors import render
+from hubcrm.api.health import OPEN_PATHS
 from hubcrm.api.requests import decode, read_body, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.api.scope import CONTROL_PREFIX, bearer_secret
@@ -226,6 +227,7 @@ class AdminTokenMiddleware:
             self.admin_token
             and scope["type"] == "http"
             and scope["path"].startswith(CONTROL_PREFIX)
+            and scope["path"] not in OPEN_PATHS
             and not hmac.compare_digest(
                 (bearer_secret(scope) or "").encode(), self.admin_token.encode()
             )

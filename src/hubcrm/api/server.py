@@ -95,5 +95,7 @@ def run(settings: Settings, sock: socket.socket) -> None:
         access_log=False,  # request lines carry no tokens, but nothing is gained by logging them
         server_header=False,
         lifespan="on",
+        # With JSON logs uvicorn's own lines go through the root logger's JSON handler.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )
     uvicorn.Server(config).run(sockets=[sock])

@@ -83,6 +83,17 @@ class Settings:
         1000, "Most connections and requests served at once; beyond, requests get 503"
     )
 
+    # Operations: metrics, logs (api/metrics.py, api/observing.py; docs/deployment.md).
+    metrics: str = _setting("on", "Serve Prometheus metrics (on or off)", choices=("on", "off"))
+    metrics_port: int = _setting(
+        0, "Serve /metrics on this port instead of the API's (0: on the API's port)"
+    )
+    log_format: str = _setting(
+        "text",
+        "text: plain messages; json: one JSON object a line, and one per request",
+        choices=("text", "json"),
+    )
+
     def __post_init__(self) -> None:
         for setting in SETTINGS:
             value = getattr(self, setting.name)

@@ -59,12 +59,16 @@ class Records(Reads):
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
         self.types = ObjectTypes(store)
         self.indexer = SearchIndexer(store, self.schema, self.types.by_type_id)
+        # Hooks for metrics (api/metrics.py): records written per type, inputs per batch.
+        self.on_written: Callable[[str, int], None] = _ignore
+        self.on_batch: Callable[[str, str, int], None] = _ignore
 
     async def batch_upsert(
         self, actor: Actor, object_type: ObjectType, inputs: Sequence[UpsertInput]
     ) -> UpsertOutcome:
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         check_size(inputs)
+        self.on_batch(object_type.type_id, "upsert", len(inputs))
         if inputs:
             schema = await self._write_schema(actor.portal_id, object_type, inputs)
             for item in inputs:
@@ -87,6 +91,7 @@ class Records(Reads):
     ) -> UpsertOutcome:
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         check_size(inputs)
+        self.on_batch(object_type.type_id, "create", len(inputs))
         if inputs:
             schema = await self._write_schema(actor.portal_id, object_type, inputs)
             per_input = traced(inputs)
@@ -101,6 +106,7 @@ class Records(Reads):
     ) -> UpsertOutcome:
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         check_size(inputs)
+        self.on_batch(object_type.type_id, "update", len(inputs))
         if inputs:
             schema = await self._write_schema(actor.portal_id, object_type, inputs)
             for item in inputs:
@@ -194,6 +200,7 @@ class Records(Reads):
             return await write_planned(tx, schema, planned, clock, actor, conflicts_per_input)
 
         written = await self._transact(actor.portal_id, schema.object_type, work)
+        self.on_written(schema.object_type.type_id, len(written.results))
         outcome.results += written.results
         outcome.missing += written.missing
         outcome.failures += written.failures
@@ -208,3 +215,7 @@ class Records(Reads):
             result = await self.store.transact(portal_id, object_type.type_id, work)
         self.indexer.written(portal_id, object_type)
         return result
+
+
+def _ignore(*_: object) -> None:
+    pass

@@ -14,6 +14,7 @@ from hubcrm.store.base import RateCounters, WriteTransaction
 from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
+from hubcrm.store.postgres.health import Health
 from hubcrm.store.postgres.migrate import migrate_connection
 from hubcrm.store.postgres.owners import Owners
 from hubcrm.store.postgres.pipelines import Pipelines
@@ -29,7 +30,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Schemas, Pipelines, Owners):
+class PostgresStore(Portals, Definitions, Records, Health, Schemas, Pipelines, Owners):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

@@ -11,6 +11,7 @@ from hubcrm.store.base import (
 )
 from hubcrm.store.sqlite.connection import Connection, path_from_url
 from hubcrm.store.sqlite.definitions import Definitions
+from hubcrm.store.sqlite.health import Health
 from hubcrm.store.sqlite.owners import Owners
 from hubcrm.store.sqlite.pipelines import Pipelines
 from hubcrm.store.sqlite.portals import Portals
@@ -22,7 +23,7 @@ from hubcrm.store.sqlite.writer import Writer
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records, Schemas, Pipelines, Owners):
+class SQLiteStore(Portals, Definitions, Records, Health, Schemas, Pipelines, Owners):
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = Writer(path, migrate_to)
         self._reader = Connection(path, "hubcrm-sqlite-reader")

@@ -91,6 +91,12 @@ class Writer:
         self._queue: asyncio.Queue[_Job | None] | None = None
         self._started: Future[None] = Future()
         self._thread = threading.Thread(target=self._main, name="hubcrm-sqlite-writer")
+        self.on_commit_group: Callable[[int], None] = lambda jobs: None  # for metrics
+
+    def queued(self) -> int:
+        """Jobs waiting for the writer (read from another thread: a moment's figure)."""
+        queue = self._queue
+        return queue.qsize() if queue is not None else 0
 
     async def start(self) -> None:
         """Connect and migrate on the writer thread; raise what that raised."""
@@ -151,14 +157,17 @@ class Writer:
         try:
             while running and (job := await queue.get()) is not None:
                 with turns:
-                    running = await _run_group(conn, queue, job)
+                    running = await _run_group(conn, queue, job, self.on_commit_group)
                 self._checkpointer.wrote()
         finally:
             turns.close()
 
 
 async def _run_group(
-    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job
+    conn: sqlite3.Connection,
+    queue: asyncio.Queue[_Job | None],
+    job: _Job,
+    observe: Callable[[int], None],
 ) -> bool:
     """Run `job` and those waiting behind it in one transaction; False once told to stop."""
     try:
@@ -181,6 +190,7 @@ async def _run_group(
             break
         job = next_job
     _commit(conn, group)
+    observe(len(group))
     return running
 
 
