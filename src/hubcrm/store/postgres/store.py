@@ -30,7 +30,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Health, Schemas, Pipelines, Owners):
+class PostgresStore(Portals, Definitions, Records, Schemas, Health, Pipelines, Owners):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

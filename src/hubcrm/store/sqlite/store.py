@@ -23,7 +23,7 @@ from hubcrm.store.sqlite.writer import Writer
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records, Health, Schemas, Pipelines, Owners):
+class SQLiteStore(Portals, Definitions, Records, Schemas, Health, Pipelines, Owners):
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = Writer(path, migrate_to)
         self._reader = Connection(path, "hubcrm-sqlite-reader")
