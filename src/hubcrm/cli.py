@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hubcrm import cli_apps
 from hubcrm.control import seed as seeding
 from hubcrm.control import service as control
 from hubcrm.domain import auth, ids, portals
@@ -106,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
             "--url", help="Go through a running hubcrm's control API instead (serve --control)"
         )
         command.add_argument("--admin-token", help="The control API's admin token, with --url")
+    cli_apps.add_parser(commands)
 
     # Import and export: clients of the API (transfer/), hubcrm's or HubSpot's own.
     transfer_command.add_parsers(commands)
@@ -142,6 +144,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return reset(settings, args)
     if args.command == "owner":
         return asyncio.run(owner_command(settings, args))
+    if args.command == "app":
+        return cli_apps.run(args, settings)
     if args.token_command == "create":
         scopes = (
             frozenset(s.strip() for s in args.scopes.split(",") if s.strip())

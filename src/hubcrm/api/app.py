@@ -13,7 +13,19 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api import control, errors, health, metrics, objects, pipelines, properties, schemas
+from hubcrm.api import (
+    control,
+    errors,
+    health,
+    metrics,
+    oauth,
+    objects,
+    pipelines,
+    properties,
+    schemas,
+    webhook_client,
+    webhooks,
+)
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
@@ -33,6 +45,7 @@ from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
 from hubcrm.domain.schemas import ObjectSchemas
+from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
@@ -83,6 +96,8 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(prefix + "/{object_type}", schemas.update_schema, methods=["PATCH"]),
             Route(prefix + "/{object_type}", schemas.archive_schema, methods=["DELETE"]),
         ]
+    # Apps: OAuth and the webhooks API, whose credentials are not portal tokens (no ROUTE_ACCESS).
+    routes += oauth.routes() + webhooks.routes()
     return routes + _pipeline_routes()
 
 
@@ -171,6 +186,13 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
         journal = Journal(settings.journal_size, settings.journal_body_bytes)
         controls = Control(store, clock, ids, journal, Faults(rng))
+        deliverer = Deliverer(
+            store,
+            webhook_client.post,
+            retry_scale=settings.webhook_retry_scale,
+            timeout_s=settings.webhook_timeout,
+        )
+        delivering = asyncio.create_task(deliverer.run(), name="hubcrm-webhook-deliverer")
         app.state.hubcrm = AppState(
             settings,
             store,
@@ -184,11 +206,12 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             ObjectSchemas(store, clock, records.types),
             pipelines,
             owners,
+            deliverer,
         )
         try:
             yield
         finally:
-            for task in (indexing, sampling):
+            for task in (indexing, sampling, delivering):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from hubcrm.api import control_apps
 from hubcrm.api.errors import render
 from hubcrm.api.health import OPEN_PATHS
 from hubcrm.api.requests import decode, read_body, read_json, state
@@ -200,6 +201,7 @@ def routes() -> list[BaseRoute]:
                 Route(portal + "/faults/{fault_id}", remove_fault, methods=["DELETE"]),
                 Route(portal + "/owners", owners, methods=["GET", "POST"]),
                 Route(portal + "/owners/{owner_id}", archive_owner, methods=["DELETE"]),
+                *control_apps.routes(portal),
             ],
         )
     ]

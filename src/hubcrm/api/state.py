@@ -14,6 +14,7 @@ from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter
 from hubcrm.domain.records import Records
 from hubcrm.domain.schemas import ObjectSchemas
+from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.runtime.settings import Settings
 from hubcrm.store.base import Store
 
@@ -32,3 +33,4 @@ class AppState:
     schemas: ObjectSchemas
     pipelines: Pipelines
     owners: Owners
+    deliverer: Deliverer | None = None  # webhook delivery (domain/webhooks/delivery.py)

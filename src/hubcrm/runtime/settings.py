@@ -82,6 +82,15 @@ class Settings:
     max_concurrency: int = _setting(
         1000, "Most connections and requests served at once; beyond, requests get 503"
     )
+    # Webhooks of apps (docs/webhooks.md)
+    webhook_retry_scale: float = _setting(
+        1.0,
+        "Scale HubSpot's webhook retry schedule (10 retries over 24 hours) by this factor;"
+        " 0.001 makes a day of retries take under two minutes",
+    )
+    webhook_timeout: float = _setting(
+        5.0, "Seconds a webhook target has to answer a delivery (HubSpot's documented 5)"
+    )
 
     # Operations: metrics, logs (api/metrics.py, api/observing.py; docs/deployment.md).
     metrics: str = _setting("on", "Serve Prometheus metrics (on or off)", choices=("on", "off"))

@@ -13,7 +13,7 @@ from typing import TypeVar
 from hubcrm.domain.clock import Clock, portal_clock
 from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import references, writes
-from hubcrm.domain.records.applying import Written, contention, write_planned
+from hubcrm.domain.records.applying import Written, contention, save, write_planned
 from hubcrm.domain.records.indexer import SearchIndexer
 from hubcrm.domain.records.planning import (
     Planned,
@@ -159,7 +159,8 @@ class Records(Reads):
         async def work(tx: WriteTransaction) -> None:
             found = await tx.records(ids)
             now = clock.now_ms()
-            await tx.save([writes.archive(r, now) for r in found.values() if not r.archived])
+            archived = [writes.archive(r, now) for r in found.values() if not r.archived]
+            await save(tx, object_type, archived, actor)
 
         await self._transact(actor.portal_id, object_type, work)
 

@@ -12,6 +12,7 @@ import asyncpg
 
 from hubcrm.store.base import RateCounters, WriteTransaction
 from hubcrm.store.errors import UniqueViolation, WriteConflict
+from hubcrm.store.postgres.apps import Apps
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.health import Health
@@ -23,6 +24,7 @@ from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
 from hubcrm.store.postgres.schemas import Schemas
 from hubcrm.store.postgres.transaction import Transaction
+from hubcrm.store.postgres.webhooks import Outbox
 
 T = TypeVar("T")
 
@@ -30,7 +32,9 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Schemas, Health, Pipelines, Owners):
+class PostgresStore(
+    Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Pipelines, Owners
+):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 
