@@ -300,9 +300,8 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(answer, str):
         print(f"hubcrm: {answer}", file=sys.stderr)
         return 1
-    extra = "".join(
-        f", {answer[key]} {key}" for key in ("schemas", "objects", "owners") if answer.get(key)
-    )
+    named = ("schemas", "objects", "companies", "deals", "owners")
+    extra = "".join(f", {answer[key]} {key}" for key in named if answer.get(key))
     print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts{extra}")
     return 0
 
@@ -322,13 +321,15 @@ async def _seed_database(
         records = Records(store, SystemClock())
         check_references(records)
         done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
-        return {
+        counts = {
             "properties": done.properties,
             "contacts": done.contacts,
             "schemas": done.schemas,
             "objects": done.objects,
             "owners": done.owners,
         }
+        extra = {"companies": done.companies, "deals": done.deals}
+        return counts | {name: count for name, count in extra.items() if count}
     except HubSpotError as error:
         return error.message
     finally:
@@ -375,8 +376,8 @@ def _control(args: argparse.Namespace, method: str, path: str, raw: bytes, kind:
         return f"cannot reach {args.url}: {error}"
 
 
-async def _bootstrap(settings: Settings) -> None:
-    """On an empty database, create a portal and print a token ready to use."""
+async def _bootstrap(settings: Settings) -> str | None:
+    """On an empty database, create a portal and a token ready to use; say which."""
     store = await open_store(settings.database)
     clock = SystemClock()
     try:
@@ -388,11 +389,12 @@ async def _bootstrap(settings: Settings) -> None:
                     f"created portal {portal_id}: make a token with"
                     f" `hubcrm token create --portal {portal_id}`"
                 )
-                return
+                return None
             secret, _ = await auth.issue_token(store, clock, portal_id)
-            print(f"hubcrm: created portal {portal_id}; its token: {secret}", flush=True)
+            return f"hubcrm: created portal {portal_id}; its token: {secret}"
     finally:
         await store.close()
+    return None
 
 
 def serve(settings: Settings) -> int:
@@ -422,13 +424,20 @@ def serve(settings: Settings) -> int:
                 file=sys.stderr,
                 flush=True,
             )
-    asyncio.run(_bootstrap(settings))
+    created = asyncio.run(_bootstrap(settings))
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((settings.host, settings.port))
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
+    # The web UI's address beside the first portal's token, which signs in to it.
+    ui_address = f"http://{display}:{port}/ui/"
+    if created:
+        print(created, flush=True)
+        print(f"hubcrm: the web UI is at {ui_address}; sign in with that token", flush=True)
+    else:
+        print(f"hubcrm: the web UI is at {ui_address}; sign in with a token", flush=True)
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
     _metrics_port(settings)
     if settings.workers > 1:

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hubcrm.api import metrics
 from hubcrm.api.requests import state
 from hubcrm.domain import auth
+from hubcrm.domain.associations.catalogue import path_name
 from hubcrm.domain.objects import SCHEMAS_READ, SCHEMAS_WRITE, ObjectType
 from hubcrm.store.base import Token
 
@@ -116,6 +117,49 @@ async def authorize_fixed(request: Request) -> Token:
         raise verdict.refusal
     auth.require_scope(token, access.fixed)
     return token
+
+
+# Associations: routes naming two object types (`from_type`, `to_type`, by plural or singular
+# name or type id) demand the route's scope on both.
+ROUTE_ACCESS |= {
+    "put_association_labels": Access("write_scopes"),
+    "put_default_association": Access("write_scopes"),
+    "list_associations": Access("read_scopes"),
+    "delete_associations": Access("write_scopes"),
+    "batch_create_associations": Access("write_scopes"),
+    "batch_default_associations": Access("write_scopes"),
+    "batch_read_associations": Access("read_scopes"),
+    "batch_archive_associations": Access("write_scopes"),
+    "batch_archive_association_labels": Access("write_scopes"),
+    "list_association_labels": Access("read_scopes"),
+    "create_association_label": Access("write_scopes"),
+    "update_association_label": Access("write_scopes"),
+    "delete_association_label": Access("write_scopes"),
+    "v3_batch_create_associations": Access("write_scopes"),
+    "v3_batch_read_associations": Access("read_scopes"),
+    "v3_batch_archive_associations": Access("write_scopes"),
+    "merge_records": Access("write_scopes"),
+    "gdpr_delete": Access("write_scopes"),
+}
+
+
+async def authorize_pair(request: Request) -> tuple[Token, ObjectType, ObjectType]:
+    """As authorize, for a route naming two object types: the route's scope on both."""
+    app = state(request)
+    access = ROUTE_ACCESS[request.scope["route"].name]
+    token = await app.auth.authenticate(request.headers.get("authorization"))
+    verdict = await app.limiter.check(
+        token.portal_id, token.token_id, access.rate, app.clock.now_ms()
+    )
+    report_rate_limit(request.scope, verdict.headers)
+    if verdict.refusal is not None:
+        raise verdict.refusal
+    kinds = []
+    for name in (request.path_params["from_type"], request.path_params["to_type"]):
+        kind = await app.records.types.resolve(token.portal_id, path_name(name))
+        auth.require_scope(token, getattr(kind, access.scope))
+        kinds.append(kind)
+    return token, kinds[0], kinds[1]
 
 
 def report_rate_limit(scope: Scope, headers: dict[str, str]) -> None:

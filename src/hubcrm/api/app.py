@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api import (
+    associations,
     control,
     errors,
     health,
@@ -51,6 +52,7 @@ from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
 from hubcrm.store.base import Store
+from hubcrm.ui import mount as mount_ui
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
@@ -63,6 +65,8 @@ DETERMINISTIC_START_MS = 1_767_225_600_000
 def _routes(settings: Settings) -> list[BaseRoute]:
     routes = health.routes(settings.metrics == "on" and not settings.metrics_port)
     routes += control.routes() if settings.control else control.disabled_routes()
+    # The web UI (src/hubcrm/ui/): pages over the same domain, at /ui/.
+    routes.append(mount_ui(tls_terminator=settings.tls_terminator))
     for prefix in OBJECTS_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -78,6 +82,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{record_id}", objects.update_record, methods=["PATCH"]),
             Route(base + "/{record_id}", objects.archive_record, methods=["DELETE"]),
         ]
+    routes += _association_routes()
     for prefix in PROPERTIES_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -134,6 +139,75 @@ def _pipeline_routes() -> list[BaseRoute]:
             Route(prefix + "/", pipelines.list_owners, methods=["GET"]),
             Route(prefix + "/{owner_id}", pipelines.get_owner, methods=["GET"]),
         ]
+    return routes
+
+
+# Associations: v4 per record under /crm/v4/objects, v4 batches and labels under
+# /crm/v4/associations (labels also under /crm/associations/v4, the spec's path), v3 batches;
+# merge and GDPR delete beside the objects routes.
+V4_OBJECTS_PREFIXES = ("/crm/v4/objects", "/crm/objects/2026-03")
+V4_ASSOCIATIONS_PREFIXES = (
+    "/crm/v4/associations",
+    "/crm/associations/v4",
+    "/crm/associations/2026-09",
+)
+
+
+def _association_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for prefix in OBJECTS_PREFIXES:
+        base = prefix + "/{object_type}"
+        routes += [
+            Route(base + "/merge", associations.merge_records, methods=["POST"]),
+            Route(base + "/gdpr-delete", associations.gdpr_delete, methods=["POST"]),
+        ]
+    for prefix in V4_OBJECTS_PREFIXES:
+        one = prefix + "/{from_type}/{from_id}/associations"
+        routes += [
+            Route(
+                one + "/default/{to_type}/{to_id}",
+                associations.put_default_association,
+                methods=["PUT"],
+            ),
+            Route(one + "/{to_type}", associations.list_associations, methods=["GET"]),
+            Route(one + "/{to_type}/{to_id}", associations.put_association_labels, methods=["PUT"]),
+            Route(one + "/{to_type}/{to_id}", associations.delete_associations, methods=["DELETE"]),
+        ]
+    for prefix in V4_ASSOCIATIONS_PREFIXES:
+        pair = prefix + "/{from_type}/{to_type}"
+        routes += [
+            Route(pair + "/batch/create", associations.batch_create_associations, methods=["POST"]),
+            Route(
+                pair + "/batch/associate/default",
+                associations.batch_default_associations,
+                methods=["POST"],
+            ),
+            Route(pair + "/batch/read", associations.batch_read_associations, methods=["POST"]),
+            Route(
+                pair + "/batch/archive", associations.batch_archive_associations, methods=["POST"]
+            ),
+            Route(
+                pair + "/batch/labels/archive",
+                associations.batch_archive_association_labels,
+                methods=["POST"],
+            ),
+            Route(pair + "/labels", associations.list_association_labels, methods=["GET"]),
+            Route(pair + "/labels", associations.create_association_label, methods=["POST"]),
+            Route(pair + "/labels", associations.update_association_label, methods=["PUT"]),
+            Route(
+                pair + "/labels/{type_id}",
+                associations.delete_association_label,
+                methods=["DELETE"],
+            ),
+        ]
+    pair = "/crm/v3/associations/{from_type}/{to_type}"
+    routes += [
+        Route(pair + "/batch/create", associations.v3_batch_create_associations, methods=["POST"]),
+        Route(pair + "/batch/read", associations.v3_batch_read_associations, methods=["POST"]),
+        Route(
+            pair + "/batch/archive", associations.v3_batch_archive_associations, methods=["POST"]
+        ),
+    ]
     return routes
 
 

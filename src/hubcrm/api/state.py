@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hubcrm.api.scope import PortalLookup
 from hubcrm.control.service import Control
+from hubcrm.domain.associations import Associations
+from hubcrm.domain.associations.webhooks import record_events as association_events
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock
 from hubcrm.domain.owners import Owners
@@ -34,3 +36,9 @@ class AppState:
     pipelines: Pipelines
     owners: Owners
     deliverer: Deliverer | None = None  # webhook delivery (domain/webhooks/delivery.py)
+    # Associations, merge and GDPR delete, over the records service.
+    associations: Associations = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.associations = Associations(self.records)
+        self.associations.in_transaction(association_events)

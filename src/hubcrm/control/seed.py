@@ -29,11 +29,13 @@ from typing import Any
 import msgspec
 
 from hubcrm.control.owners import OwnerInput
+from hubcrm.domain.associations import Associations
 from hubcrm.domain.objects import ObjectType, object_type
 from hubcrm.domain.owners import OwnerCheck, Owners
 from hubcrm.domain.pipelines import Pipelines, counted_by_search
 from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema, writes
 from hubcrm.domain.schemas import ObjectSchemas, PreparedSchema
+from hubcrm.domain.values import ValueRejected
 from hubcrm.protocol import messages
 from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
 from hubcrm.protocol.errors import Conflict, PropertyValuesInvalid, ValidationError
@@ -68,6 +70,18 @@ class SeedProperty(msgspec.Struct, rename="camel", kw_only=True):
     object_type: str = "contacts"
 
 
+class SeedDeal(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    properties: dict[str, Any] = msgspec.field(default_factory=dict)
+    contacts: list[str] = msgspec.field(default_factory=list)  # contact keys (idProperty)
+
+
+class SeedCompany(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    properties: dict[str, Any] = msgspec.field(default_factory=dict)
+    # Contacts by key (the seed's idProperty): the company becomes their primary company.
+    contacts: list[str] = msgspec.field(default_factory=list)
+    deals: list[SeedDeal] = msgspec.field(default_factory=list)
+
+
 class SeedFile(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
     properties: list[SeedProperty] = msgspec.field(default_factory=list)
     contacts: list[dict[str, Any]] = msgspec.field(default_factory=list)
@@ -79,6 +93,7 @@ class SeedFile(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fiel
     objects: dict[str, list[dict[str, Any]]] = msgspec.field(default_factory=dict)
     # Added before the contacts, which may name them in hubspot_owner_id (give them an id).
     owners: list[OwnerInput] = msgspec.field(default_factory=list)
+    companies: list[SeedCompany] = msgspec.field(default_factory=list)
 
 
 _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
@@ -91,6 +106,8 @@ class Seeded:
     schemas: int = 0
     objects: int = 0  # records of other types than contacts
     owners: int = 0
+    companies: int = 0
+    deals: int = 0
 
 
 def parse(raw: bytes, csv_text: bool) -> SeedFile:
@@ -129,9 +146,13 @@ def _csv_property(row: dict[str, str]) -> SeedProperty:
     )
 
 
-async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
+async def seed(
+    records: Records, portal_id: int, data: SeedFile, links: Associations | None = None
+) -> Seeded:
     """Check the whole seed, then define its properties and custom object types, upsert its
-    contacts and create its other records."""
+    contacts, create its other records, and its companies with their contacts and deals
+    (associated through `links`, the app's associations)."""
+    links = links or Associations(records)
     kinds: dict[str, ObjectType] = {}
     new: list[tuple[ObjectType, PropertyDefinition]] = []
     for item in data.properties:
@@ -155,6 +176,7 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
     service = ObjectSchemas(records.store, records.clock, records.types)
     prepared = await _prepared(service, records, portal_id, data)
     objects = await _objects(records, portal_id, data, new, schemas, prepared)
+    companies = await _companies(records, portal_id, data, new, inputs, known)
     for kind, definition in new:
         await records.store.add_property(portal_id, kind.type_id, definition)
     for owner in data.owners:
@@ -167,12 +189,15 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
         kind = written.get(kind.name, kind)  # a custom type defined above, now with its id
         for start in range(0, len(creates), MAX_BATCH):
             await records.batch_create(actor, kind, creates[start : start + MAX_BATCH])
+    deals = await _write_companies(records, links, actor, data, companies)
     return Seeded(
         properties=len(new),
         contacts=len(inputs),
         schemas=len(prepared),
         objects=sum(len(creates) for _, creates in objects),
         owners=len(data.owners),
+        companies=len(companies),
+        deals=deals,
     )
 
 
@@ -250,6 +275,116 @@ async def _objects(
     if issues:
         raise PropertyValuesInvalid(issues, portal_id)
     return out
+
+
+# Companies with their contacts and deals
+
+_PRIMARY = {"contacts": ("HUBSPOT_DEFINED", 1), "deals": ("HUBSPOT_DEFINED", 5)}
+
+
+@dataclass(frozen=True)
+class _Company:
+    values: dict[str, PropertyValue]
+    contacts: list[str]  # contact keys, normalised as stored
+    deals: list[tuple[dict[str, PropertyValue], list[str]]]
+
+
+async def _companies(
+    records: Records,
+    portal_id: int,
+    data: SeedFile,
+    new: list[tuple[ObjectType, PropertyDefinition]],
+    contacts: list[UpsertInput],
+    owners: set[str],
+) -> list[_Company]:
+    """Check every company and deal, and that each contact they name is seeded or exists."""
+    if not data.companies:
+        return []
+    company_schema = await _checked(
+        records,
+        portal_id,
+        await _schema_with(records, portal_id, new, object_type("companies")),
+        owners,
+    )
+    deal_schema = await _checked(
+        records,
+        portal_id,
+        await _schema_with(records, portal_id, new, object_type("deals")),
+        owners,
+    )
+    contact_schema = await _schema_with(records, portal_id, new, object_type("contacts"))
+    seeded = {_key(contact_schema, data.id_property, str(i.id)) for i in contacts}
+    issues = []
+    checked = []
+    for company in data.companies:
+        values = _values(company.properties)
+        issues += company_schema.issues(values)[1]
+        deals = []
+        for deal in company.deals:
+            deal_values = _values(deal.properties)
+            issues += deal_schema.issues(deal_values)[1]
+            deals.append(
+                (deal_values, [_key(contact_schema, data.id_property, k) for k in deal.contacts])
+            )
+        keys = [_key(contact_schema, data.id_property, k) for k in company.contacts]
+        checked.append(_Company(values, keys, deals))
+    if issues:
+        raise PropertyValuesInvalid(issues, portal_id)
+    named = {k for c in checked for k in [*c.contacts, *(k for _, ks in c.deals for k in ks)]}
+    namespace = object_type("contacts").unique_namespace(data.id_property)
+    existing = await records.store.records_by_unique(
+        portal_id, object_type("contacts").type_id, namespace, named - seeded
+    )
+    for key in sorted(named - seeded - set(existing)):
+        raise ValidationError(messages.SEED_UNKNOWN_CONTACT.format(key=key))
+    return checked
+
+
+def _key(schema: Schema, id_property: str, raw: str) -> str:
+    try:
+        return schema.key(id_property, raw)[1]
+    except ValueRejected:
+        return raw
+
+
+async def _write_companies(
+    records: Records, links: Associations, actor: Actor, data: SeedFile, companies: list[_Company]
+) -> int:
+    if not companies:
+        return 0
+    contacts, company_type, deal_type = (
+        object_type("contacts"),
+        object_type("companies"),
+        object_type("deals"),
+    )
+    namespace = contacts.unique_namespace(data.id_property)
+    keys = {k for c in companies for k in [*c.contacts, *(k for _, ks in c.deals for k in ks)]}
+    found = await records.store.records_by_unique(
+        actor.portal_id, contacts.type_id, namespace, keys
+    )
+    ids = {key: record.record_id for key, record in found.items()}
+    deals = 0
+    for company in companies:
+        made = await records.create(actor, company_type, company.values)
+        company_id = made.record_id
+        primary = [(ids[k], company_id, [_PRIMARY["contacts"]]) for k in company.contacts]
+        if primary:
+            await links.write(actor, contacts, company_type, primary, "add")
+        for values, deal_contacts in company.deals:
+            deal = await records.create(actor, deal_type, values)
+            deals += 1
+            await links.write(
+                actor,
+                deal_type,
+                company_type,
+                [(deal.record_id, company_id, [_PRIMARY["deals"]])],
+                "add",
+            )
+            no_labels: list[tuple[str, int]] = []
+            pairs = [(deal.record_id, ids[k], no_labels) for k in deal_contacts]
+            if pairs:
+                await links.write(actor, deal_type, contacts, pairs, "add")
+    return deals
 
 
 async def _named_type(records: Records, portal_id: int, key: str) -> ObjectType:

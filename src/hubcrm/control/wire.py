@@ -60,6 +60,8 @@ class Seeded(Struct):
     # Only when the seed had any (the answer to a contacts-only seed is unchanged).
     schemas: int = 0
     objects: int = 0
+    companies: int = 0  # sent only when the seed has companies
+    deals: int = 0
     owners: int = 0
 
 

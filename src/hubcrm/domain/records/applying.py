@@ -100,7 +100,7 @@ async def save(
     """Save the writes, and record the webhook events they cause in the same transaction: every
     write path saves through here, so a committed write has its events and a failed one none."""
     await tx.save(saved)
-    source = events.source_of(actor.app_id, actor.source_id)
+    source = events.source_of(actor.app_id, actor.source_id, actor.source_type)
     await events.record(tx, object_type.type_id, saved, source)
 
 

@@ -12,6 +12,8 @@ from hubcrm.protocol.errors import Conflict, HubSpotError, ValidationError
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, WriteTransaction
 
 SOURCE_TYPE = "API"
+# What HubSpot records as the source of a value a person set in its CRM app.
+UI_SOURCE_TYPE = "CRM_UI"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Actor:
     portal_id: int
     source_id: str
     app_id: int | None = None  # the app writing through an OAuth token (webhook changeSource)
+    source_type: str = SOURCE_TYPE
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ def write(
     after = {name: value for name, value in (before | changed).items() if value != ""}
     after |= system
     history = [
-        HistoryEntry(name, value, now, SOURCE_TYPE, actor.source_id)
+        HistoryEntry(name, value, now, actor.source_type, actor.source_id)
         for name, value in (changed | system).items()
     ]
     record = Record(record_id, after, old.created_at if old else now, now)

@@ -13,6 +13,7 @@ import asyncpg
 from hubcrm.store.base import RateCounters, WriteTransaction
 from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.store.postgres.apps import Apps
+from hubcrm.store.postgres.associations import Associations
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.health import Health
@@ -33,7 +34,7 @@ WRITE_ATTEMPTS = 8
 
 
 class PostgresStore(
-    Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Pipelines, Owners
+    Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations, Pipelines, Owners
 ):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""

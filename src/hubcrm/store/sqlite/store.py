@@ -10,6 +10,7 @@ from hubcrm.store.base import (
     WriteTransaction,
 )
 from hubcrm.store.sqlite.apps import Apps
+from hubcrm.store.sqlite.associations import Associations
 from hubcrm.store.sqlite.connection import Connection, path_from_url
 from hubcrm.store.sqlite.definitions import Definitions
 from hubcrm.store.sqlite.health import Health
@@ -25,7 +26,9 @@ from hubcrm.store.sqlite.writer import Writer
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Pipelines, Owners):
+class SQLiteStore(
+    Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations, Pipelines, Owners
+):
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = Writer(path, migrate_to)
         self._reader = Connection(path, "hubcrm-sqlite-reader")
