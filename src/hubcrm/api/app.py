@@ -34,10 +34,14 @@ from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
+from hubcrm.store.base import Backpressure
+from hubcrm.store.errors import StoreUnavailable
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
+# How long shutdown waits for the search indexer to finish the chunk it is catching up.
+INDEXER_STOP_SECONDS = 5.0
 # Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
 DETERMINISTIC_START_MS = 1_767_225_600_000
 
@@ -106,7 +110,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = await open_store(settings.database)
+        store = await open_store(
+            settings.database,
+            backpressure=Backpressure(settings.write_queue_limit, settings.write_queue_timeout),
+        )
         records = Records(
             store,
             clock,
@@ -132,6 +139,11 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         try:
             yield
         finally:
+            # Shutting down, after the requests in flight have their answers (api/server.py).
+            # Background workers stop first, each finishing the transaction it is in (a webhook
+            # deliverer belongs here too), then the store commits what was acknowledged and
+            # closes.
+            await records.indexer.stop(INDEXER_STOP_SECONDS)
             indexing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await indexing
@@ -142,6 +154,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         lifespan=lifespan,
         exception_handlers={
             HubSpotError: errors.hubspot_error,
+            StoreUnavailable: errors.store_unavailable,
             HTTPException: errors.http_error,
             Exception: errors.unexpected_error,
         },
@@ -155,6 +168,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     app.add_middleware(control.AdminTokenMiddleware, admin_token=settings.admin_token)
     app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
     app.add_middleware(PortalScopeMiddleware)
+    app.add_middleware(errors.StoreFaultMiddleware)  # outermost: faults of the database → 503
     return app
 
 

@@ -10,7 +10,9 @@ a time could hold a connection for ever; GuardedH11Protocol adds those two deadl
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
+from types import FrameType
 from typing import Any
 
 import h11
@@ -95,5 +97,16 @@ def run(settings: Settings, sock: socket.socket) -> None:
         access_log=False,  # request lines carry no tokens, but nothing is gained by logging them
         server_header=False,
         lifespan="on",
+        timeout_graceful_shutdown=settings.shutdown_timeout or None,
     )
+    # uvicorn shuts down gracefully on SIGTERM or SIGINT (no new connections, requests in flight
+    # finish, then the app's lifespan closes the store), and afterwards raises the signal again
+    # for the handler it found. Let that one end quietly: the process then exits 0, not killed
+    # by the signal and without a KeyboardInterrupt traceback.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopped)
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """The signal uvicorn raises again after its graceful shutdown: nothing is left to do."""

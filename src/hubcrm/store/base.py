@@ -331,3 +331,16 @@ class Store(Protocol):
     ) -> int | None:
         """Make the type's next new record `next_id`, unless a record holds an id at or above
         it. Returns the highest id in use (0 for none), or None if the portal has no such type."""
+
+
+# --- Backpressure (issue 20): how many writes may wait for the database, and for how long ---
+
+
+@dataclass(frozen=True)
+class Backpressure:
+    """Writes beyond `queue_limit` waiting at once (0: no bound), or one that has waited
+    `queue_timeout` seconds without starting (0: no bound), are refused with errors.Overloaded
+    rather than left to wait: a client is told to come back instead of timing out."""
+
+    queue_limit: int = 256
+    queue_timeout: float = 5.0
