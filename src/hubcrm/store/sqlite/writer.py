@@ -169,12 +169,12 @@ class Writer:
             return
         self._checkpointer.start()
         try:
-            self._loop.run_until_complete(self._serve(conn))
+            self._loop.run_until_complete(self._serve(conn, _FileWatch(self._path)))
         finally:
             conn.close()
             self._loop.close()
 
-    async def _serve(self, conn: sqlite3.Connection) -> None:
+    async def _serve(self, conn: sqlite3.Connection, watch: _FileWatch) -> None:
         queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._queue = queue
         self._started.set_result(None)
@@ -183,14 +183,39 @@ class Writer:
         try:
             while running and (job := await queue.get()) is not None:
                 with turns:
-                    running = await _run_group(conn, queue, job)
+                    running = await _run_group(conn, queue, job, watch)
                 self._checkpointer.wrote()
         finally:
             turns.close()
 
 
+class _FileWatch:
+    """The database file this writer opened. SQLite goes on writing to a file removed (or
+    replaced) under it, in WAL mode without a word, and those writes would vanish at the next
+    start: every transaction checks first, and again before it commits, that the file at the
+    path is still the one open."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._identity = self._stat()
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self._path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def check(self) -> None:
+        if self._stat() != self._identity:
+            raise CannotWrite(
+                f"the database file {self._path} was removed or replaced under the running"
+                " server: restore it and restart hubcrm"
+            )
+
+
 async def _run_group(
-    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job
+    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job, watch: _FileWatch
 ) -> bool:
     """Run `job` and those waiting behind it in one transaction; False once told to stop.
 
@@ -198,7 +223,7 @@ async def _run_group(
     answer, none of a failed transaction is acknowledged, and the writer goes on with the next."""
     taken = [job]
     try:
-        return await _run_taken(conn, queue, taken)
+        return await _run_taken(conn, queue, taken, watch)
     except BaseException as error:
         cause = error.cause if isinstance(error, _Broken) else error
         lost: BaseException = cause if isinstance(cause, StoreError) else StoreError(str(cause))
@@ -216,10 +241,14 @@ async def _run_group(
 
 
 async def _run_taken(
-    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], taken: list[_Job]
+    conn: sqlite3.Connection,
+    queue: asyncio.Queue[_Job | None],
+    taken: list[_Job],
+    watch: _FileWatch,
 ) -> bool:
     job = taken[0]
     try:
+        watch.check()
         with translated():
             conn.execute("BEGIN IMMEDIATE")
     except StoreError as error:  # another program held the database too long; a full disk
@@ -239,7 +268,7 @@ async def _run_taken(
             break
         job = next_job
         taken.append(job)
-    _commit(conn, group)
+    _commit(conn, group, watch)
     return running
 
 
@@ -311,9 +340,10 @@ async def _attempt(conn: sqlite3.Connection, job: _Job) -> bool:
         return False
 
 
-def _commit(conn: sqlite3.Connection, group: list[_Job]) -> None:
+def _commit(conn: sqlite3.Connection, group: list[_Job], watch: _FileWatch) -> None:
     """Commit; only a durable commit answers the group's jobs with their results."""
     try:
+        watch.check()
         with translated():
             conn.execute("COMMIT")
     except StoreError as error:
