@@ -179,7 +179,8 @@ def check(
             assert o.body["status"] == "COMPLETE", o.body
             assert count == o.size, (o.tag, count)
         elif o.status in (429, 503):
-            assert o.retry_after is not None and int(o.retry_after) >= 1, o
+            assert o.retry_after is not None, o
+            assert int(o.retry_after) >= 1, o
             assert o.body["status"] == "error", o.body
             assert "correlationId" in o.body, o.body
             if o.status == 503:

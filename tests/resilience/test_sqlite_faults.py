@@ -103,7 +103,8 @@ def test_a_removed_file_refuses_writes_and_keeps_reads(tmp_path: Path) -> None:
         )
         assert status == 200, record
         assert record["properties"]["firstname"] == "kept"
-        assert server.process is not None and server.process.poll() is None
+        assert server.process is not None
+        assert server.process.poll() is None
     finally:
         server.stop()
     assert "Traceback" not in server.output, server.output[-3000:]
