@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextlib import contextmanager
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ import msgspec
 
 from hubcrm.store.errors import (
     CannotOpen,
+    Overloaded,
     StoreError,
     StoreUnavailable,
     UniqueViolation,
@@ -22,6 +24,7 @@ from hubcrm.store.errors import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger("hubcrm")
 
 POOL_SIZE = 10
 
@@ -36,6 +39,22 @@ _SESSION = {"plan_cache_mode": "force_custom_plan"}
 _ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
 
 encode = msgspec.json.Encoder().encode
+
+
+class _OneLine(logging.Filter):
+    """The pool logs each failed attempt to reconnect with its traceback; while PostgreSQL
+    restarts that is expected, and an operator sees one line per attempt instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            record.msg = f"PostgreSQL: {record.getMessage()} ({short(record.exc_info[1])})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+logging.getLogger("asyncpg.pool").addFilter(_OneLine())
 
 
 # Seconds a connection attempt may take before it counts as failed.
@@ -93,8 +112,40 @@ def is_lost(error: BaseException) -> bool:
             asyncpg.InsufficientResourcesError,  # class 53: too many connections, disk full
             asyncpg.ReadOnlySQLTransactionError,  # a standby, while a failover completes
             asyncpg.InterfaceError,  # "connection is closed", "the underlying connection..."
+            # A connection whose backend was terminated mid-operation can be left in a state
+            # that fails every later use (MagicStack/asyncpg#1069, sqlalchemy#13241).
+            asyncpg.InternalClientError,
+            StoreUnavailable,
         ),
     ) and not isinstance(error, asyncpg.ClientConfigurationError)
+
+
+@asynccontextmanager
+async def acquired(
+    pool: asyncpg.Pool, timeout: float | None = None
+) -> AsyncIterator[asyncpg.Connection]:
+    """A connection of `pool` (Overloaded if none is free within `timeout`). One that failed
+    because it was lost is closed rather than given back for reuse, and the pool opens a new
+    one in its place when next asked."""
+    try:
+        conn = await pool.acquire(timeout=timeout)
+    except TimeoutError as error:
+        raise Overloaded(f"no connection free within {timeout} s") from error
+    try:
+        yield conn
+    except BaseException as error:
+        if is_lost(error):
+            # (A connection that died has already detached itself from the pool's proxy.)
+            with suppress(asyncpg.InterfaceError):
+                conn.terminate()
+        raise
+    finally:
+        # A connection the pool cannot reset is closed by the pool; what was done on it has
+        # been answered already.
+        with suppress(
+            asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError
+        ):
+            await pool.release(conn)
 
 
 def _where(url: str) -> str:
@@ -116,12 +167,12 @@ def _user(url: str) -> str:
 
 def _unreachable(url: str, cause: BaseException | None) -> str:
     return (
-        f"cannot reach PostgreSQL at {_where(url)} ({_short(cause)}): start the server, or correct"
+        f"cannot reach PostgreSQL at {_where(url)} ({short(cause)}): start the server, or correct"
         " the host and port in --database / HUBCRM_DATABASE_URL"
     )
 
 
-def _short(error: BaseException | None) -> str:
+def short(error: BaseException | None) -> str:
     text = str(error).strip().splitlines()[0] if error is not None and str(error) else ""
     return text or type(error).__name__
 
@@ -135,11 +186,12 @@ async def retrying(attempt: Callable[[], Awaitable[T]]) -> T:
     while True:
         try:
             return await attempt()
-        except StoreUnavailable:
+        except StoreUnavailable as error:
             now = loop.time()
             deadline = deadline if deadline is not None else now + RECONNECT_SECONDS
             if now >= deadline:
                 raise
+            log.warning("PostgreSQL connection lost (%s); reading again", short(error))
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.5)
 
@@ -155,7 +207,13 @@ def translated(*, in_write: bool = False) -> Iterator[None]:
         raise UniqueViolation(str(error)) from error
     except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError) as error:
         raise WriteConflict(str(error)) from error
-    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
+    except (
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        asyncpg.InternalClientError,
+        OSError,
+        TimeoutError,
+    ) as error:
         if is_lost(error):
             raise StoreUnavailable(str(error)) from error
         raise StoreError(str(error)) from error
@@ -174,23 +232,23 @@ def connecting(url: str) -> Iterator[None]:
         ) from error
     except asyncpg.InvalidCatalogNameError as error:
         raise CannotOpen(
-            f"PostgreSQL at {_where(url)} has no such database ({_short(error)}): create it"
+            f"PostgreSQL at {_where(url)} has no such database ({short(error)}): create it"
             " (createdb), or name another in --database"
         ) from error
     except asyncpg.InvalidAuthorizationSpecificationError as error:
         raise CannotOpen(
-            f"PostgreSQL at {_where(url)} refused user {_user(url)} ({_short(error)}): create"
+            f"PostgreSQL at {_where(url)} refused user {_user(url)} ({short(error)}): create"
             " the role or allow it in pg_hba.conf, or name another user in --database"
         ) from error
     except (ValueError, asyncpg.ClientConfigurationError) as error:
         raise CannotOpen(
-            f"malformed PostgreSQL URL ({_short(error)}): write it as"
+            f"malformed PostgreSQL URL ({short(error)}): write it as"
             " postgresql://user:password@host:port/dbname"
         ) from error
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as error:
         if is_lost(error):
             raise StoreUnavailable(str(error)) from error
-        raise CannotOpen(f"cannot connect to PostgreSQL at {_where(url)}: {_short(error)}") from (
+        raise CannotOpen(f"cannot connect to PostgreSQL at {_where(url)}: {short(error)}") from (
             error
         )
 
@@ -220,13 +278,15 @@ class Pooled:
     async def _fetch(self, query: str, *args: Any) -> list[Any]:
         async def attempt() -> list[Any]:
             with translated():
-                return list(await self._pool.fetch(query, *args))
+                async with acquired(self._pool) as conn:
+                    return list(await conn.fetch(query, *args))
 
         return await retrying(attempt)
 
     async def _fetchrow(self, query: str, *args: Any) -> Any:
         async def attempt() -> Any:
             with translated():
-                return await self._pool.fetchrow(query, *args)
+                async with acquired(self._pool) as conn:
+                    return await conn.fetchrow(query, *args)
 
         return await retrying(attempt)

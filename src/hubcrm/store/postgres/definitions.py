@@ -6,7 +6,7 @@ from __future__ import annotations
 import msgspec
 
 from hubcrm.protocol.definitions import PropertyDefinition
-from hubcrm.store.postgres.connection import Pooled, encode, translated
+from hubcrm.store.postgres.connection import Pooled, acquired, encode, translated
 
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 
@@ -39,7 +39,7 @@ class Definitions(Pooled):
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 await conn.execute(
                     "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
                     " VALUES ($1, $2, $3, $4)",
@@ -64,7 +64,7 @@ class Definitions(Pooled):
         archived: bool = False,
     ) -> None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 await conn.execute(
                     "UPDATE property_definitions SET definition = $4, archived = $5"
                     " WHERE portal_id = $1 AND object_type = $2 AND name = $3",

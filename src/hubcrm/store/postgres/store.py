@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
@@ -22,8 +23,10 @@ from hubcrm.store.errors import (
 from hubcrm.store.postgres.connection import (
     POOL_SIZE,
     RECONNECT_SECONDS,
+    acquired,
     is_lost,
     open_pools,
+    short,
     translated,
 )
 from hubcrm.store.postgres.definitions import Definitions
@@ -34,6 +37,7 @@ from hubcrm.store.postgres.records import Records
 from hubcrm.store.postgres.transaction import Transaction
 
 T = TypeVar("T")
+log = logging.getLogger("hubcrm")
 
 # How many times a transaction that lost a race runs before WriteConflict reaches the caller.
 WRITE_ATTEMPTS = 8
@@ -66,7 +70,7 @@ class PostgresStore(Portals, Definitions, Records):
 
     async def _migrate(self, target: int | None) -> list[int]:
         with translated():
-            async with self._pool.acquire() as conn:
+            async with acquired(self._pool) as conn:
                 return await migrate_connection(conn, target)
 
     async def close(self) -> None:
@@ -98,11 +102,12 @@ class PostgresStore(Portals, Definitions, Records):
                 return await self._transact_once(portal_id, object_type, work)
             except (OutcomeUnknown, Overloaded):
                 raise
-            except StoreUnavailable:
+            except StoreUnavailable as error:
                 now = loop.time()
                 deadline = deadline if deadline is not None else now + RECONNECT_SECONDS
                 if now >= deadline:
                     raise
+                log.warning("PostgreSQL connection lost (%s); writing again", short(error))
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 0.5)
             except WriteConflict as error:
@@ -125,10 +130,13 @@ class PostgresStore(Portals, Definitions, Records):
                 await transaction.start()
                 try:
                     result = await work(Transaction(conn, self._ids, portal_id, object_type))
-                except BaseException:
-                    if not conn.is_closed():
-                        # A connection that died has nothing left to roll back.
-                        with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError):
+                except BaseException as error:
+                    if not is_lost(error):  # a connection that died has nothing to roll back
+                        with contextlib.suppress(
+                            asyncpg.PostgresError,
+                            asyncpg.InterfaceError,
+                            asyncpg.InternalClientError,
+                        ):
                             await transaction.rollback()
                     raise
                 try:
@@ -149,16 +157,7 @@ class PostgresStore(Portals, Definitions, Records):
         timeout = self._backpressure.queue_timeout or None
         self._writes += 1
         try:
-            try:
-                conn = await self._pool.acquire(timeout=timeout)
-            except TimeoutError as error:
-                raise Overloaded(f"no connection free within {timeout} s") from error
-            try:
+            async with acquired(self._pool, timeout) as conn:
                 yield conn
-            finally:
-                # The pool closes and later replaces a connection it cannot reset; what was done on
-                # it has been answered already.
-                with contextlib.suppress(asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
-                    await self._pool.release(conn)
         finally:
             self._writes -= 1
