@@ -7,13 +7,14 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, suppress
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import asyncpg
 import msgspec
 
+from hubcrm.store.base import Backpressure
 from hubcrm.store.errors import (
     CannotOpen,
     Overloaded,
@@ -186,6 +187,8 @@ async def retrying(attempt: Callable[[], Awaitable[T]]) -> T:
     while True:
         try:
             return await attempt()
+        except Overloaded:
+            raise
         except StoreUnavailable as error:
             now = loop.time()
             deadline = deadline if deadline is not None else now + RECONNECT_SECONDS
@@ -274,11 +277,17 @@ class Pooled:
 
     _pool: asyncpg.Pool
     _ids: asyncpg.Pool  # id allocation only: one short statement at a time, never waits on _pool
+    _backpressure: Backpressure
+
+    def _reading(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """A connection for a read: under overload, one that waits too long for it is refused
+        (503) like a write, rather than queued without a bound."""
+        return acquired(self._pool, self._backpressure.queue_timeout or None)
 
     async def _fetch(self, query: str, *args: Any) -> list[Any]:
         async def attempt() -> list[Any]:
             with translated():
-                async with acquired(self._pool) as conn:
+                async with self._reading() as conn:
                     return list(await conn.fetch(query, *args))
 
         return await retrying(attempt)
@@ -286,7 +295,7 @@ class Pooled:
     async def _fetchrow(self, query: str, *args: Any) -> Any:
         async def attempt() -> Any:
             with translated():
-                async with acquired(self._pool) as conn:
+                async with self._reading() as conn:
                     return await conn.fetchrow(query, *args)
 
         return await retrying(attempt)

@@ -11,7 +11,7 @@ import msgspec
 from hubcrm.store import history
 from hubcrm.store.base import HistoryEntry, Record, SearchQuery, SearchResult
 from hubcrm.store.postgres import search as postgres_search
-from hubcrm.store.postgres.connection import Pooled, acquired, digest, retrying, translated
+from hubcrm.store.postgres.connection import Pooled, digest, retrying, translated
 
 RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
 
@@ -87,7 +87,7 @@ class Records(Pooled):
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
         async def attempt() -> SearchResult:
             with translated():
-                async with acquired(self._pool) as conn:
+                async with self._reading() as conn:
                     return await postgres_search.run(conn, portal_id, object_type, query)
 
         return await retrying(attempt)
