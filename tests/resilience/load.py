@@ -95,7 +95,7 @@ def send_batch(base_url: str, token: str, tag: str, size: int, timeout: float) -
     body = json.dumps({"inputs": inputs})
     parts = urlsplit(base_url)
     start = time.monotonic()
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     try:
         try:
             conn.connect()
@@ -142,7 +142,7 @@ def stored_tags(base_url: str, token: str) -> Counter[str]:
         path = "/crm/v3/objects/contacts?limit=100&properties=firstname"
         if after:
             path += f"&after={after}"
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
         try:
             conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
             response = conn.getresponse()

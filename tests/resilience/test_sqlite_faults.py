@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 def _get(base_url: str, token: str, path: str) -> tuple[int, Any]:
     parts = urlsplit(base_url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     try:
         conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
         response = conn.getresponse()

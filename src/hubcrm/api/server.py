@@ -105,7 +105,50 @@ def run(settings: Settings, sock: socket.socket) -> None:
     # by the signal and without a KeyboardInterrupt traceback.
     for stop in (signal.SIGTERM, signal.SIGINT):
         signal.signal(stop, _stopped)
-    uvicorn.Server(config).run(sockets=[sock])
+    DrainingServer(config).run(sockets=[sock])
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, which on shutdown first takes the connections already waiting in the
+    listening socket's backlog and serves their requests like any in flight.
+
+    Closing a listening socket resets every connection the kernel had accepted for it but the
+    server had not yet taken: their clients, who sent a request, would see the connection
+    dropped without an answer. Taking them and closing the socket happen with no pause between,
+    so every connection is either served or refused at connect.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        waiting = _accept_waiting(sockets or [])
+        for server in self.servers:
+            server.close()  # no new connections from here on
+        for conn in waiting:
+            await loop.connect_accepted_socket(self._protocol, conn)
+        # uvicorn closes every connection without a request in progress: let the requests of
+        # those just accepted arrive first, so that they are answered as in flight.
+        await asyncio.sleep(0.1)
+        await super().shutdown(sockets)
+
+    def _protocol(self) -> asyncio.Protocol:
+        make: Any = self.config.http_protocol_class
+        protocol: asyncio.Protocol = make(
+            config=self.config, server_state=self.server_state, app_state=self.lifespan.state
+        )
+        return protocol
+
+
+def _accept_waiting(sockets: list[socket.socket]) -> list[socket.socket]:
+    taken = []
+    for listening in sockets:
+        while True:
+            try:
+                conn, _ = listening.accept()
+            except OSError:  # BlockingIOError once the backlog is empty
+                break
+            conn.setblocking(False)
+            taken.append(conn)
+    return taken
 
 
 def _stopped(signum: int, frame: FrameType | None) -> None:
