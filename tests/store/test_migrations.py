@@ -107,10 +107,10 @@ def version_one_rows(url: str) -> list[tuple[str, tuple[Any, ...]]]:
 def test_a_database_made_by_the_first_schema_upgrades_with_its_data(empty_url: str) -> None:
     assert asyncio.run(migrate(empty_url, target=1)) == [1]
     sql(empty_url, version_one_rows(empty_url))
-    latest = migrations.latest(dialect(empty_url))
-    assert asyncio.run(migrate(empty_url)) == list(range(2, latest + 1))
+    shipped = shipped_versions(empty_url)
+    assert asyncio.run(migrate(empty_url)) == shipped[1:]
     assert sql(empty_url, [("SELECT version FROM schema_migrations ORDER BY 1", ())]) == [
-        (v,) for v in range(1, latest + 1)
+        (v,) for v in shipped
     ]
 
     async def use() -> None:
@@ -151,9 +151,12 @@ def test_concurrent_migrators_apply_each_migration_once(empty_url: str) -> None:
         return await asyncio.gather(*(migrate(empty_url) for _ in range(4)))
 
     applied = asyncio.run(race())
-    latest = migrations.latest(dialect(empty_url))
-    assert sorted(v for versions in applied for v in versions) == list(range(1, latest + 1))
+    assert sorted(v for versions in applied for v in versions) == shipped_versions(empty_url)
     assert asyncio.run(migrate(empty_url)) == []
+
+
+def shipped_versions(url: str) -> list[int]:
+    return [m.version for m in migrations.available(dialect(url))]
 
 
 def hubcrm(*args: str) -> subprocess.CompletedProcess[str]:
@@ -163,12 +166,11 @@ def hubcrm(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_migrate_command_applies_then_reports_up_to_date(empty_url: str) -> None:
-    latest = migrations.latest(dialect(empty_url))
     first = hubcrm("migrate", "--database", empty_url)
     assert first.returncode == 0, first.stderr
     assert (
         first.stdout
-        == "applied schema migrations " + ", ".join(str(v) for v in range(1, latest + 1)) + "\n"
+        == "applied schema migrations " + ", ".join(map(str, shipped_versions(empty_url))) + "\n"
     )
     again = hubcrm("migrate", "--database", empty_url)
     assert (again.returncode, again.stdout) == (0, "the database schema is up to date\n")
