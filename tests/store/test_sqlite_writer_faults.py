@@ -61,7 +61,7 @@ def test_a_failed_commit_fails_the_whole_group_and_the_writer_goes_on(tmp_path: 
                 return_exceptions=True,
             )
             await asyncio.sleep(0.05)
-            answers = list(await group)
+            answers: list[object] = list(await group)
 
             async def after(conn: sqlite3.Connection) -> int:
                 conn.execute("INSERT INTO parent VALUES (4)")
@@ -79,7 +79,7 @@ def test_a_failed_commit_fails_the_whole_group_and_the_writer_goes_on(tmp_path: 
 
 
 def test_backpressure_refuses_beyond_the_bound_and_past_the_deadline(tmp_path: Path) -> None:
-    async def main() -> tuple[list[object], list[object]]:
+    async def main() -> list[object]:
         writer = Writer(
             str(tmp_path / "b.db"), None, Backpressure(queue_limit=3, queue_timeout=0.1)
         )
@@ -92,13 +92,13 @@ def test_backpressure_refuses_beyond_the_bound_and_past_the_deadline(tmp_path: P
 
             # Three wait at most: the fourth is refused at once.
             crowd = [asyncio.ensure_future(writer.transact(slow)) for _ in range(4)]
-            bounded = list(await asyncio.gather(*crowd, return_exceptions=True))
+            bounded: list[object] = list(await asyncio.gather(*crowd, return_exceptions=True))
             # The first runs; those behind it waited past 0.1 s and are refused unstarted.
-            return bounded, []
+            return bounded
         finally:
             await writer.close()
 
-    bounded, _ = asyncio.run(main())
+    bounded = asyncio.run(main())
     assert bounded[0] == "done"
     assert all(isinstance(a, Overloaded) for a in bounded[1:]), bounded
 
