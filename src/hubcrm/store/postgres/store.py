@@ -141,7 +141,12 @@ class PostgresStore(Portals, Definitions, Records):
                     raise
                 try:
                     await transaction.commit()
-                except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+                except (
+                    asyncpg.PostgresError,
+                    asyncpg.InterfaceError,
+                    asyncpg.InternalClientError,
+                    OSError,
+                ) as error:
                     if is_lost(error):
                         raise OutcomeUnknown(str(error)) from error
                     raise
