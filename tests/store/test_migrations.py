@@ -4,7 +4,6 @@ migrators apply each migration once, and a newer schema is refused by every comm
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,10 +19,8 @@ from hubcrm.domain.records import Actor, Records
 from hubcrm.protocol.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 from hubcrm.store import migrate, migrations, open_store
 from hubcrm.store.errors import SchemaTooNew
-from hubcrm.store.postgres import DIALECT as POSTGRES
-from hubcrm.store.sqlite import DIALECT as SQLITE
-from hubcrm.store.sqlite import path_from_url
 from tests.backends import fresh_database
+from tests.store.raw import dialect, numbered, sql
 
 START_MS = 1_767_225_600_000
 PORTAL = 4242
@@ -35,44 +32,6 @@ def empty_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A database with no schema at all."""
     with fresh_database(backend, tmp_path, migrated=False) as url:
         yield url
-
-
-def dialect(url: str) -> str:
-    return SQLITE if url.startswith("sqlite:") else POSTGRES
-
-
-def sql(url: str, statements: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
-    """Run statements straight on the database, outside hubcrm; the last one's rows."""
-    if url.startswith("sqlite:"):
-        conn = sqlite3.connect(path_from_url(url))
-        try:
-            rows: list[Any] = []
-            for statement, args in statements:
-                rows = conn.execute(statement.replace("$", "?"), args).fetchall()
-            conn.commit()
-            return rows
-        finally:
-            conn.close()
-
-    async def run() -> list[Any]:
-        import asyncpg
-
-        conn = await asyncpg.connect(url)
-        try:
-            rows: list[Any] = []
-            for statement, args in statements:
-                rows = [tuple(r) for r in await conn.fetch(statement, *args)]
-            return rows
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
-
-
-def numbered(statement: str) -> str:
-    """`?` placeholders as $1, $2 ... (sql() turns them back for SQLite)."""
-    parts = statement.split("?")
-    return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
 
 
 def version_one_rows(url: str) -> list[tuple[str, tuple[Any, ...]]]:
@@ -361,3 +320,31 @@ def test_history_becomes_one_row_per_write_and_reads_the_same(empty_url: str) ->
         },
         2: {"firstname": [("Z", START_MS, "1")], "lastname": []},
     }
+
+
+SEARCHED_PROPERTIES = {"sqlite": 14, "postgresql": 18}
+
+
+def test_properties_with_search_rows_stay_searched_after_search_keeps_only_named_ones(
+    empty_url: str,
+) -> None:
+    version = SEARCHED_PROPERTIES[dialect(empty_url)]
+    before = max(v for v in shipped_versions(empty_url) if v < version)
+    asyncio.run(migrate(empty_url, target=before))
+    sql(
+        empty_url,
+        [
+            (numbered("INSERT INTO portals (portal_id, created_at) VALUES (?, ?)"), (PORTAL, 1)),
+            (
+                numbered("INSERT INTO search_values VALUES (?, ?, ?, ?, ?, ?)"),
+                (PORTAL, TYPE, "firstname", 1, "ann", None),
+            ),
+            (
+                numbered("INSERT INTO search_tokens VALUES (?, ?, ?, ?, ?)"),
+                (PORTAL, TYPE, "company", "acme", 1),
+            ),
+        ],
+    )
+    assert version in asyncio.run(migrate(empty_url))
+    rows = sql(empty_url, [("SELECT property, built_to FROM searched_properties ORDER BY 1", ())])
+    assert rows == [("company", None), ("firstname", None)]

@@ -181,8 +181,27 @@ class WriteTransaction(Protocol):
         """Up to `limit` records whose search rows lag behind, lowest id first. Until this
         transaction ends, no other transaction catches up this type's search rows."""
 
-    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
-        """Apply each record's search change; those records' search rows are caught up."""
+    async def save_search(
+        self, changes: list[tuple[int, SearchChange]], *, caught_up: bool = True
+    ) -> None:
+        """Apply each record's search change. With `caught_up`, those records' search rows are
+        caught up (a build of new properties' rows passes False: the records may still lag)."""
+
+    async def searched_properties(self) -> dict[str, int | None]:
+        """The properties search keeps rows for: each with None once every record's rows are
+        built, else the highest record id built so far. Until this transaction ends, no other
+        transaction catches up or builds this type's search rows."""
+
+    async def search_properties(self, names: Iterable[str]) -> None:
+        """Keep search rows for these properties from now on; their rows are built from 0."""
+
+    async def built(self, names: Iterable[str], up_to: int | None) -> None:
+        """These properties' rows are built for every record up to `up_to` (None: for all)."""
+
+    async def search_known(self, after: int, limit: int) -> list[tuple[int, dict[str, str]]]:
+        """Up to `limit` records with ids above `after`, in id order, each with the properties
+        search knows it by: as of its last caught-up write if it lags, else as it is (none for
+        an archived record). Held unchanged until this transaction ends."""
 
 
 @dataclass(frozen=True)
@@ -299,6 +318,9 @@ class Store(Protocol):
 
     async def search_lags(self, portal_id: int, object_type: str) -> bool:
         """Whether any committed write of this portal and type is not yet in its search rows."""
+
+    async def searched_properties(self, portal_id: int, object_type: str) -> dict[str, int | None]:
+        """As WriteTransaction.searched_properties, read outside a transaction."""
 
     async def history(
         self, portal_id: int, object_type: str, record_id: int, properties: Iterable[str]

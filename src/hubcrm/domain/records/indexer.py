@@ -10,6 +10,11 @@ several times in a row is indexed once.
 
 Lagging records survive restarts and crashes; whichever process searches or starts next catches
 them up. In a store shared by several processes only one catches up a portal's type at a time.
+
+Search keeps rows only for the properties a search has named (a filter, a sort, or the type's
+free-text properties): a write pays nothing for the rest. The first search that names a
+property builds its rows for every record, in chunks that a crash or another process resumes,
+and waits for them; from then on catching up keeps them, like any other searched property.
 """
 
 from __future__ import annotations
@@ -62,6 +67,22 @@ class SearchIndexer:
         work = functools.partial(_catch_up_chunk, schema)
         while await self._store.transact(portal_id, object_type.type_id, work) == CHUNK:
             pass
+
+    async def prepare(self, portal_id: int, object_type: ObjectType, names: set[str]) -> None:
+        """Make sure search keeps rows for these properties, building them for every record."""
+        while not await self.build_step(portal_id, object_type, names):
+            pass
+
+    async def build_step(self, portal_id: int, object_type: ObjectType, names: set[str]) -> bool:
+        """Build one chunk of rows of the properties being built (these included, from now on);
+        True once every record has them."""
+        searched = await self._store.searched_properties(portal_id, object_type.type_id)
+        if all(name in searched and searched[name] is None for name in names):
+            return True
+        schema = await self._schema(portal_id, object_type)
+        work = functools.partial(_build_chunk, schema, names)
+        done: bool = await self._store.transact(portal_id, object_type.type_id, work)
+        return done
 
     async def run(self) -> None:
         """Catch up in the background until stopped (or cancelled), first what earlier runs left
@@ -119,5 +140,46 @@ class SearchIndexer:
 
 async def _catch_up_chunk(schema: Schema, tx: WriteTransaction) -> int:
     lagging = await tx.search_lag(CHUNK)
-    await tx.save_search([(lag.record_id, indexing.change(schema, lag)) for lag in lagging])
+    searched = await tx.searched_properties()
+    changes = [
+        (lag.record_id, indexing.change(schema, lag, _kept(searched, lag.record_id)))
+        for lag in lagging
+    ]
+    await tx.save_search(changes)
     return len(lagging)
+
+
+async def _build_chunk(schema: Schema, names: set[str], tx: WriteTransaction) -> bool:
+    """Build the next chunk of rows of properties being built; True once none is left."""
+    searched = await tx.searched_properties()
+    await tx.search_properties(names - searched.keys())
+    building = {name: at for name, at in searched.items() if at is not None}
+    building.update((name, 0) for name in names - searched.keys())
+    if not building:
+        return True
+    known = await tx.search_known(min(building.values()), CHUNK)
+    changes = [
+        (record_id, indexing.built(schema, properties, _behind(building, record_id)))
+        for record_id, properties in known
+    ]
+    await tx.save_search(changes, caught_up=False)
+    if len(known) < CHUNK:
+        await tx.built(building, None)
+        return True
+    upto = known[-1][0]
+    await tx.built([name for name, at in building.items() if at < upto], upto)
+    return False
+
+
+def _kept(searched: dict[str, int | None], record_id: int) -> set[str]:
+    """The searched properties whose rows this record has (or would have, once caught up).
+
+    A property being built has rows only for records up to where its build has reached; the
+    build gives the others their rows from what search knows of them, and catching up keeps
+    them from then on."""
+    return {name for name, upto in searched.items() if upto is None or upto >= record_id}
+
+
+def _behind(building: dict[str, int], record_id: int) -> list[str]:
+    """The properties being built whose rows this record does not have yet."""
+    return [name for name, built_to in building.items() if built_to < record_id]

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import UTC, date, datetime
 
 from hubcrm.domain.records.schema import Schema
-from hubcrm.store.base import SearchChange, SearchEntries, SearchLag, SearchToken, SearchValue
+from hubcrm.store.base import (
+    SearchChange,
+    SearchEntries,
+    SearchLag,
+    SearchToken,
+    SearchValue,
+)
 
 NUMERIC_TYPES = frozenset({"number", "date", "datetime"})
 # Words of long texts beyond this many are not searchable by token.
@@ -18,12 +24,13 @@ MAX_INDEXED_CHARS = 512
 _WORD = re.compile(r"[^\W_]+")
 
 
-def change(schema: Schema, lag: SearchLag) -> SearchChange:
+def change(schema: Schema, lag: SearchLag, searched: Container[str]) -> SearchChange:
     """What search must forget and learn to catch up a record it knows by `lag.indexed`.
 
-    Only the properties whose values differ are looked at, and a word both values share stays:
-    catching up costs the search tables what changed, not the size of the record. Properties
-    held in the record's own columns (its id, creation and last change) are searched there.
+    Only the searched properties whose values differ are looked at, and a word both values
+    share stays: catching up costs the search tables what changed, not the size of the record.
+    Properties held in the record's own columns (its id, creation and last change) are searched
+    there.
     """
     old = lag.indexed or {}
     current = lag.current
@@ -32,7 +39,7 @@ def change(schema: Schema, lag: SearchLag) -> SearchChange:
     names = [
         name
         for name in old.keys() | new.keys()
-        if old.get(name) != new.get(name) and name not in columns
+        if name in searched and old.get(name) != new.get(name) and name not in columns
     ]
     old_values, old_tokens = _entries(schema, old, names)
     new_values, new_tokens = _entries(schema, new, names)
@@ -40,6 +47,13 @@ def change(schema: Schema, lag: SearchLag) -> SearchChange:
         SearchEntries(list(old_values - new_values), list(old_tokens - new_tokens)),
         SearchEntries(list(new_values - old_values), list(new_tokens - old_tokens)),
     )
+
+
+def built(schema: Schema, known: dict[str, str], names: Iterable[str]) -> SearchChange:
+    """What search learns of a record it knows by `known` when it starts keeping rows for these
+    properties."""
+    values, tokens = _entries(schema, known, names)
+    return SearchChange(SearchEntries([], []), SearchEntries(list(values), list(tokens)))
 
 
 def _entries(

@@ -176,6 +176,7 @@ class Reads:
         plan: SearchPlan = plan_search(schema, request)
         with contention():
             await self.indexer.catch_up(portal_id, object_type)
+            await self.indexer.prepare(portal_id, object_type, plan.searched)
         query = plan.query
         if self.search_delay_ms:
             # HubSpot's search is eventually consistent: recent writes are not searchable yet.

@@ -36,6 +36,15 @@ OPERATORS = (*sorted(_SINGLE), "BETWEEN", *sorted(_LIST), *sorted(_PRESENCE), *s
 class SearchPlan:
     query: SearchQuery
 
+    @property
+    def searched(self) -> set[str]:
+        """The properties whose search rows the query reads (not those held in columns)."""
+        query = self.query
+        named = {c.property for group in query.groups for c in group if c.column is None}
+        if query.sort.property is not None and query.sort.column is None:
+            named.add(query.sort.property)
+        return named | set(query.word_properties)
+
 
 def plan_search(schema: Schema, request: SearchRequest) -> SearchPlan:
     limit = DEFAULT_LIMIT if request.limit is None else request.limit

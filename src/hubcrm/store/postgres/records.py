@@ -96,6 +96,15 @@ class Records(Pooled):
         rows = await self._fetch("SELECT DISTINCT portal_id, object_type FROM search_pending")
         return [(row[0], row[1]) for row in rows]
 
+    async def searched_properties(self, portal_id: int, object_type: str) -> dict[str, int | None]:
+        rows = await self._fetch(
+            "SELECT property, built_to FROM searched_properties"
+            " WHERE portal_id = $1 AND object_type = $2",
+            portal_id,
+            object_type,
+        )
+        return {row[0]: row[1] for row in rows}
+
     async def search_lags(self, portal_id: int, object_type: str) -> bool:
         row = await self._fetchrow(
             "SELECT 1 FROM search_pending WHERE portal_id = $1 AND object_type = $2 LIMIT 1",

@@ -121,11 +121,7 @@ class Transaction:
         # One catcher-up per portal and type at a time. Each lagging record is then read FOR
         # SHARE: a writer that read it FOR UPDATE first is waited for (and its write caught up
         # here), and one that comes later waits until this transaction has caught up.
-        await self._conn.execute(
-            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-            _SEARCH_LOCK,
-            f"{self._portal_id}/{self._object_type}",
-        )
+        await self._search_lock()
         lagging = await self._conn.fetch(
             "SELECT record_id, indexed FROM search_pending WHERE portal_id = $1"
             " AND object_type = $2 ORDER BY record_id LIMIT $3",
@@ -151,14 +147,82 @@ class Transaction:
             for row in lagging
         ]
 
-    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
+    async def save_search(
+        self, changes: list[tuple[int, SearchChange]], *, caught_up: bool = True
+    ) -> None:
         await postgres_search.save(self._conn, self._portal_id, self._object_type, changes)
-        await self._conn.execute(
-            "DELETE FROM search_pending WHERE portal_id = $1 AND object_type = $2"
-            " AND record_id = ANY($3::bigint[])",
+        if caught_up:
+            await self._conn.execute(
+                "DELETE FROM search_pending WHERE portal_id = $1 AND object_type = $2"
+                " AND record_id = ANY($3::bigint[])",
+                self._portal_id,
+                self._object_type,
+                [record_id for record_id, _ in changes],
+            )
+
+    async def searched_properties(self) -> dict[str, int | None]:
+        await self._search_lock()
+        rows = await self._conn.fetch(
+            "SELECT property, built_to FROM searched_properties"
+            " WHERE portal_id = $1 AND object_type = $2",
             self._portal_id,
             self._object_type,
-            [record_id for record_id, _ in changes],
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def search_properties(self, names: Iterable[str]) -> None:
+        await self._search_lock()
+        await self._conn.execute(
+            "INSERT INTO searched_properties SELECT $1, $2, name, 0 FROM unnest($3::text[])"
+            " AS name ON CONFLICT DO NOTHING",
+            self._portal_id,
+            self._object_type,
+            list(names),
+        )
+
+    async def built(self, names: Iterable[str], up_to: int | None) -> None:
+        await self._conn.execute(
+            "UPDATE searched_properties SET built_to = $4 WHERE portal_id = $1"
+            " AND object_type = $2 AND property = ANY($3::text[])",
+            self._portal_id,
+            self._object_type,
+            list(names),
+            up_to,
+        )
+
+    async def search_known(self, after: int, limit: int) -> list[tuple[int, dict[str, str]]]:
+        # Lock first, FOR SHARE as when catching up: a writer of these records commits before
+        # this goes on, or waits until their rows are built (and is then caught up as usual).
+        # Then read in a new statement, whose snapshot sees each record and the note its last
+        # writer left together: a record re-read after waiting for its writer, joined to notes
+        # as they were before, would pair its new values with no note of the old ones.
+        ids = await self._conn.fetch(
+            "SELECT record_id FROM records WHERE portal_id = $1 AND object_type = $2"
+            " AND record_id > $3 ORDER BY record_id LIMIT $4 FOR SHARE",
+            self._portal_id,
+            self._object_type,
+            after,
+            limit,
+        )
+        rows = await self._conn.fetch(
+            "SELECT r.record_id, CASE WHEN p.record_id IS NOT NULL THEN p.indexed"
+            " WHEN NOT r.archived THEN r.properties END FROM records r"
+            " LEFT JOIN search_pending p ON p.portal_id = r.portal_id"
+            " AND p.object_type = r.object_type AND p.record_id = r.record_id"
+            " WHERE r.portal_id = $1 AND r.object_type = $2 AND r.record_id = ANY($3::bigint[])"
+            " ORDER BY r.record_id",
+            self._portal_id,
+            self._object_type,
+            [row[0] for row in ids],
+        )
+        return [(row[0], {} if row[1] is None else decode_properties(row[1])) for row in rows]
+
+    async def _search_lock(self) -> None:
+        """One catcher-up or builder per portal and type at a time (taking it again is free)."""
+        await self._conn.execute(
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
+            _SEARCH_LOCK,
+            f"{self._portal_id}/{self._object_type}",
         )
 
     async def save(self, writes: list[RecordWrite]) -> None:

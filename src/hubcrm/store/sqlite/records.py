@@ -34,6 +34,17 @@ def record_from_row(row: tuple[Any, ...]) -> Record:
 RECORD_COLUMNS_R = ", ".join("r." + name for name in RECORD_COLUMNS.split(", "))
 
 
+def searched_properties(
+    conn: sqlite3.Connection, portal_id: int, object_type: str
+) -> dict[str, int | None]:
+    rows = conn.execute(
+        "SELECT property, built_to FROM searched_properties"
+        " WHERE portal_id = ? AND object_type = ?",
+        (portal_id, object_type),
+    )
+    return dict(rows.fetchall())
+
+
 def records_by_id(
     conn: sqlite3.Connection, portal_id: int, object_type: str, wanted: bytes
 ) -> dict[int, Record]:
@@ -128,6 +139,11 @@ class Records(Connections):
     async def search_lagging(self) -> list[tuple[int, str]]:
         sql = "SELECT DISTINCT portal_id, object_type FROM search_pending"
         return await self._reader.run(lambda conn: [(row[0], row[1]) for row in conn.execute(sql)])
+
+    async def searched_properties(self, portal_id: int, object_type: str) -> dict[str, int | None]:
+        return await self._reader.run(
+            lambda conn: searched_properties(conn, portal_id, object_type)
+        )
 
     async def search_lags(self, portal_id: int, object_type: str) -> bool:
         return await self._reader.run(

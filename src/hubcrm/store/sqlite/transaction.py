@@ -18,6 +18,7 @@ from hubcrm.store.sqlite.records import (
     RECORD_COLUMNS_R,
     record_from_row,
     records_by_id,
+    searched_properties,
 )
 
 
@@ -75,13 +76,44 @@ class Transaction:
             for row in rows
         ]
 
-    async def save_search(self, changes: list[tuple[int, SearchChange]]) -> None:
+    async def save_search(
+        self, changes: list[tuple[int, SearchChange]], *, caught_up: bool = True
+    ) -> None:
         search.save(self._conn, *self._key, changes)
-        self._conn.execute(
-            "DELETE FROM search_pending WHERE portal_id = ? AND object_type = ?"
-            " AND record_id IN (SELECT value FROM json_each(?))",
-            (*self._key, encode([record_id for record_id, _ in changes])),
+        if caught_up:
+            self._conn.execute(
+                "DELETE FROM search_pending WHERE portal_id = ? AND object_type = ?"
+                " AND record_id IN (SELECT value FROM json_each(?))",
+                (*self._key, encode([record_id for record_id, _ in changes])),
+            )
+
+    async def searched_properties(self) -> dict[str, int | None]:
+        return searched_properties(self._conn, *self._key)
+
+    async def search_properties(self, names: Iterable[str]) -> None:
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO searched_properties VALUES (?, ?, ?, 0)",
+            [(*self._key, name) for name in names],
         )
+
+    async def built(self, names: Iterable[str], up_to: int | None) -> None:
+        self._conn.executemany(
+            "UPDATE searched_properties SET built_to = ?"
+            " WHERE portal_id = ? AND object_type = ? AND property = ?",
+            [(up_to, *self._key, name) for name in names],
+        )
+
+    async def search_known(self, after: int, limit: int) -> list[tuple[int, dict[str, str]]]:
+        rows = self._conn.execute(
+            "SELECT r.record_id, CASE WHEN p.record_id IS NOT NULL THEN p.indexed"
+            " WHEN r.archived = 0 THEN r.properties END FROM records r"
+            " LEFT JOIN search_pending p ON p.portal_id = r.portal_id"
+            " AND p.object_type = r.object_type AND p.record_id = r.record_id"
+            " WHERE r.portal_id = ? AND r.object_type = ? AND r.record_id > ?"
+            " ORDER BY r.record_id LIMIT ?",
+            (*self._key, after, limit),
+        )
+        return [(row[0], {} if row[1] is None else decode_properties(row[1])) for row in rows]
 
     async def allocate_ids(self, count: int) -> list[int]:
         (end,) = self._conn.execute(
