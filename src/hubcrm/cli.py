@@ -22,7 +22,7 @@ from hubcrm.domain.clock import SystemClock, format_ms
 from hubcrm.domain.records import Records
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
-from hubcrm.runtime import workers
+from hubcrm.runtime import logs, workers
 from hubcrm.runtime.settings import SETTINGS, Settings, is_loopback
 from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
@@ -355,6 +355,7 @@ def serve(settings: Settings) -> int:
     from hubcrm.api import server
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logs.throttle_warnings("hubcrm", "asyncpg.pool")
     if not is_loopback(settings.host):
         if settings.control and not settings.admin_token:
             print(

@@ -17,10 +17,10 @@ from tests.server import LiveServer
 pytestmark = pytest.mark.slow
 
 
-def _terminate(server: LiveServer, timeout: float = 30) -> int:
-    """SIGTERM, then the exit status once the process has stopped by itself."""
+def _terminate(server: LiveServer, signum: int = signal.SIGTERM, timeout: float = 30) -> int:
+    """SIGTERM (or `signum`), then the exit status once the process has stopped by itself."""
     assert server.process is not None
-    server.process.send_signal(signal.SIGTERM)
+    server.process.send_signal(signum)
     status = server.process.wait(timeout)
     assert server.process.stdout is not None
     server.output += server.process.stdout.read()
@@ -34,13 +34,22 @@ def _terminate(server: LiveServer, timeout: float = 30) -> int:
 def test_sigterm_under_load_loses_nothing_and_exits_0(
     backend: str, workers: int, tmp_path: Path
 ) -> None:
+    stop_under_load(backend, workers, signal.SIGTERM, tmp_path)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_sigint_is_as_graceful(workers: int, tmp_path: Path) -> None:
+    stop_under_load("sqlite", workers, signal.SIGINT, tmp_path)
+
+
+def stop_under_load(backend: str, workers: int, signum: int, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
         server = LiveServer(url, "--workers", str(workers), "--shutdown-timeout", "10").start()
         try:
             with Load(server.base_url, server.token, clients=6, size=40) as load:
                 time.sleep(1.0)
                 began = time.monotonic()
-                status = _terminate(server)
+                status = _terminate(server, signum)
                 stopped_in = time.monotonic() - began
                 time.sleep(0.3)  # clients now find the port closed
         finally:
