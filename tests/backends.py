@@ -10,13 +10,17 @@ suite is skipped, unless HUBCRM_TEST_REQUIRE_POSTGRES=1 (as in CI), which makes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import os
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -45,7 +49,7 @@ def with_database(url: str, name: str) -> str:
 async def _admin(sql: str, *args: object) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(postgres_server_url(), timeout=5)
+    conn = await asyncpg.connect(postgres_server_url(), timeout=15)
     try:
         await conn.execute(sql, *args)
     finally:
@@ -84,7 +88,7 @@ def _schema_hash() -> str:
 async def _build_template(name: str) -> None:
     import asyncpg
 
-    conn = await asyncpg.connect(postgres_server_url(), timeout=5)
+    conn = await asyncpg.connect(postgres_server_url(), timeout=30)
     try:
         await conn.execute("SELECT pg_advisory_lock($1)", _TEMPLATE_LOCK)
         try:
@@ -96,7 +100,14 @@ async def _build_template(name: str) -> None:
             await conn.execute(f'CREATE DATABASE "{building}"')
             store = await open_store(with_database(postgres_server_url(), building))
             await store.close()
-            await conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+            for attempt in range(100):  # the store's sessions end a moment after it closes
+                try:
+                    await conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+                    break
+                except asyncpg.ObjectInUseError:
+                    if attempt == 99:
+                        raise
+                    await asyncio.sleep(0.05)
         finally:
             await conn.execute("SELECT pg_advisory_unlock($1)", _TEMPLATE_LOCK)
     finally:
@@ -110,17 +121,206 @@ def _template() -> str:
     return name
 
 
+# Databases this process made from the template, used by a test and handed back clean: a
+# finished test's database is emptied (TRUNCATE) in the background and renamed, which costs a
+# fraction of creating and dropping one, and is given to a later test. A database whose schema or
+# migration records a test changed is dropped instead, never reused.
+_clean: list[str] = []
+_resetting: list[Future[str | None]] = []
+_resetter: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_fresh_fingerprint: str | None = None
+
+# Everything about a database that a test may change and TRUNCATE would not put back: its
+# relations and their columns, functions, triggers, types, and the rows of tables a fresh
+# database already holds (the migrations applied).
+_FINGERPRINT = """
+SELECT md5(string_agg(item, E'\\n' ORDER BY item)) FROM (
+    SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text || ' '
+        || coalesce((SELECT string_agg(a.attname || ':' || a.atttypid::regtype::text || ':'
+                                       || a.attnotnull::text, ',' ORDER BY a.attnum)
+                     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0
+                       AND NOT a.attisdropped), '') AS item
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%'
+    UNION ALL
+    SELECT 'function ' || p.oid::regprocedure::text || ' ' || md5(p.prosrc)
+    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+    UNION ALL
+    SELECT 'trigger ' || t.tgrelid::regclass::text || '.' || t.tgname
+    FROM pg_trigger t WHERE NOT t.tgisinternal
+    UNION ALL
+    SELECT 'type ' || t.oid::regtype::text
+    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND t.typrelid = 0 AND t.typelem = 0
+    UNION ALL
+    SELECT 'namespace ' || nspname FROM pg_namespace
+    WHERE nspname NOT LIKE 'pg_temp%' AND nspname NOT LIKE 'pg_toast_temp%'
+    UNION ALL
+    SELECT 'migrations ' || coalesce((SELECT string_agg(m::text, ',' ORDER BY m::text)
+                                      FROM schema_migrations m), '')
+) items
+"""
+
+
+async def _fingerprint(conn: Any) -> str:
+    fingerprint: str = await conn.fetchval(_FINGERPRINT)
+    return fingerprint
+
+
+async def _create_from_template(template: str) -> str:
+    global _fresh_fingerprint
+    import asyncpg
+
+    name = f"hubcrm_test_{uuid.uuid4().hex[:16]}"
+    for attempt in range(20):
+        try:
+            await _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            break
+        except asyncpg.ObjectInUseError:  # autovacuum was in the template: it soon goes
+            if attempt == 19:
+                raise
+            await asyncio.sleep(0.25)
+    if _fresh_fingerprint is None:
+        try:
+            conn = await asyncpg.connect(with_database(postgres_server_url(), name), timeout=30)
+            try:
+                _fresh_fingerprint = await _fingerprint(conn)
+            finally:
+                await conn.close()
+        except BaseException:
+            await _drop(name)
+            raise
+    return name
+
+
+async def _drop(name: str) -> None:
+    await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _reset(name: str) -> str | None:
+    """`name` emptied as a fresh copy of the template, under a new name (so that anything still
+    holding the old URL cannot reach it); None, with the database dropped, if it cannot be."""
+    import asyncpg
+
+    renamed = f"hubcrm_test_{uuid.uuid4().hex[:16]}"
+    admin = await asyncpg.connect(postgres_server_url(), timeout=30)
+    try:
+        for _ in range(100):  # terminated sessions take a moment to go
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = $1 AND pid <> pg_backend_pid()",
+                name,
+            )
+            try:
+                await admin.execute(f'ALTER DATABASE "{name}" RENAME TO "{renamed}"')
+                break
+            except asyncpg.ObjectInUseError:
+                await asyncio.sleep(0.05)
+        else:
+            await _drop(name)
+            return None
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(with_database(postgres_server_url(), renamed), timeout=30)
+    try:
+        if await _fingerprint(conn) != _fresh_fingerprint:
+            clean = False
+        else:
+            await conn.execute("SET lock_timeout = '10s'")
+            tables = await conn.fetch(
+                "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables"
+                " WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"
+            )
+            sequences = await conn.fetch(
+                "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences"
+                " WHERE schemaname = 'public'"
+            )
+            async with conn.transaction():
+                if tables:
+                    await conn.execute("TRUNCATE " + ", ".join(t[0] for t in tables))
+                for sequence in sequences:
+                    await conn.execute(f"ALTER SEQUENCE {sequence[0]} RESTART")
+            clean = True
+    finally:
+        await conn.close()
+    if not clean:
+        await _drop(renamed)
+        return None
+    return renamed
+
+
+def _reset_or_drop(name: str) -> str | None:
+    try:
+        return asyncio.run(_reset(name))
+    except Exception:
+        with contextlib.suppress(Exception):
+            asyncio.run(_drop(name))
+        return None
+
+
+def _take_clean() -> str | None:
+    """A clean database of this process, waiting for one being reset if there is no other."""
+    while True:
+        with _pool_lock:
+            if _clean:
+                return _clean.pop()
+            pending = list(_resetting)
+        if not pending:
+            return None
+        wait(pending, return_when=FIRST_COMPLETED)
+        with _pool_lock:
+            for future in [f for f in _resetting if f.done()]:
+                _resetting.remove(future)
+                if (name := future.result()) is not None:
+                    _clean.append(name)
+
+
+def _hand_back(name: str) -> None:
+    global _resetter
+    with _pool_lock:
+        if _resetter is None:
+            _resetter = ThreadPoolExecutor(1, thread_name_prefix="hubcrm-test-db-reset")
+        _resetting.append(_resetter.submit(_reset_or_drop, name))
+
+
+def close_databases() -> None:
+    """Drop this process's reusable databases (at the end of the session)."""
+    global _resetter
+    with _pool_lock:
+        pending, resetter = list(_resetting), _resetter
+        _resetting.clear()
+        _resetter = None
+    if resetter is not None:
+        resetter.shutdown(wait=True)
+    names = [name for future in pending if (name := future.result()) is not None]
+    with _pool_lock:
+        names += _clean
+        _clean.clear()
+    for name in names:
+        asyncio.run(_drop(name))
+
+
 @contextmanager
 def fresh_postgres(*, migrated: bool = True) -> Iterator[str]:
     """A new, empty PostgreSQL database (migrated to the latest schema unless told otherwise)."""
     require_postgres()
-    name = f"hubcrm_test_{uuid.uuid4().hex[:16]}"
-    template = f' TEMPLATE "{_template()}"' if migrated else ""
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"{template}'))
+    if not migrated:
+        name = f"hubcrm_test_{uuid.uuid4().hex[:16]}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        try:
+            yield with_database(postgres_server_url(), name)
+        finally:
+            asyncio.run(_drop(name))
+        return
+    name = _take_clean() or asyncio.run(_create_from_template(_template()))
     try:
         yield with_database(postgres_server_url(), name)
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _hand_back(name)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from hubcrm.api.state import AppState
 from hubcrm.domain import auth, portals
 from hubcrm.domain.clock import FrozenClock
 from hubcrm.runtime.settings import Settings
-from tests.backends import BACKENDS, fresh_database
+from tests.backends import BACKENDS, close_databases, fresh_database
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00.000Z
 T = TypeVar("T")
@@ -75,6 +75,34 @@ class Api:
         """Run a coroutine function on the app's event loop."""
         result: T = self.client.portal.call(fn, *args)  # type: ignore[union-attr]
         return result
+
+
+# The tests that take longest to run, mostly waiting (rate-limit windows, a nested pytest run,
+# mypy, server processes). They start first, so that in parallel they do not finish last while
+# the other workers sit idle; the `slow` tests follow, then the rest in their usual order.
+LONGEST_FIRST = (
+    "test_node_sdk_retries_ten_secondly_rolling_and_recovers",
+    "test_the_example_suite_in_the_docs_passes_in_parallel",
+    "test_tool_passes",
+    "test_the_fixtures_can_use_a_hubcrm_already_running",
+    "test_processes_racing_on_one_database_lose_nothing",
+    "test_in_lists_of_any_length",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        name = getattr(item, "originalname", item.name)
+        if name in LONGEST_FIRST:
+            return LONGEST_FIRST.index(name)
+        return len(LONGEST_FIRST) + (0 if item.get_closest_marker("slow") else 1)
+
+    items.sort(key=rank)  # stable: the order within each rank is kept
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop the PostgreSQL databases this process kept for reuse."""
+    close_databases()
 
 
 @pytest.fixture(params=BACKENDS)

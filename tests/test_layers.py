@@ -15,6 +15,7 @@ ALLOWED = {
     "store": ("hubcrm.protocol.definitions",),
     "domain": ("hubcrm.protocol", "hubcrm.store.base", "hubcrm.store.errors"),
     "control": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.store.base"),
+    "transfer": ("hubcrm.protocol",),
     "api": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.control", "hubcrm.store", "hubcrm.runtime"),
 }
 

@@ -7,14 +7,18 @@ import asyncio
 import errno
 import json
 import logging
+import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from hubcrm import cli_apps
 from hubcrm.control import seed as seeding
 from hubcrm.control import service as control
 from hubcrm.domain import auth, ids, portals
@@ -28,6 +32,7 @@ from hubcrm.store import migrate as store_migrate
 from hubcrm.store import open_store
 from hubcrm.store.base import Store, Token
 from hubcrm.store.errors import StoreError
+from hubcrm.transfer import command as transfer_command
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,11 +98,17 @@ def _parser() -> argparse.ArgumentParser:
         )
         command.add_argument("--admin-token", help="The control API's admin token, with --url")
         command.add_argument("--debug", action="store_true", help="Show tracebacks of errors")
+    cli_apps.add_parser(commands)
+
+    # Import and export: clients of the API (transfer/), hubcrm's or HubSpot's own.
+    transfer_command.add_parsers(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command in ("import", "export"):
+        return transfer_command.run(args)
     try:
         if args.command == "serve":
             settings = Settings.load(vars(args))
@@ -131,6 +142,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return seed(settings, args)
     if args.command == "reset":
         return reset(settings, args)
+    if args.command == "app":
+        return cli_apps.run(args, settings)
     if args.token_command == "create":
         scopes = (
             frozenset(s.strip() for s in args.scopes.split(",") if s.strip())
@@ -345,6 +358,12 @@ async def _bootstrap(settings: Settings) -> None:
         if not await store.portal_ids():
             first = ids.FIRST_DETERMINISTIC_PORTAL if settings.deterministic else None
             portal_id = await portals.create_portal(store, clock, first)
+            if settings.log_format == "json":  # logs are collected: no secret in them
+                logging.getLogger("hubcrm").info(
+                    f"created portal {portal_id}: make a token with"
+                    f" `hubcrm token create --portal {portal_id}`"
+                )
+                return
             secret, _ = await auth.issue_token(store, clock, portal_id)
             print(f"hubcrm: created portal {portal_id}; its token: {secret}", flush=True)
     finally:
@@ -352,9 +371,10 @@ async def _bootstrap(settings: Settings) -> None:
 
 
 def serve(settings: Settings) -> int:
+    logs.configure(settings.log_format)
+    metrics_folder = _metrics_before_workers(settings)
     from hubcrm.api import server
 
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     logs.throttle_warnings("hubcrm", "asyncpg.pool")
     if not is_loopback(settings.host):
         if settings.control and not settings.admin_token:
@@ -396,7 +416,39 @@ def serve(settings: Settings) -> int:
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
+    _metrics_port(settings)
     if settings.workers > 1:
-        return workers.run(settings, sock, server.run)
+        status = workers.run(settings, sock, server.run)
+        if metrics_folder:
+            shutil.rmtree(metrics_folder, ignore_errors=True)
+        return status
     server.run(settings, sock)
     return 0
+
+
+# Metrics across processes and on a port of their own (api/metrics.py, docs/deployment.md).
+def _metrics_before_workers(settings: Settings) -> str | None:
+    """With several workers, each writes its figures to files in one folder that a scrape of
+    any of them reads; prometheus_client needs the folder named before it is first imported.
+    The folder made, to be removed once the workers stop."""
+    if (
+        settings.metrics == "on"
+        and settings.workers > 1
+        and "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    ):
+        folder = tempfile.mkdtemp(prefix="hubcrm-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+        return folder
+    return None
+
+
+def _metrics_port(settings: Settings) -> None:
+    """Serve /metrics on --metrics-port from this (the parent) process, on a thread."""
+    if settings.metrics != "on" or not settings.metrics_port:
+        return
+    from prometheus_client import start_http_server
+
+    from hubcrm.api import metrics
+
+    start_http_server(settings.metrics_port, settings.host, registry=metrics.registry())
+    print(f"hubcrm metrics on http://{settings.host}:{settings.metrics_port}/metrics", flush=True)

@@ -55,13 +55,24 @@ def upsert(client: Client, email: str) -> str:
 @pytest.mark.slow
 def test_python_sdk_without_retries_sees_hubspot_429(limited_server: LiveServer) -> None:
     client = Client.create(access_token=limited_server.token, host=limited_server.base_url)
-    upsert(client, "a@x.com")
-    upsert(client, "b@x.com")
-    with pytest.raises(ApiException) as refused:
-        upsert(client, "c@x.com")
-    assert refused.value.status == 429
-    assert refused.value.headers["Retry-After"] == "1"
-    assert json.loads(refused.value.body)["policyName"] == "TEN_SECONDLY_ROLLING"
+    for _ in range(5):
+        started = time.monotonic()
+        upsert(client, "a@x.com")
+        upsert(client, "b@x.com")
+        try:
+            upsert(client, "c@x.com")
+        except ApiException as error:
+            refused = error
+            break
+        # Only a busy machine, taking over the 1 s window for three calls, lets the third pass;
+        # then try again in a window of their own.
+        assert time.monotonic() - started > 1.0, "a third call in one window was not refused"
+        time.sleep(1.1)
+    else:
+        pytest.fail("three calls never fitted in one window: the machine is too busy")
+    assert refused.status == 429
+    assert refused.headers["Retry-After"] == "1"
+    assert json.loads(refused.body)["policyName"] == "TEN_SECONDLY_ROLLING"
 
 
 @pytest.mark.slow

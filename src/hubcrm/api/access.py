@@ -18,6 +18,7 @@ from typing import Literal
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hubcrm.api import metrics
 from hubcrm.api.requests import state
 from hubcrm.domain import auth
 from hubcrm.domain.objects import ObjectType, object_type
@@ -67,6 +68,7 @@ async def authorize(request: Request) -> tuple[Token, ObjectType]:
     )
     report_rate_limit(request.scope, verdict.headers)
     if verdict.refusal is not None:
+        metrics.rate_limited(verdict.refusal.policy_name)
         raise verdict.refusal
     kind = object_type(request.path_params["object_type"])
     auth.require_scope(token, getattr(kind, access.scope))

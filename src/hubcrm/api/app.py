@@ -13,11 +13,22 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api import control, errors, objects, properties
+from hubcrm.api import (
+    control,
+    errors,
+    health,
+    metrics,
+    oauth,
+    objects,
+    properties,
+    webhook_client,
+    webhooks,
+)
 from hubcrm.api.access import RateLimitHeaders
 from hubcrm.api.faulting import FaultMiddleware
 from hubcrm.api.journaling import JournalMiddleware
 from hubcrm.api.limits import HeadLimit
+from hubcrm.api.observing import ObservingMiddleware
 from hubcrm.api.responses import CORRELATION_HEADER
 from hubcrm.api.scope import PortalLookup, PortalScopeMiddleware
 from hubcrm.api.state import AppState
@@ -30,11 +41,12 @@ from hubcrm.domain.ids import IdSource
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
+from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
-from hubcrm.store.base import Backpressure
+from hubcrm.store.base import Backpressure, Store
 from hubcrm.store.errors import StoreUnavailable
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
@@ -47,7 +59,8 @@ DETERMINISTIC_START_MS = 1_767_225_600_000
 
 
 def _routes(settings: Settings) -> list[BaseRoute]:
-    routes = control.routes() if settings.control else control.disabled_routes()
+    routes = health.routes(settings.metrics == "on" and not settings.metrics_port)
+    routes += control.routes() if settings.control else control.disabled_routes()
     for prefix in OBJECTS_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -72,6 +85,8 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{name}", properties.update_property, methods=["PATCH"]),
             Route(base + "/{name}", properties.archive_property, methods=["DELETE"]),
         ]
+    # Apps: OAuth and the webhooks API, whose credentials are not portal tokens (no ROUTE_ACCESS).
+    routes += oauth.routes() + webhooks.routes()
     return routes
 
 
@@ -121,10 +136,18 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             search_delay_ms=settings.search_delay,
         )
         indexing = asyncio.create_task(records.indexer.run(), name="hubcrm-search-indexer")
+        sampling = _observe(settings, store, records)
         authenticator = Authenticator(store, clock, settings.auth)
         limiter = Limiter(_limits(settings), store.shared_rate_counters() or MemoryCounters())
         journal = Journal(settings.journal_size, settings.journal_body_bytes)
         controls = Control(store, clock, ids, journal, Faults(rng))
+        deliverer = Deliverer(
+            store,
+            webhook_client.post,
+            retry_scale=settings.webhook_retry_scale,
+            timeout_s=settings.webhook_timeout,
+        )
+        delivering = asyncio.create_task(deliverer.run(), name="hubcrm-webhook-deliverer")
         app.state.hubcrm = AppState(
             settings,
             store,
@@ -135,18 +158,20 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             controls,
             PortalLookup(store),
             PropertyDefinitions(store, clock),
+            deliverer,
         )
         try:
             yield
         finally:
             # Shutting down, after the requests in flight have their answers (api/server.py).
-            # Background workers stop first, each finishing the transaction it is in (a webhook
-            # deliverer belongs here too), then the store commits what was acknowledged and
-            # closes.
+            # The search indexer stops between transactions; the webhook deliverer and the
+            # metrics sampler are cancelled (a delivery cut short is leased, and retried later);
+            # then the store commits what was acknowledged and closes.
             await records.indexer.stop(INDEXER_STOP_SECONDS)
-            indexing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await indexing
+            for task in (indexing, sampling, delivering):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await store.close()
 
     app = Starlette(
@@ -168,8 +193,27 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     app.add_middleware(control.AdminTokenMiddleware, admin_token=settings.admin_token)
     app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
     app.add_middleware(PortalScopeMiddleware)
+    app.add_middleware(ObservingMiddleware, log_requests=settings.log_format == "json")
     app.add_middleware(errors.StoreFaultMiddleware)  # outermost: faults of the database → 503
     return app
+
+
+# Metrics: the lower layers' hooks lead to api/metrics.py; the gauges are sampled every second.
+SAMPLE_SECONDS = 1.0
+
+
+def _observe(settings: Settings, store: Store, records: Records) -> asyncio.Task[None]:
+    records.on_written = metrics.records_written
+    records.on_batch = metrics.batch_size
+    records.indexer.on_caught_up = metrics.search_caught_up
+    store.observe_commit_groups(metrics.commit_group)
+
+    async def sample() -> None:
+        while settings.metrics == "on":
+            metrics.sample(store.gauges(), records.indexer.pending)
+            await asyncio.sleep(SAMPLE_SECONDS)
+
+    return asyncio.create_task(sample(), name="hubcrm-metrics-sampler")
 
 
 def _limits(settings: Settings) -> Limits:

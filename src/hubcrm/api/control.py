@@ -16,7 +16,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from hubcrm.api import control_apps
 from hubcrm.api.errors import render
+from hubcrm.api.health import OPEN_PATHS
 from hubcrm.api.requests import decode, read_body, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.api.scope import CONTROL_PREFIX, bearer_secret
@@ -169,6 +171,7 @@ def routes() -> list[BaseRoute]:
                 Route(portal + "/journal", journal, methods=["GET", "DELETE"]),
                 Route(portal + "/faults", faults, methods=["GET", "POST", "DELETE"]),
                 Route(portal + "/faults/{fault_id}", remove_fault, methods=["DELETE"]),
+                *control_apps.routes(portal),
             ],
         )
     ]
@@ -196,6 +199,7 @@ class AdminTokenMiddleware:
             self.admin_token
             and scope["type"] == "http"
             and scope["path"].startswith(CONTROL_PREFIX)
+            and scope["path"] not in OPEN_PATHS
             and not hmac.compare_digest(
                 (bearer_secret(scope) or "").encode(), self.admin_token.encode()
             )

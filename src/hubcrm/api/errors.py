@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import uuid
 
@@ -13,14 +14,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hubcrm.api.responses import CORRELATION_HEADER, correlation_id, json_response
 from hubcrm.control.faults import Fault
 from hubcrm.domain import ratelimit
+from hubcrm.protocol import apps as apps_wire
 from hubcrm.protocol import messages, wire
 from hubcrm.protocol.errors import (
+    AuthorizeRefused,
     ErrorDetail,
     HubSpotError,
     InternalError,
     Locked,
     MethodNotAllowed,
     MigrationInProgress,
+    OAuthError,
     RateLimited,
     RouteNotFound,
     ServiceUnavailable,
@@ -75,6 +79,8 @@ def rate_limited(error: RateLimited, correlation: str) -> wire.RateLimitBody:
 
 def render(request: Request, error: HubSpotError) -> Response:
     correlation = correlation_id(request)
+    if isinstance(error, OAuthError | AuthorizeRefused):
+        return oauth_error(error, correlation)
     body = (
         rate_limited(error, correlation)
         if isinstance(error, RateLimited)
@@ -83,6 +89,25 @@ def render(request: Request, error: HubSpotError) -> Response:
     response = json_response(body, status=error.status)
     response.headers.update(error.headers())
     return response
+
+
+def oauth_error(error: OAuthError | AuthorizeRefused, correlation: str) -> Response:
+    """HubSpot's OAuth error body; the authorize page's refusal is a page for a person."""
+    if isinstance(error, AuthorizeRefused):
+        text = html.escape(error.message)
+        page = (
+            "<html><head><title>Authorization failed</title></head>"
+            f"<body><p>{text}</p></body></html>"
+        )
+        return HTMLResponse(page, status_code=error.status)
+    body = apps_wire.OAuthErrorBody(
+        status=error.oauth_status,
+        message=error.message,
+        correlation_id=correlation,
+        error=error.error,
+        error_description=error.message,
+    )
+    return json_response(body, status=error.http_status)
 
 
 async def hubspot_error(request: Request, exc: Exception) -> Response:

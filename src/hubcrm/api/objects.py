@@ -16,7 +16,7 @@ from hubcrm.store.base import Record, Token
 
 
 def _actor(token: Token) -> Actor:
-    return Actor(token.portal_id, str(token.token_id))
+    return Actor(token.portal_id, str(token.token_id), token.app_id)
 
 
 async def batch_upsert(request: Request) -> Response:

@@ -60,6 +60,7 @@ class PortalScopeMiddleware:
         scope.setdefault("state", {})["hubcrm_connection"] = getattr(receive, "__self__", None)
         lookup: PortalLookup = scope["app"].state.hubcrm.portals
         portal_id = await lookup.portal_of(bearer_secret(scope))
+        scope["state"]["portal_id"] = portal_id  # for the request log (api/observing.py)
         reset = context.current_portal.set(portal_id)
         try:
             await self.app(scope, receive, send)

@@ -98,6 +98,8 @@ def run(settings: Settings, sock: socket.socket) -> None:
         server_header=False,
         lifespan="on",
         timeout_graceful_shutdown=settings.shutdown_timeout or None,
+        # With JSON logs uvicorn's own lines go through the root logger's JSON handler.
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )
     # uvicorn shuts down gracefully on SIGTERM or SIGINT (no new connections, requests in flight
     # finish, then the app's lifespan closes the store), and afterwards raises the signal again

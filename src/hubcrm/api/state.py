@@ -11,6 +11,7 @@ from hubcrm.domain.clock import Clock
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter
 from hubcrm.domain.records import Records
+from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.runtime.settings import Settings
 from hubcrm.store.base import Store
 
@@ -26,3 +27,4 @@ class AppState:
     control: Control
     portals: PortalLookup
     properties: PropertyDefinitions
+    deliverer: Deliverer | None = None  # webhook delivery (domain/webhooks/delivery.py)

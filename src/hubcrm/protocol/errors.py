@@ -17,7 +17,9 @@
     ├── MigrationInProgress           477 MIGRATION_IN_PROGRESS (injected by fault rules)
     ├── ServiceUnavailable            503 SERVICE_UNAVAILABLE, Retry-After (the database is
     │                                 unreachable, full, read-only, or too busy to queue more)
-    └── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
+    ├── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
+    ├── OAuthError                    400 HubSpot's OAuth body: status, message, error (RFC 6749)
+    └── AuthorizeRefused              400 the authorize page's refusal (an HTML page)
 
 Each error renders as HubSpot's envelope in api/errors.py (RateLimited as HubSpot's 429 body), and
 as a StandardError entry of a 207 answer through `standard_error()`.
@@ -212,3 +214,20 @@ class PropertyValuesInvalid(ValidationError):
             ],
             context=context,
         )
+
+
+# Apps and OAuth
+
+
+class OAuthError(HubSpotError):
+    """An OAuth endpoint's refusal: HubSpot's `status` (BAD_AUTH_CODE, ...), its message and the
+    RFC 6749 `error` it added in 2026, as the triples in protocol/messages.py."""
+
+    def __init__(self, triple: tuple[str, str, str], status: int = 400) -> None:
+        super().__init__(triple[1])
+        self.oauth_status, _, self.error = triple
+        self.http_status = status
+
+
+class AuthorizeRefused(HubSpotError):
+    """The authorize page refusing an install URL: a page for a person, not JSON."""

@@ -153,3 +153,63 @@ STORE_CANNOT_WRITE = (
     "The database cannot take writes now (disk full, read-only or removed); nothing was written."
     " Reads still work. Retry after the delay given."
 )
+# Apps, OAuth and webhooks (docs/webhooks.md; sources in docs/fidelity.md)
+APP_PORTAL_NOT_FOUND = "Portal {portal} does not exist"
+APP_NOT_FOUND = "App {app} does not exist"
+APP_BAD_REDIRECT_URI = "A redirect URL must be an absolute http or https URL, not {uri}"
+APP_BAD_SCOPE = "A scope must be a word without spaces, not {scope!r}"
+# The authorize page (a browser page in HubSpot, shown here as a 400 HTML page).
+AUTHORIZE_BAD_CLIENT_ID = (
+    "Authorization failed because the client_id {client_id} is not a known app"
+)
+AUTHORIZE_BAD_REDIRECT = (
+    "Authorization failed as the redirect URL '{redirect_uri}' doesn't match the app's registered"
+    " redirect URL"
+)
+AUTHORIZE_BAD_SCOPES = (
+    "Authorization failed because there is a mismatch between the scopes in the install URL and"
+    " the app's configured scopes: {scopes}"
+)
+AUTHORIZE_NO_SCOPE = "Authorization failed because the install URL names no scope"
+AUTHORIZE_BAD_PORTAL = "Authorization failed because portal {portal} does not exist"
+# POST /oauth/v1/token and the token info endpoints: HubSpot's status, message and RFC 6749 error.
+OAUTH_BAD_GRANT_TYPE = ("BAD_GRANT_TYPE", "missing or unknown grant type", "unsupported_grant_type")
+OAUTH_BAD_CLIENT_ID = ("BAD_CLIENT_ID", "missing or unknown client id", "invalid_client")
+OAUTH_BAD_CLIENT_SECRET = (
+    "BAD_CLIENT_SECRET",
+    "missing or invalid client secret",
+    "invalid_client",
+)
+OAUTH_BAD_REDIRECT_URI = (
+    "BAD_REDIRECT_URI",
+    "redirect_uri does not match the redirect_uri of the authorization request",
+    "invalid_grant",
+)
+OAUTH_BAD_AUTH_CODE = ("BAD_AUTH_CODE", "missing or unknown auth code", "invalid_grant")
+OAUTH_EXPIRED_AUTH_CODE = ("BAD_AUTH_CODE", "auth code is expired", "invalid_grant")
+OAUTH_BAD_REFRESH_TOKEN = (
+    "BAD_REFRESH_TOKEN",
+    "refresh token is invalid, expired or revoked",
+    "invalid_grant",
+)
+OAUTH_BAD_ACCESS_TOKEN = ("BAD_ACCESS_TOKEN", "access token is invalid or expired", "invalid_token")
+# Webhooks API
+HAPIKEY_INVALID = (
+    "The API key provided is invalid. View or manage your API key here:"
+    " https://app.hubspot.com/l/api-key/"
+)
+WEBHOOK_UNKNOWN_EVENT_TYPE = "Unknown event type: {event_type}. Use one of: {known}"
+WEBHOOK_OBJECT_TYPE_REQUIRED = "objectTypeId is required for {event_type} subscriptions"
+WEBHOOK_BAD_OBJECT_TYPE = "Invalid objectTypeId {object_type_id} for {event_type} subscriptions"
+WEBHOOK_PROPERTY_REQUIRED = "propertyName is required for {event_type} subscriptions"
+WEBHOOK_PROPERTY_NOT_ALLOWED = "propertyName is only allowed for propertyChange subscriptions"
+WEBHOOK_UNKNOWN_PROPERTY = "Property {name} does not exist for object type {object_type_id}"
+WEBHOOK_PROPERTY_NOT_SUBSCRIBABLE = "Property {name} cannot be subscribed to"
+WEBHOOK_TOO_MANY_SUBSCRIPTIONS = (
+    "Couldn't create another subscription. You've reached the maximum number allowed per"
+    " application (1000)."
+)
+WEBHOOK_SUBSCRIPTION_NOT_FOUND = "Subscription {id} does not exist"
+WEBHOOK_SETTINGS_NOT_FOUND = "No webhook settings exist for app {app}"
+WEBHOOK_BAD_TARGET_URL = "targetUrl must be an absolute http or https URL, not {url}"
+WEBHOOK_BAD_CONCURRENCY = "maxConcurrentRequests must be a number greater than five, not {value}"

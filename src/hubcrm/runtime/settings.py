@@ -97,6 +97,26 @@ class Settings:
         30, "Seconds in-flight requests get to finish after SIGTERM or SIGINT"
     )
     debug: bool = _setting(False, "Print the traceback of a start-up error, not just its line")
+    # Webhooks of apps (docs/webhooks.md)
+    webhook_retry_scale: float = _setting(
+        1.0,
+        "Scale HubSpot's webhook retry schedule (10 retries over 24 hours) by this factor;"
+        " 0.001 makes a day of retries take under two minutes",
+    )
+    webhook_timeout: float = _setting(
+        5.0, "Seconds a webhook target has to answer a delivery (HubSpot's documented 5)"
+    )
+
+    # Operations: metrics, logs (api/metrics.py, api/observing.py; docs/deployment.md).
+    metrics: str = _setting("on", "Serve Prometheus metrics (on or off)", choices=("on", "off"))
+    metrics_port: int = _setting(
+        0, "Serve /metrics on this port instead of the API's (0: on the API's port)"
+    )
+    log_format: str = _setting(
+        "text",
+        "text: plain messages; json: one JSON object a line, and one per request",
+        choices=("text", "json"),
+    )
 
     def __post_init__(self) -> None:
         for setting in SETTINGS:

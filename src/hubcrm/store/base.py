@@ -32,6 +32,8 @@ class Token:
     revoked_at: int | None
     # The SHA-256 of the secret, so that a lookup can be confirmed in constant time.
     token_hash: str = ""
+    # The app an OAuth access token was issued to (None: a private-app style token).
+    app_id: int | None = None
 
 
 @dataclass
@@ -164,6 +166,130 @@ class SearchResult:
     total: int
 
 
+# Apps and webhooks (domain/apps.py, domain/oauth.py, domain/webhooks/)
+
+
+@dataclass(frozen=True)
+class App:
+    app_id: int
+    developer_portal_id: int
+    name: str
+    client_id: str
+    client_secret: str  # kept recoverable: webhook signatures are keyed with it
+    developer_key_hash: str  # the SHA-256 of the developer API key
+    scopes: frozenset[str]
+    redirect_uris: tuple[str, ...]
+    created_at: int
+    target_url: str | None = None
+    max_concurrent: int = 10
+    settings_created_at: int | None = None
+    settings_updated_at: int | None = None
+
+
+@dataclass(frozen=True)
+class AuthCode:
+    app_id: int
+    hub_id: int
+    redirect_uri: str
+    scopes: frozenset[str]
+    expires_at: int
+    used_at: int | None
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    app_id: int
+    hub_id: int
+    scopes: frozenset[str]
+    created_at: int
+    revoked_at: int | None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    subscription_id: int
+    app_id: int
+    event_type: str  # as subscribed: contact.creation, object.propertyChange, ...
+    action: str  # creation, propertyChange, ...
+    object_type_id: str  # 0-1, ...
+    property_name: str  # "" unless a propertyChange
+    active: bool
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """One event for one subscription, as a write records it."""
+
+    app_id: int
+    subscription_id: int
+    event_type: str
+    occurred_at: int
+    fields: dict[str, object]  # the payload's other fields (objectId, propertyName, ...), in order
+
+
+@dataclass(frozen=True)
+class ClaimedEvent:
+    event_id: int
+    subscription_id: int
+    event_type: str
+    occurred_at: int
+    fields: dict[str, object]
+    attempt: int  # this delivery's attemptNumber: 0 first, then one more per retry
+
+
+@dataclass(frozen=True)
+class ClaimedBatch:
+    """Events of one app and portal claimed for one POST, held until `claimed_until`."""
+
+    delivery_id: int
+    portal_id: int
+    app_id: int
+    url: str
+    client_secret: str
+    events: list[ClaimedEvent]
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    delivery_id: int
+    finished_at: int
+    status: int | None  # the HTTP status answered, None if there was no answer
+    error: str | None
+    response: str | None
+    delivered: bool
+    retry_at: dict[int, int | None]  # undelivered event id -> when to try again (None: drop)
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    delivery_id: int
+    portal_id: int
+    app_id: int
+    url: str
+    events: list[tuple[int, int]]  # (event id, attemptNumber)
+    started_at: int
+    finished_at: int | None
+    status: int | None
+    error: str | None
+    response: str | None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    event_id: int
+    portal_id: int
+    app_id: int
+    subscription_id: int
+    event_type: str
+    occurred_at: int
+    fields: dict[str, object]
+    state: str  # pending, delivered, dropped
+    attempts: int
+    due_at: int
+
+
 class WriteTransaction(Protocol):
     """Reads and writes of one portal's records of one object type, committed together."""
 
@@ -202,6 +328,13 @@ class WriteTransaction(Protocol):
         """Up to `limit` records with ids above `after`, in id order, each with the properties
         search knows it by: as of its last caught-up write if it lags, else as it is (none for
         an archived record). Held unchanged until this transaction ends."""
+
+    # Webhooks: events are recorded with the write that caused them (domain/webhooks/events.py)
+    async def webhook_subscriptions(self) -> list[Subscription]:
+        """Active subscriptions of the apps installed in this portal that have a target URL."""
+
+    async def record_webhook_events(self, events: list[OutboxEvent], due_at: int) -> None:
+        """Put events in the outbox, due for delivery at `due_at` (wall clock, epoch ms)."""
 
 
 @dataclass(frozen=True)
@@ -353,6 +486,121 @@ class Store(Protocol):
     ) -> int | None:
         """Make the type's next new record `next_id`, unless a record holds an id at or above
         it. Returns the highest id in use (0 for none), or None if the portal has no such type."""
+
+    # Apps (the developer account's, not a portal's data: a portal reset keeps them)
+    async def create_app(
+        self,
+        developer_portal_id: int,
+        name: str,
+        client_id: str,
+        client_secret: str,
+        developer_key_hash: str,
+        scopes: frozenset[str],
+        redirect_uris: tuple[str, ...],
+        created_at: int,
+    ) -> App:
+        """A new app, installed in its developer portal."""
+
+    async def app(self, app_id: int) -> App | None: ...
+
+    async def app_by_client_id(self, client_id: str) -> App | None: ...
+
+    async def apps(self, developer_portal_id: int | None = None) -> list[App]: ...
+
+    async def delete_app(self, app_id: int) -> bool:
+        """Forget the app, its installs, subscriptions, codes and refresh tokens."""
+
+    async def install_app(self, app_id: int, hub_id: int, installed_at: int) -> None: ...
+
+    async def set_webhook_settings(
+        self, app_id: int, target_url: str | None, max_concurrent: int, at: int
+    ) -> App | None: ...
+
+    # OAuth
+    async def add_auth_code(
+        self,
+        code_hash: str,
+        app_id: int,
+        hub_id: int,
+        redirect_uri: str,
+        scopes: frozenset[str],
+        expires_at: int,
+    ) -> None: ...
+
+    async def auth_code(self, code_hash: str) -> AuthCode | None: ...
+
+    async def use_auth_code(self, code_hash: str, used_at: int) -> bool:
+        """Mark the code used; False if it was used already (a code works once)."""
+
+    async def add_refresh_token(
+        self, token_hash: str, app_id: int, hub_id: int, scopes: frozenset[str], created_at: int
+    ) -> None: ...
+
+    async def refresh_token(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def revoke_refresh_token(self, token_hash: str, revoked_at: int) -> bool: ...
+
+    async def add_app_token(
+        self,
+        portal_id: int,
+        token_hash: str,
+        scopes: frozenset[str],
+        app_id: int,
+        created_at: int,
+        expires_at: int,
+    ) -> Token:
+        """An OAuth access token of an app, stored with every other token."""
+
+    # Webhook subscriptions
+    async def subscriptions(self, app_id: int) -> list[Subscription]: ...
+
+    async def add_subscription(
+        self,
+        app_id: int,
+        event_type: str,
+        action: str,
+        object_type_id: str,
+        property_name: str,
+        active: bool,
+        at: int,
+    ) -> Subscription: ...
+
+    async def set_subscriptions_active(
+        self, app_id: int, active: dict[int, bool], at: int
+    ) -> list[Subscription]:
+        """Set `active` on the app's subscriptions named; return those that exist, updated."""
+
+    async def delete_subscription(self, app_id: int, subscription_id: int) -> bool: ...
+
+    # Webhook delivery: the outbox
+    async def webhook_events_due(self, now: int) -> bool:
+        """Whether any pending event is due and unclaimed (a read: cheap to poll)."""
+
+    async def claim_webhook_events(
+        self, now: int, lease_ms: int, *, due_before: int, batch_size: int, batches: int
+    ) -> list[ClaimedBatch]:
+        """Claim up to `batches` batches of up to `batch_size` pending events due before
+        `due_before`, one app and portal each, never more batches in flight for an app and portal
+        than its max_concurrent. A claimed event is nobody else's until `now + lease_ms`; each
+        claim starts an attempt (so an attempt cut short by a crash counts)."""
+
+    async def finish_webhook_delivery(self, outcome: DeliveryOutcome) -> None: ...
+
+    async def webhook_deliveries(self, portal_id: int) -> list[DeliveryRecord]: ...
+
+    async def webhook_events(self, portal_id: int) -> list[EventRecord]: ...
+
+    # Operations: readiness and figures for metrics (api/health.py, api/metrics.py)
+    async def schema_current(self) -> bool:
+        """The database answers and holds every migration this hubcrm knows, and no newer."""
+
+    def gauges(self) -> dict[str, float]:
+        """Figures of the moment: `sqlite_writer_queue`, or `postgres_pool_idle`, `_in_use` and
+        `_max`. Cheap: read from memory, never from the database."""
+
+    def observe_commit_groups(self, observer: Callable[[int], None]) -> None:
+        """Have `observer` told how many write jobs each commit holds (a no-op where commits
+        are not grouped)."""
 
 
 # --- Backpressure (issue 20): how many writes may wait for the database, and for how long ---

@@ -4,6 +4,9 @@
                     temporary SQLite file; one per xdist worker
     hubcrm_portal   function scope: a new portal and token for each test, so tests running side
                     by side never see each other's data and need no reset
+    hubcrm_webhook_receiver
+                    function scope: an HTTP endpoint on loopback that records the webhook
+                    requests it receives and checks their signatures (testing/webhooks.py)
 
 Extra `hubcrm serve` arguments come from the `hubcrm_serve_args` ini option or the
 `--hubcrm-serve-args` command-line option, e.g. `--search-delay 500`. With `--hubcrm-url` (or
@@ -22,6 +25,7 @@ import pytest
 
 from hubcrm.testing.portal import Portal
 from hubcrm.testing.server import LiveServer
+from hubcrm.testing.webhooks import WebhookReceiver
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,3 +68,11 @@ def hubcrm_server(
 def hubcrm_portal(hubcrm_server: LiveServer, request: pytest.FixtureRequest) -> Portal:
     """A new portal and token for this test, its id derived from the test's id."""
     return hubcrm_server.portal_for(request.node.nodeid)
+
+
+@pytest.fixture
+def hubcrm_webhook_receiver() -> Iterator[WebhookReceiver]:
+    """A webhook target for this test: `receiver.url`, `receiver.secret = app.client_secret`."""
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()

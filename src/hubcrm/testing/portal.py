@@ -6,6 +6,8 @@ portal.faults.rate_limit(...)  inject failures: .error(...), .latency(...), .dro
 portal.clock.freeze(...)       .set(...), .advance(...), .unfreeze(), .now()
 portal.seed(...)               contacts and property definitions, from a file or from data
 portal.reset()                 back to a new portal's state (faults and journal cleared)
+portal.create_app(...)         a HubSpot app installed here (testing/webhooks.py)
+portal.webhook_deliveries()    every webhook POST made for this portal, with its answer
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from hubcrm.testing.client import ControlClient
+from hubcrm.testing.webhooks import App
+from hubcrm.testing.webhooks import create_app as _create_app
 
 Moment = int | str | datetime
 
@@ -303,3 +307,33 @@ class Portal:
         from hubspot import Client
 
         return Client.create(access_token=self.token, host=self.base_url, **options)
+
+    # Apps and webhooks
+
+    def create_app(
+        self,
+        name: str | None = None,
+        scopes: list[str] | None = None,
+        redirect_uris: list[str] | None = None,
+    ) -> App:
+        """A HubSpot app installed in this portal, with its credentials."""
+        return _create_app(self.base_url, self.control, self.portal_id, name, scopes, redirect_uris)
+
+    def webhook_deliveries(self) -> list[dict[str, Any]]:
+        """Every webhook request made for this portal: events, attempt numbers and answers."""
+        found: list[dict[str, Any]] = self.control.call(
+            "GET", f"portals/{self.portal_id}/webhooks/deliveries"
+        )["results"]
+        return found
+
+    def webhook_events(self) -> list[dict[str, Any]]:
+        """Every webhook event this portal's writes recorded, and its state."""
+        found: list[dict[str, Any]] = self.control.call(
+            "GET", f"portals/{self.portal_id}/webhooks/events"
+        )["results"]
+        return found
+
+    def deliver_webhooks(self) -> int:
+        """Deliver every pending webhook event now, retries included; the requests made."""
+        made: int = self.control.call("POST", "webhooks/deliver")["deliveries"]
+        return made

@@ -52,7 +52,7 @@ class LiveServer:
         """The server-wide clock, followed by every portal not given a time of its own."""
         return ClockView(self.control, None)
 
-    def start(self, timeout: float = 20.0) -> LiveServer:
+    def start(self, timeout: float = 60.0) -> LiveServer:
         admin = ["--admin-token", self.admin_token] if self.admin_token else []
         command = [sys.executable, "-m", "hubcrm", "serve", "--port", "0"]
         command += ["--database", self.database_url, *admin, *self.extra]

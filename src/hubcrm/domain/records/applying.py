@@ -8,10 +8,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from hubcrm.domain.clock import Clock
+from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import writes
 from hubcrm.domain.records.planning import Planned
 from hubcrm.domain.records.schema import Schema
 from hubcrm.domain.records.writes import Actor, Upserted
+from hubcrm.domain.webhooks import events
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import (
     HubSpotError,
@@ -87,8 +89,18 @@ async def write_planned(
     changed = [w for w in pending.values() if w.history]
     writes.claim_unique_values(schema, changed, existing)
     await writes.check_holders(tx, schema, changed)
-    await tx.save(changed)
+    await save(tx, object_type, changed, actor)
     return out
+
+
+async def save(
+    tx: WriteTransaction, object_type: ObjectType, saved: list[RecordWrite], actor: Actor
+) -> None:
+    """Save the writes, and record the webhook events they cause in the same transaction: every
+    write path saves through here, so a committed write has its events and a failed one none."""
+    await tx.save(saved)
+    source = events.source_of(actor.app_id, actor.source_id)
+    await events.record(tx, object_type.type_id, saved, source)
 
 
 async def _holder(

@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 from hubcrm.domain.objects import OBJECT_TYPES, ObjectType
@@ -53,10 +54,20 @@ class SearchIndexer:
         self._wake = asyncio.Event()
         self._stopping = False
         self._stopped = asyncio.Event()
+        # For metrics: when each lagging type was first noted, and a hook told the lag once
+        # the background indexer has caught it up.
+        self._since: dict[tuple[int, str], float] = {}
+        self.on_caught_up: Callable[[float], None] = lambda seconds: None
+
+    @property
+    def pending(self) -> int:
+        """Portal object types this process knows to lag behind their writes."""
+        return len(self._behind)
 
     def written(self, portal_id: int, object_type: ObjectType) -> None:
         """Note a committed write, for the background indexer."""
         self._behind.add((portal_id, object_type.type_id))
+        self._since.setdefault((portal_id, object_type.type_id), time.monotonic())
         self._wake.set()
 
     async def catch_up(self, portal_id: int, object_type: ObjectType) -> None:
@@ -120,6 +131,9 @@ class SearchIndexer:
                 continue
             try:
                 await self.catch_up(portal_id, object_type)
+                since = self._since.pop((portal_id, type_id), None)
+                if since is not None:
+                    self.on_caught_up(time.monotonic() - since)
             except Exception as error:
                 # Nothing is lost: the records still lag, and any search catches them up.
                 if isinstance(error, StoreUnavailable):  # expected: one line, no traceback

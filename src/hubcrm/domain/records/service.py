@@ -13,7 +13,7 @@ from typing import TypeVar
 from hubcrm.domain.clock import Clock, portal_clock
 from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import writes
-from hubcrm.domain.records.applying import Written, contention, write_planned
+from hubcrm.domain.records.applying import Written, contention, save, write_planned
 from hubcrm.domain.records.indexer import SearchIndexer
 from hubcrm.domain.records.planning import (
     Planned,
@@ -55,12 +55,16 @@ class Records(Reads):
         self.search_delay_ms = search_delay_ms
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
         self.indexer = SearchIndexer(store, self.schema)
+        # Hooks for metrics (api/metrics.py): records written per type, inputs per batch.
+        self.on_written: Callable[[str, int], None] = _ignore
+        self.on_batch: Callable[[str, str, int], None] = _ignore
 
     async def batch_upsert(
         self, actor: Actor, object_type: ObjectType, inputs: Sequence[UpsertInput]
     ) -> UpsertOutcome:
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         check_size(inputs)
+        self.on_batch(object_type.type_id, "upsert", len(inputs))
         if inputs:
             schema = await self.schema(actor.portal_id, object_type)
             for item in inputs:
@@ -83,6 +87,7 @@ class Records(Reads):
     ) -> UpsertOutcome:
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         check_size(inputs)
+        self.on_batch(object_type.type_id, "create", len(inputs))
         if inputs:
             schema = await self.schema(actor.portal_id, object_type)
             per_input = traced(inputs)
@@ -97,6 +102,7 @@ class Records(Reads):
     ) -> UpsertOutcome:
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         check_size(inputs)
+        self.on_batch(object_type.type_id, "update", len(inputs))
         if inputs:
             schema = await self.schema(actor.portal_id, object_type)
             for item in inputs:
@@ -149,7 +155,8 @@ class Records(Reads):
         async def work(tx: WriteTransaction) -> None:
             found = await tx.records(ids)
             now = clock.now_ms()
-            await tx.save([writes.archive(r, now) for r in found.values() if not r.archived])
+            archived = [writes.archive(r, now) for r in found.values() if not r.archived]
+            await save(tx, object_type, archived, actor)
 
         await self._transact(actor.portal_id, object_type, work)
 
@@ -182,6 +189,7 @@ class Records(Reads):
             return await write_planned(tx, schema, planned, clock, actor, conflicts_per_input)
 
         written = await self._transact(actor.portal_id, schema.object_type, work)
+        self.on_written(schema.object_type.type_id, len(written.results))
         outcome.results += written.results
         outcome.missing += written.missing
         outcome.failures += written.failures
@@ -196,3 +204,7 @@ class Records(Reads):
             result = await self.store.transact(portal_id, object_type.type_id, work)
         self.indexer.written(portal_id, object_type)
         return result
+
+
+def _ignore(*_: object) -> None:
+    pass

@@ -20,6 +20,7 @@ class Actor:
 
     portal_id: int
     source_id: str
+    app_id: int | None = None  # the app writing through an OAuth token (webhook changeSource)
 
 
 @dataclass(frozen=True)

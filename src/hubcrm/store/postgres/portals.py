@@ -10,7 +10,9 @@ from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store.base import Token
 from hubcrm.store.postgres.connection import Pooled, acquired, encode, translated
 
-_TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
+_TOKEN_COLUMNS = (
+    "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash, app_id"
+)
 
 
 def _token(row: Any) -> Token:
@@ -23,6 +25,7 @@ def _token(row: Any) -> Token:
         expires_at=row[5],
         revoked_at=row[6],
         token_hash=row[7],
+        app_id=row[8],
     )
 
 

@@ -20,6 +20,7 @@ from hubcrm.store.errors import (
     UniqueViolation,
     WriteConflict,
 )
+from hubcrm.store.postgres.apps import Apps
 from hubcrm.store.postgres.connection import (
     POOL_SIZE,
     RECONNECT_SECONDS,
@@ -30,11 +31,13 @@ from hubcrm.store.postgres.connection import (
     translated,
 )
 from hubcrm.store.postgres.definitions import Definitions
+from hubcrm.store.postgres.health import Health
 from hubcrm.store.postgres.migrate import migrate_connection
 from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
 from hubcrm.store.postgres.transaction import Transaction
+from hubcrm.store.postgres.webhooks import Outbox
 
 T = TypeVar("T")
 log = logging.getLogger("hubcrm")
@@ -43,7 +46,7 @@ log = logging.getLogger("hubcrm")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records):
+class PostgresStore(Portals, Definitions, Records, Health, Apps, Outbox):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

@@ -8,8 +8,16 @@ from collections.abc import Iterable
 import asyncpg
 
 from hubcrm.store import history
-from hubcrm.store.base import Record, RecordWrite, SearchChange, SearchLag
+from hubcrm.store.base import (
+    OutboxEvent,
+    Record,
+    RecordWrite,
+    SearchChange,
+    SearchLag,
+    Subscription,
+)
 from hubcrm.store.postgres import search as postgres_search
+from hubcrm.store.postgres import webhooks
 from hubcrm.store.postgres.connection import acquired, digest, encode, lock_keys
 from hubcrm.store.postgres.records import RECORD_COLUMNS, decode_properties, decode_record
 
@@ -105,6 +113,12 @@ class Transaction:
             wanted,
         )
         return {row[0]: decode_record(row) for row in rows}
+
+    async def webhook_subscriptions(self) -> list[Subscription]:
+        return await webhooks.subscribed(self._conn, self._portal_id)
+
+    async def record_webhook_events(self, events: list[OutboxEvent], due_at: int) -> None:
+        await webhooks.record(self._conn, self._portal_id, events, due_at)
 
     async def allocate_ids(self, count: int) -> list[int]:
         async with acquired(self._ids) as conn:

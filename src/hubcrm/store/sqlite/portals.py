@@ -23,6 +23,7 @@ def _token(row: tuple[Any, ...]) -> Token:
         expires_at=row[5],
         revoked_at=row[6],
         token_hash=row[7],
+        app_id=row[8],
     )
 
 
@@ -45,7 +46,9 @@ def _portal_state_tables(conn: sqlite3.Connection) -> list[str]:
     ]
 
 
-_TOKEN_COLUMNS = "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash"
+_TOKEN_COLUMNS = (
+    "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash, app_id"
+)
 
 
 def _seed_schemas(

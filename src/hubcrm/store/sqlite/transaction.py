@@ -7,12 +7,14 @@ from collections.abc import Iterable
 
 from hubcrm.store import history
 from hubcrm.store.base import (
+    OutboxEvent,
     Record,
     RecordWrite,
     SearchChange,
     SearchLag,
+    Subscription,
 )
-from hubcrm.store.sqlite import search
+from hubcrm.store.sqlite import search, webhooks
 from hubcrm.store.sqlite.connection import decode_properties, encode
 from hubcrm.store.sqlite.records import (
     RECORD_COLUMNS_R,
@@ -95,6 +97,12 @@ class Transaction:
             "INSERT OR IGNORE INTO searched_properties VALUES (?, ?, ?, 0)",
             [(*self._key, name) for name in names],
         )
+
+    async def webhook_subscriptions(self) -> list[Subscription]:
+        return webhooks.subscribed(self._conn, self._key[0])
+
+    async def record_webhook_events(self, events: list[OutboxEvent], due_at: int) -> None:
+        webhooks.record(self._conn, self._key[0], events, due_at)
 
     async def built(self, names: Iterable[str], up_to: int | None) -> None:
         self._conn.executemany(

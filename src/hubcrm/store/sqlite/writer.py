@@ -112,6 +112,12 @@ class Writer:
         self._queue: asyncio.Queue[_Job | None] | None = None
         self._started: Future[None] = Future()
         self._thread = threading.Thread(target=self._main, name="hubcrm-sqlite-writer")
+        self.on_commit_group: Callable[[int], None] = lambda jobs: None  # for metrics
+
+    def queued(self) -> int:
+        """Jobs waiting for the writer (read from another thread: a moment's figure)."""
+        queue = self._queue
+        return queue.qsize() if queue is not None else 0
 
     async def start(self) -> None:
         """Connect and migrate on the writer thread; raise what that raised."""
@@ -183,7 +189,7 @@ class Writer:
         try:
             while running and (job := await queue.get()) is not None:
                 with turns:
-                    running = await _run_group(conn, queue, job, watch)
+                    running = await _run_group(conn, queue, job, watch, self.on_commit_group)
                 self._checkpointer.wrote()
         finally:
             turns.close()
@@ -215,7 +221,11 @@ class _FileWatch:
 
 
 async def _run_group(
-    conn: sqlite3.Connection, queue: asyncio.Queue[_Job | None], job: _Job, watch: _FileWatch
+    conn: sqlite3.Connection,
+    queue: asyncio.Queue[_Job | None],
+    job: _Job,
+    watch: _FileWatch,
+    observe: Callable[[int], None],
 ) -> bool:
     """Run `job` and those waiting behind it in one transaction; False once told to stop.
 
@@ -223,7 +233,7 @@ async def _run_group(
     answer, none of a failed transaction is acknowledged, and the writer goes on with the next."""
     taken = [job]
     try:
-        return await _run_taken(conn, queue, taken, watch)
+        return await _run_taken(conn, queue, taken, watch, observe)
     except BaseException as error:
         cause = error.cause if isinstance(error, _Broken) else error
         lost: BaseException = cause if isinstance(cause, StoreError) else StoreError(str(cause))
@@ -245,6 +255,7 @@ async def _run_taken(
     queue: asyncio.Queue[_Job | None],
     taken: list[_Job],
     watch: _FileWatch,
+    observe: Callable[[int], None],
 ) -> bool:
     job = taken[0]
     try:
@@ -269,6 +280,7 @@ async def _run_taken(
         job = next_job
         taken.append(job)
     _commit(conn, group, watch)
+    observe(len(group))
     return running
 
 
