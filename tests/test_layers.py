@@ -16,7 +16,15 @@ ALLOWED = {
     "domain": ("hubcrm.protocol", "hubcrm.store.base", "hubcrm.store.errors"),
     "control": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.store.base"),
     "transfer": ("hubcrm.protocol",),
-    "api": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.control", "hubcrm.store", "hubcrm.runtime"),
+    "ui": ("hubcrm.protocol", "hubcrm.domain", "hubcrm.control", "hubcrm.store.base"),
+    "api": (
+        "hubcrm.protocol",
+        "hubcrm.domain",
+        "hubcrm.control",
+        "hubcrm.store",
+        "hubcrm.runtime",
+        "hubcrm.ui",
+    ),
 }
 
 

@@ -264,7 +264,9 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(answer, str):
         print(f"hubcrm: {answer}", file=sys.stderr)
         return 1
-    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts")
+    named = ("schemas", "objects", "companies", "deals")
+    extra = "".join(f", {answer[key]} {key}" for key in named if answer.get(key))
+    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts{extra}")
     return 0
 
 
@@ -282,7 +284,14 @@ async def _seed_database(
             return messages.PORTAL_NOT_FOUND.format(portal=portal_id)
         records = Records(store, SystemClock())
         done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
-        return {"properties": done.properties, "contacts": done.contacts}
+        counts = {
+            "properties": done.properties,
+            "contacts": done.contacts,
+            "schemas": done.schemas,
+            "objects": done.objects,
+        }
+        extra = {"companies": done.companies, "deals": done.deals}
+        return counts | {name: count for name, count in extra.items() if count}
     except HubSpotError as error:
         return error.message
     finally:
@@ -350,8 +359,8 @@ def _cannot_listen(settings: Settings, error: BaseException) -> str:
     return f"cannot listen on {where}: {_one_line(error)}; check --host and --port"
 
 
-async def _bootstrap(settings: Settings) -> None:
-    """On an empty database, create a portal and print a token ready to use."""
+async def _bootstrap(settings: Settings) -> str | None:
+    """On an empty database, create a portal and a token ready to use; say which."""
     store = await open_store(settings.database)
     clock = SystemClock()
     try:
@@ -363,11 +372,12 @@ async def _bootstrap(settings: Settings) -> None:
                     f"created portal {portal_id}: make a token with"
                     f" `hubcrm token create --portal {portal_id}`"
                 )
-                return
+                return None
             secret, _ = await auth.issue_token(store, clock, portal_id)
-            print(f"hubcrm: created portal {portal_id}; its token: {secret}", flush=True)
+            return f"hubcrm: created portal {portal_id}; its token: {secret}"
     finally:
         await store.close()
+    return None
 
 
 def serve(settings: Settings) -> int:
@@ -401,7 +411,7 @@ def serve(settings: Settings) -> int:
     # A file-size limit (ulimit -f) makes a write past it fail, answered 503, rather than kill
     # the process.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-    asyncio.run(_bootstrap(settings))
+    created = asyncio.run(_bootstrap(settings))
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -415,6 +425,13 @@ def serve(settings: Settings) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
+    # The web UI's address beside the first portal's token, which signs in to it.
+    ui_address = f"http://{display}:{port}/ui/"
+    if created:
+        print(created, flush=True)
+        print(f"hubcrm: the web UI is at {ui_address}; sign in with that token", flush=True)
+    else:
+        print(f"hubcrm: the web UI is at {ui_address}; sign in with a token", flush=True)
     print(f"hubcrm listening on http://{display}:{port}", flush=True)
     _metrics_port(settings)
     if settings.workers > 1:

@@ -512,3 +512,22 @@ def test_the_next_record_id_can_be_set_above_the_ids_in_use(database_url: str) -
         assert await store.set_next_record_id(PORTAL, "no-such-type", 5) is None
 
     run(database_url, scenario)
+
+
+def test_live_records_are_counted_up_to_a_bound(database_url: str) -> None:
+    async def scenario(store: Store) -> None:
+        assert await store.count_records(PORTAL, TYPE, at_most=10) == 0
+        ids = await create(store, PORTAL, "a@x.com", "b@x.com", "c@x.com")
+        await create(store, OTHER_PORTAL, "a@x.com")
+
+        async def archive(tx: WriteTransaction) -> None:
+            found = await tx.records([ids[0]])
+            gone = Record(ids[0], found[ids[0]].properties, START_MS, START_MS + 1, True, START_MS)
+            await tx.save([RecordWrite(gone, is_new=False)])
+
+        await store.transact(PORTAL, TYPE, archive)
+        assert await store.count_records(PORTAL, TYPE, at_most=10) == 2
+        assert await store.count_records(PORTAL, TYPE, at_most=1) == 1
+        assert await store.count_records(OTHER_PORTAL, TYPE, at_most=10) == 1
+
+    run(database_url, scenario)

@@ -132,3 +132,31 @@ def test_an_app_without_a_target_url_has_its_deliveries_paused(database_url: str
             await store.close()
 
     asyncio.run(scenario())
+
+
+def test_deliveries_and_events_are_read_a_page_at_a_time_newest_first(database_url: str) -> None:
+    async def scenario() -> None:
+        store = await open_store(database_url)
+        try:
+            await outbox_with(store, 5)
+            for now in (10, 20):
+                for batch in await store.claim_webhook_events(
+                    now, 1, due_before=now, batch_size=2, batches=1
+                ):
+                    done = DeliveryOutcome(batch.delivery_id, now, 200, None, "", True, {})
+                    await store.finish_webhook_delivery(done)
+            everything = await store.webhook_deliveries(PORTAL)
+            ids = [d.delivery_id for d in everything][::-1]
+            page = await store.webhook_deliveries_page(PORTAL, before=None, limit=1)
+            assert [d.delivery_id for d in page] == ids[:1]
+            rest = await store.webhook_deliveries_page(PORTAL, before=ids[0], limit=9)
+            assert [d.delivery_id for d in rest] == ids[1:]
+            events = [e.event_id for e in await store.webhook_events(PORTAL)][::-1]
+            newest = await store.webhook_events_page(PORTAL, before=None, limit=2)
+            assert [e.event_id for e in newest] == events[:2]
+            older = await store.webhook_events_page(PORTAL, before=events[1], limit=9)
+            assert [e.event_id for e in older] == events[2:]
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())

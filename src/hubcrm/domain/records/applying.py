@@ -72,6 +72,7 @@ async def write_planned(
             if item.ref is not None and item.id_property:
                 # The key is stored in the id property of the new record.
                 values[item.id_property] = item.ref[1]
+            writes.check_required(object_type, values)
             w = writes.write(object_type, None, record_id, values, now, actor)
             if conflicts_per_input:
                 holder = await _holder(tx, schema, w.record, claimed)
@@ -99,7 +100,7 @@ async def save(
     """Save the writes, and record the webhook events they cause in the same transaction: every
     write path saves through here, so a committed write has its events and a failed one none."""
     await tx.save(saved)
-    source = events.source_of(actor.app_id, actor.source_id)
+    source = events.source_of(actor.app_id, actor.source_id, actor.source_type)
     await events.record(tx, object_type.type_id, saved, source)
 
 

@@ -12,6 +12,8 @@ from hubcrm.protocol.errors import Conflict, HubSpotError, ValidationError
 from hubcrm.store.base import HistoryEntry, Record, RecordWrite, WriteTransaction
 
 SOURCE_TYPE = "API"
+# What HubSpot records as the source of a value a person set in its CRM app.
+UI_SOURCE_TYPE = "CRM_UI"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Actor:
     portal_id: int
     source_id: str
     app_id: int | None = None  # the app writing through an OAuth token (webhook changeSource)
+    source_type: str = SOURCE_TYPE
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,16 @@ def reject_duplicates(object_type: ObjectType, keys: list[tuple[str, str]]) -> N
         )
 
 
+def check_required(object_type: ObjectType, properties: dict[str, str]) -> None:
+    """A new record must hold a value for each of its type's required properties."""
+    missing = [name for name in object_type.required_properties if not properties.get(name)]
+    if missing:
+        raise ValidationError(
+            messages.REQUIRED_PROPERTIES_MISSING.format(type=object_type.fully_qualified_name),
+            context={"properties": missing},
+        )
+
+
 def write(
     object_type: ObjectType,
     old: Record | None,
@@ -77,11 +90,14 @@ def write(
     stamp = format_ms(now)
     system = {object_type.modified_property: stamp}
     if old is None:
-        system |= {object_type.created_property: stamp, object_type.id_property: str(record_id)}
+        system[object_type.id_property] = str(record_id)
+        # A writable creation date (deals, tickets) keeps the value the request gave.
+        if not changed.get(object_type.created_property):
+            system[object_type.created_property] = stamp
     after = {name: value for name, value in (before | changed).items() if value != ""}
     after |= system
     history = [
-        HistoryEntry(name, value, now, SOURCE_TYPE, actor.source_id)
+        HistoryEntry(name, value, now, actor.source_type, actor.source_id)
         for name, value in (changed | system).items()
     ]
     record = Record(record_id, after, old.created_at if old else now, now)

@@ -51,10 +51,11 @@ class Change:
     fields: dict[str, object] = field(default_factory=dict)
 
 
-def source_of(app_id: int | None, source_id: str) -> Source:
+def source_of(app_id: int | None, source_id: str, source_type: str = API_SOURCE) -> Source:
+    """An app's writes are INTEGRATION; others keep their history's source (API, CRM_UI)."""
     if app_id is not None:
         return Source(APP_SOURCE, str(app_id))
-    return Source(API_SOURCE, source_id)
+    return Source(source_type, source_id)
 
 
 def changes_of(object_type_id: str, writes: list[RecordWrite], source: Source) -> list[Change]:

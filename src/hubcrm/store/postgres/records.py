@@ -84,6 +84,18 @@ class Records(Pooled):
         )
         return [decode_record(row) for row in rows]
 
+    async def count_records(self, portal_id: int, object_type: str, *, at_most: int) -> int:
+        # The LIMIT bounds the walk over the records_by_archived index on a large portal.
+        row = await self._fetchrow(
+            "SELECT count(*) FROM (SELECT 1 FROM records WHERE portal_id = $1"
+            " AND object_type = $2 AND NOT archived LIMIT $3) AS live",
+            portal_id,
+            object_type,
+            at_most,
+        )
+        assert row is not None
+        return int(row[0])
+
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
         async def attempt() -> SearchResult:
             with translated():

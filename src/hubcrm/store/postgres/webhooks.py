@@ -135,6 +135,10 @@ def _event_record(r: Any) -> EventRecord:
     )
 
 
+# Above every id: a page that starts at the newest.
+_BEYOND = 2**63 - 1
+
+
 def _delivery_record(r: Any) -> DeliveryRecord:
     return DeliveryRecord(
         delivery_id=r[0],
@@ -220,6 +224,32 @@ class Outbox(Pooled):
             portal_id,
         )
         return [_delivery_record(r) for r in rows]
+
+    async def webhook_deliveries_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[DeliveryRecord]:
+        rows = await self._fetch(
+            "SELECT delivery_id, portal_id, app_id, url, events, started_at, finished_at,"
+            " status, error, response FROM webhook_deliveries WHERE portal_id = $1"
+            " AND delivery_id < $2 ORDER BY delivery_id DESC LIMIT $3",
+            portal_id,
+            _BEYOND if before is None else before,
+            limit,
+        )
+        return [_delivery_record(r) for r in rows]
+
+    async def webhook_events_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[EventRecord]:
+        rows = await self._fetch(
+            "SELECT event_id, portal_id, app_id, subscription_id, event_type, occurred_at,"
+            " fields, state, attempts, due_at FROM webhook_events WHERE portal_id = $1"
+            " AND event_id < $2 ORDER BY event_id DESC LIMIT $3",
+            portal_id,
+            _BEYOND if before is None else before,
+            limit,
+        )
+        return [_event_record(row) for row in rows]
 
     async def webhook_events(self, portal_id: int) -> list[EventRecord]:
         rows = await self._fetch(

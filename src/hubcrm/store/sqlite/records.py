@@ -133,6 +133,15 @@ class Records(Connections):
 
         return await self._reader.run(page)
 
+    async def count_records(self, portal_id: int, object_type: str, *, at_most: int) -> int:
+        # The LIMIT bounds the walk over the records_by_archived index on a large portal.
+        sql = (
+            "SELECT count(*) FROM (SELECT 1 FROM records WHERE portal_id = ? AND object_type = ?"
+            " AND archived = 0 LIMIT ?)"
+        )
+        args = (portal_id, object_type, at_most)
+        return await self._reader.run(lambda conn: int(conn.execute(sql, args).fetchone()[0]))
+
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
         return await self._reader.run(lambda conn: search.run(conn, portal_id, object_type, query))
 

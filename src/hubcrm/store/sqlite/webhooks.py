@@ -104,6 +104,10 @@ def _claim_group(
     return ClaimedBatch(delivery_id, portal_id, app_id, app[0], app[1], events)
 
 
+# Above every id: a page that starts at the newest.
+_BEYOND = 2**63 - 1
+
+
 def _delivery_record(r: Any) -> DeliveryRecord:
     return DeliveryRecord(
         delivery_id=r[0],
@@ -198,6 +202,34 @@ class Outbox(Connections):
             return [_delivery_record(r) for r in rows]
 
         return await self._reader.run(list_all)
+
+    async def webhook_deliveries_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[DeliveryRecord]:
+        def page(conn: sqlite3.Connection) -> list[DeliveryRecord]:
+            rows = conn.execute(
+                "SELECT delivery_id, portal_id, app_id, url, events, started_at, finished_at,"
+                " status, error, response FROM webhook_deliveries WHERE portal_id = ?"
+                " AND delivery_id < ? ORDER BY delivery_id DESC LIMIT ?",
+                (portal_id, _BEYOND if before is None else before, limit),
+            )
+            return [_delivery_record(r) for r in rows]
+
+        return await self._reader.run(page)
+
+    async def webhook_events_page(
+        self, portal_id: int, *, before: int | None, limit: int
+    ) -> list[EventRecord]:
+        def page(conn: sqlite3.Connection) -> list[EventRecord]:
+            rows = conn.execute(
+                "SELECT event_id, portal_id, app_id, subscription_id, event_type, occurred_at,"
+                " fields, state, attempts, due_at FROM webhook_events WHERE portal_id = ?"
+                " AND event_id < ? ORDER BY event_id DESC LIMIT ?",
+                (portal_id, _BEYOND if before is None else before, limit),
+            )
+            return [_event_record(r) for r in rows]
+
+        return await self._reader.run(page)
 
     async def webhook_events(self, portal_id: int) -> list[EventRecord]:
         def list_all(conn: sqlite3.Connection) -> list[EventRecord]:
