@@ -149,6 +149,10 @@ CURATED: dict[str, Json] = {
         "defaultProperties": ["firstname", "lastname", "email", "lastmodifieddate",
                               "hs_object_id", "createdate"],
         "upsertIdProperties": ["email"],
+        # hubcrm's own: email values are validated, stored lower-case and unique across both;
+        # hs_additional_emails holds several `;`-separated values.
+        "emailProperties": ["email", "hs_additional_emails"],
+        "multiValueProperties": ["hs_additional_emails"],
         "scopes": {"read": ["crm.objects.contacts.read"], "write": ["crm.objects.contacts.write"]},
     },
     "companies": {
@@ -276,6 +280,9 @@ def object_types(recorded: list[Json]) -> list[Json]:
                 "schemaWrite": None if engagement else f"crm.schemas.{name}.write",
             },
             "recordUrl": RECORD_URL,
+            "propertiesFile": cur["singular"].lower().replace(" ", "_") + "_properties.json",
+            "emailProperties": cur.get("emailProperties", []),
+            "multiValueProperties": cur.get("multiValueProperties", []),
         }
         if "pipelineProperties" in rec:
             entry["pipelineProperties"] = rec["pipelineProperties"]

@@ -250,7 +250,9 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(answer, str):
         print(f"hubcrm: {answer}", file=sys.stderr)
         return 1
-    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts")
+    named = ("schemas", "objects", "companies", "deals")
+    extra = "".join(f", {answer[key]} {key}" for key in named if answer.get(key))
+    print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts{extra}")
     return 0
 
 
@@ -268,7 +270,14 @@ async def _seed_database(
             return messages.PORTAL_NOT_FOUND.format(portal=portal_id)
         records = Records(store, SystemClock())
         done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
-        return {"properties": done.properties, "contacts": done.contacts}
+        counts = {
+            "properties": done.properties,
+            "contacts": done.contacts,
+            "schemas": done.schemas,
+            "objects": done.objects,
+        }
+        extra = {"companies": done.companies, "deals": done.deals}
+        return counts | {name: count for name, count in extra.items() if count}
     except HubSpotError as error:
         return error.message
     finally:

@@ -191,4 +191,172 @@ PROBES += [
         lambda api, token, rid, email: _delete(api, f"{PROPERTIES_PATH}/probe_code", token),
         observe_ids,
     ),
+    # The schemas API: another portal's custom object type is as unknown as one never defined.
+    Probe("list_schemas", lambda api, token, rid, email: api.get(SCHEMAS_PATH, token=token)),
+    Probe(
+        "get_schema",
+        lambda api, token, rid, email: api.get(f"{SCHEMAS_PATH}/2-1", token=token),
+    ),
+    Probe(
+        "create_schema",
+        lambda api, token, rid, email: api.post(
+            SCHEMAS_PATH,
+            {"name": "probes", "labels": {"singular": "Probe", "plural": "Probes"}},
+            token,
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "update_schema",
+        lambda api, token, rid, email: _patch(
+            api, f"{SCHEMAS_PATH}/2-1", {"labels": {"singular": "x"}}, token
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "archive_schema",
+        lambda api, token, rid, email: _delete(api, f"{SCHEMAS_PATH}/2-1", token),
+        observe_ids,
+    ),
 ]
+
+
+# Associations, merge and GDPR delete: each aimed at the probed contact, from it and to it.
+V4_PATH = "/crm/v4/objects/contacts"
+PAIR_PATH = "/crm/v4/associations/contacts/contacts"
+V3_PAIR_PATH = "/crm/v3/associations/contacts/contacts"
+_SPEC = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 449}]
+
+
+def _put(api: Api, path: str, body: Any, token: str) -> Any:
+    return api.client.put(path, json=body, headers=api.headers(token))
+
+
+PROBES += [
+    Probe(
+        "put_association_labels",
+        lambda api, token, rid, email: _put(
+            api, f"{V4_PATH}/{rid}/associations/contacts/{rid}", _SPEC, token
+        ),
+    ),
+    Probe(
+        "put_default_association",
+        lambda api, token, rid, email: _put(
+            api, f"{V4_PATH}/{rid}/associations/default/contacts/{rid}", None, token
+        ),
+    ),
+    Probe(
+        "list_associations",
+        lambda api, token, rid, email: api.get(f"{V4_PATH}/{rid}/associations/contacts", token),
+    ),
+    Probe(
+        "delete_associations",
+        lambda api, token, rid, email: _delete(
+            api, f"{V4_PATH}/{rid}/associations/contacts/{rid}", token
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "batch_create_associations",
+        lambda api, token, rid, email: api.post(
+            f"{PAIR_PATH}/batch/create",
+            {"inputs": [{"from": {"id": rid}, "to": {"id": rid}, "types": _SPEC}]},
+            token,
+        ),
+    ),
+    Probe(
+        "batch_default_associations",
+        lambda api, token, rid, email: api.post(
+            f"{PAIR_PATH}/batch/associate/default",
+            {"inputs": [{"from": {"id": rid}, "to": {"id": rid}}]},
+            token,
+        ),
+    ),
+    Probe(
+        "batch_read_associations",
+        lambda api, token, rid, email: api.post(
+            f"{PAIR_PATH}/batch/read", {"inputs": [{"id": rid}]}, token
+        ),
+    ),
+    Probe(
+        "batch_archive_associations",
+        lambda api, token, rid, email: api.post(
+            f"{PAIR_PATH}/batch/archive",
+            {"inputs": [{"from": {"id": rid}, "to": [{"id": rid}]}]},
+            token,
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "batch_archive_association_labels",
+        lambda api, token, rid, email: api.post(
+            f"{PAIR_PATH}/batch/labels/archive",
+            {"inputs": [{"from": {"id": rid}, "to": {"id": rid}, "types": _SPEC}]},
+            token,
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "list_association_labels",
+        lambda api, token, rid, email: api.get(f"{PAIR_PATH}/labels", token),
+    ),
+    Probe(
+        "create_association_label",
+        lambda api, token, rid, email: api.post(
+            f"{PAIR_PATH}/labels", {"label": "Probe", "name": "probe"}, token
+        ),
+    ),
+    Probe(
+        "update_association_label",
+        lambda api, token, rid, email: _put(
+            api, f"{PAIR_PATH}/labels", {"associationTypeId": 1000, "label": "x"}, token
+        ),
+    ),
+    Probe(
+        "delete_association_label",
+        lambda api, token, rid, email: _delete(api, f"{PAIR_PATH}/labels/1000", token),
+    ),
+    Probe(
+        "v3_batch_create_associations",
+        lambda api, token, rid, email: api.post(
+            f"{V3_PAIR_PATH}/batch/create",
+            {"inputs": [{"from": {"id": rid}, "to": {"id": rid}, "type": "contact_to_contact"}]},
+            token,
+        ),
+    ),
+    Probe(
+        "v3_batch_read_associations",
+        lambda api, token, rid, email: api.post(
+            f"{V3_PAIR_PATH}/batch/read", {"inputs": [{"id": rid}]}, token
+        ),
+    ),
+    Probe(
+        "v3_batch_archive_associations",
+        lambda api, token, rid, email: api.post(
+            f"{V3_PAIR_PATH}/batch/archive",
+            {"inputs": [{"from": {"id": rid}, "to": {"id": rid}, "type": "contact_to_contact"}]},
+            token,
+        ),
+        observe_ids,
+    ),
+    Probe(
+        "merge_records",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/merge", {"primaryObjectId": rid, "objectIdToMerge": "999"}, token
+        ),
+    ),
+    Probe(
+        "gdpr_delete",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/gdpr-delete", {"objectId": rid}, token
+        ),
+    ),
+    Probe(
+        "gdpr_delete",
+        lambda api, token, rid, email: api.post(
+            f"{CONTACTS_PATH}/gdpr-delete", {"objectId": email, "idProperty": "email"}, token
+        ),
+        observe_ids,
+    ),
+]
+SCHEMAS_PATH = "/crm/v3/schemas"

@@ -92,3 +92,35 @@ def test_control_on_a_public_address_without_admin_token_is_refused(tmp_path: Pa
     refused = hubcrm("serve", "--control", "--host", "0.0.0.0", "--port", "0", "--database", url)
     assert refused.returncode == 2
     assert "needs --admin-token" in refused.stderr
+
+
+def test_seed_a_company_with_its_contacts_and_deals_into_a_database(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert hubcrm("token", "create", "--portal", "4242", "--database", url).returncode == 0
+    seed = {
+        "contacts": [{"email": "ann@example.com"}],
+        "companies": [
+            {
+                "properties": {"name": "Acme"},
+                "contacts": ["ann@example.com"],
+                "deals": [{"properties": {"dealname": "Big"}}],
+            }
+        ],
+    }
+    (tmp_path / "seed.json").write_text(json.dumps(seed))
+    seeded = hubcrm("seed", str(tmp_path / "seed.json"), "--database", url)
+    assert seeded.returncode == 0, seeded.stderr
+    assert seeded.stdout == "seeded 0 properties and 1 contacts, 1 companies, 1 deals\n"
+
+    async def read() -> list[tuple[int, int]]:
+        store = await open_store(url)
+        try:
+            rows = await store.associations_page(4242, "0-1", 1, "0-2", after=0, limit=10)
+            contact = await store.record(4242, "0-1", 1)
+        finally:
+            await store.close()
+        assert contact is not None
+        assert contact.properties["associatedcompanyid"] == "1"
+        return [(row.to_id, row.type_id) for row in rows]
+
+    assert asyncio.run(read()) == [(1, 1), (1, 279)]

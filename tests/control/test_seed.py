@@ -159,3 +159,59 @@ def test_reset_forgets_seeded_definitions(controlled: Controlled) -> None:
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["code"] == "PROPERTY_DOESNT_EXIST"
     assert seed(controlled, portal_id, SEED).status_code == 200
+
+
+def associated(controlled: Controlled, token: str, path: str) -> list[tuple[int, list[int]]]:
+    answer = controlled.get(token, path).json()
+    return [
+        (r["toObjectId"], [t["typeId"] for t in r["associationTypes"]]) for r in answer["results"]
+    ]
+
+
+def test_a_seed_declares_a_company_with_its_contacts_and_deals(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    body = {
+        "contacts": [{"email": "ann@x.com"}, {"email": "bob@x.com"}],
+        "companies": [
+            {
+                "properties": {"name": "Acme", "domain": "acme.com"},
+                "contacts": ["Ann@x.com", "bob@x.com"],
+                "deals": [{"properties": {"dealname": "Big"}, "contacts": ["ann@x.com"]}],
+            }
+        ],
+    }
+    done = seed(controlled, portal_id, body)
+    assert done.status_code == 200, done.text
+    assert done.json() == {"properties": 0, "contacts": 2, "companies": 1, "deals": 1}
+    assert associated(controlled, token, "/crm/v4/objects/contacts/1/associations/companies") == [
+        (1, [1, 279])
+    ]
+    ann = controlled.get(token, "/crm/v3/objects/contacts/1", properties="associatedcompanyid")
+    assert ann.json()["properties"]["associatedcompanyid"] == "1"
+    assert associated(controlled, token, "/crm/v4/objects/deals/1/associations/companies") == [
+        (1, [5, 341])
+    ]
+    assert associated(controlled, token, "/crm/v4/objects/deals/1/associations/contacts") == [
+        (1, [3])
+    ]
+    # Reset forgets the associations with the records.
+    assert controlled.control("POST", f"portals/{portal_id}/reset").status_code == 200
+    seed(controlled, portal_id, {"contacts": [{"email": "ann@x.com"}]})
+    controlled.client.post(
+        "/crm/v3/objects/companies",
+        json={"properties": {"name": "Other"}},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert associated(controlled, token, "/crm/v4/objects/contacts/1/associations/companies") == []
+
+
+def test_a_seed_naming_an_unknown_contact_writes_nothing(controlled: Controlled) -> None:
+    portal_id, token = controlled.portal()
+    body = {"contacts": [{"email": "ann@x.com"}], "companies": [{"contacts": ["zed@x.com"]}]}
+    assert_error(
+        seed(controlled, portal_id, body),
+        400,
+        "VALIDATION_ERROR",
+        messages.SEED_UNKNOWN_CONTACT.format(key="zed@x.com"),
+    )
+    assert controlled.get(token, "/crm/v3/objects/contacts").json()["results"] == []

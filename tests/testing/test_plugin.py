@@ -222,3 +222,37 @@ def test_search_delay_through_the_sdk() -> None:
         portal.clock.advance(seconds=5)
         found = client.crm.contacts.search_api.do_search(by_email)
         assert [result.id for result in found.results] == ["1"]
+
+
+def test_the_plugin_seeds_and_serves_every_object_type(hubcrm_portal: Portal) -> None:
+    """Companies, deals and a custom object type seeded through the plugin, read by the SDK."""
+    seeded = hubcrm_portal.seed(
+        {
+            "schemas": [
+                {
+                    "name": "cars",
+                    "labels": {"singular": "Car", "plural": "Cars"},
+                    "properties": [
+                        {"name": "model", "label": "Model", "type": "string", "fieldType": "text"}
+                    ],
+                }
+            ],
+            "objects": {
+                "companies": [{"name": "Acme"}],
+                "deals": [{"dealname": "Renewal", "amount": "1200"}],
+                "cars": [{"model": "Beetle"}],
+            },
+        }
+    )
+    assert seeded == {"properties": 0, "contacts": 0, "schemas": 1, "objects": 3}
+    client = hubcrm_portal.hubspot(client_side_validation=True)
+    companies = client.crm.companies.basic_api.get_page(properties=["name"])
+    assert [c.properties["name"] for c in companies.results] == ["Acme"]
+    deal = client.crm.deals.basic_api.get_by_id("1", properties=["amount"])
+    assert deal.properties["amount"] == "1200"
+    schema = client.crm.schemas.core_api.get_by_id(f"p{hubcrm_portal.portal_id}_cars")
+    cars = client.crm.objects.basic_api.get_page(schema.object_type_id, properties=["model"])
+    assert [c.properties["model"] for c in cars.results] == ["Beetle"]
+    hubcrm_portal.reset()
+    assert client.crm.companies.basic_api.get_page().results == []
+    assert client.crm.schemas.core_api.get_all().results == []

@@ -21,11 +21,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hubcrm.api import metrics
 from hubcrm.api.requests import state
 from hubcrm.domain import auth
-from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.associations.catalogue import path_name
+from hubcrm.domain.objects import SCHEMAS_READ, SCHEMAS_WRITE, ObjectType
 from hubcrm.store.base import Token
 
 # Which scope of the object type a route demands.
-ScopeKind = Literal["read_scope", "write_scope", "schema_read_scope", "schema_write_scope"]
+ScopeKind = Literal["read_scopes", "write_scopes", "schema_read_scopes", "schema_write_scopes"]
 # Which rate-limit policy a route counts against: every route counts against its portal's
 # rolling window and daily quota; search also has its own per-second limit.
 RatePolicy = Literal["standard", "search"]
@@ -35,25 +36,33 @@ RatePolicy = Literal["standard", "search"]
 class Access:
     scope: ScopeKind
     rate: RatePolicy = "standard"
+    # Scopes a route demands whatever the object type (the schemas API); any one suffices.
+    fixed: tuple[str, ...] = ()
 
 
 ROUTE_ACCESS: dict[str, Access] = {
-    "batch_upsert": Access("write_scope"),
-    "get_record": Access("read_scope"),
-    "list_records": Access("read_scope"),
-    "batch_read": Access("read_scope"),
-    "search": Access("read_scope", "search"),
-    "create_record": Access("write_scope"),
-    "update_record": Access("write_scope"),
-    "archive_record": Access("write_scope"),
-    "batch_create": Access("write_scope"),
-    "batch_update": Access("write_scope"),
-    "batch_archive": Access("write_scope"),
-    "list_properties": Access("schema_read_scope"),
-    "get_property": Access("schema_read_scope"),
-    "create_property": Access("schema_write_scope"),
-    "update_property": Access("schema_write_scope"),
-    "archive_property": Access("schema_write_scope"),
+    "batch_upsert": Access("write_scopes"),
+    "get_record": Access("read_scopes"),
+    "list_records": Access("read_scopes"),
+    "batch_read": Access("read_scopes"),
+    "search": Access("read_scopes", "search"),
+    "create_record": Access("write_scopes"),
+    "update_record": Access("write_scopes"),
+    "archive_record": Access("write_scopes"),
+    "batch_create": Access("write_scopes"),
+    "batch_update": Access("write_scopes"),
+    "batch_archive": Access("write_scopes"),
+    "list_properties": Access("schema_read_scopes"),
+    "get_property": Access("schema_read_scopes"),
+    "create_property": Access("schema_write_scopes"),
+    "update_property": Access("schema_write_scopes"),
+    "archive_property": Access("schema_write_scopes"),
+    # The schemas API (custom object types)
+    "list_schemas": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "get_schema": Access("schema_read_scopes", fixed=SCHEMAS_READ),
+    "create_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "update_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    "archive_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
 }
 
 _HEADERS_KEY = "ratelimit_headers"
@@ -70,9 +79,67 @@ async def authorize(request: Request) -> tuple[Token, ObjectType]:
     if verdict.refusal is not None:
         metrics.rate_limited(verdict.refusal.policy_name)
         raise verdict.refusal
-    kind = object_type(request.path_params["object_type"])
+    kind = await app.records.types.resolve(token.portal_id, request.path_params["object_type"])
     auth.require_scope(token, getattr(kind, access.scope))
     return token, kind
+
+
+async def authorize_fixed(request: Request) -> Token:
+    """As authorize, for a route whose scopes do not depend on an object type."""
+    app = state(request)
+    access = ROUTE_ACCESS[request.scope["route"].name]
+    token = await app.auth.authenticate(request.headers.get("authorization"))
+    verdict = await app.limiter.check(
+        token.portal_id, token.token_id, access.rate, app.clock.now_ms()
+    )
+    report_rate_limit(request.scope, verdict.headers)
+    if verdict.refusal is not None:
+        raise verdict.refusal
+    auth.require_scope(token, access.fixed)
+    return token
+
+
+# Associations: routes naming two object types (`from_type`, `to_type`, by plural or singular
+# name or type id) demand the route's scope on both.
+ROUTE_ACCESS |= {
+    "put_association_labels": Access("write_scopes"),
+    "put_default_association": Access("write_scopes"),
+    "list_associations": Access("read_scopes"),
+    "delete_associations": Access("write_scopes"),
+    "batch_create_associations": Access("write_scopes"),
+    "batch_default_associations": Access("write_scopes"),
+    "batch_read_associations": Access("read_scopes"),
+    "batch_archive_associations": Access("write_scopes"),
+    "batch_archive_association_labels": Access("write_scopes"),
+    "list_association_labels": Access("read_scopes"),
+    "create_association_label": Access("write_scopes"),
+    "update_association_label": Access("write_scopes"),
+    "delete_association_label": Access("write_scopes"),
+    "v3_batch_create_associations": Access("write_scopes"),
+    "v3_batch_read_associations": Access("read_scopes"),
+    "v3_batch_archive_associations": Access("write_scopes"),
+    "merge_records": Access("write_scopes"),
+    "gdpr_delete": Access("write_scopes"),
+}
+
+
+async def authorize_pair(request: Request) -> tuple[Token, ObjectType, ObjectType]:
+    """As authorize, for a route naming two object types: the route's scope on both."""
+    app = state(request)
+    access = ROUTE_ACCESS[request.scope["route"].name]
+    token = await app.auth.authenticate(request.headers.get("authorization"))
+    verdict = await app.limiter.check(
+        token.portal_id, token.token_id, access.rate, app.clock.now_ms()
+    )
+    report_rate_limit(request.scope, verdict.headers)
+    if verdict.refusal is not None:
+        raise verdict.refusal
+    kinds = []
+    for name in (request.path_params["from_type"], request.path_params["to_type"]):
+        kind = await app.records.types.resolve(token.portal_id, path_name(name))
+        auth.require_scope(token, getattr(kind, access.scope))
+        kinds.append(kind)
+    return token, kinds[0], kinds[1]
 
 
 def report_rate_limit(scope: Scope, headers: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hubcrm.api import (
+    associations,
     control,
     errors,
     health,
@@ -21,6 +22,7 @@ from hubcrm.api import (
     oauth,
     objects,
     properties,
+    schemas,
     webhook_client,
     webhooks,
 )
@@ -41,6 +43,7 @@ from hubcrm.domain.ids import IdSource
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
+from hubcrm.domain.schemas import ObjectSchemas
 from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
@@ -52,6 +55,7 @@ from hubcrm.ui import mount as mount_ui
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
+SCHEMAS_PREFIXES = ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas")
 # Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
 DETERMINISTIC_START_MS = 1_767_225_600_000
 
@@ -76,6 +80,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{record_id}", objects.update_record, methods=["PATCH"]),
             Route(base + "/{record_id}", objects.archive_record, methods=["DELETE"]),
         ]
+    routes += _association_routes()
     for prefix in PROPERTIES_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -85,8 +90,86 @@ def _routes(settings: Settings) -> list[BaseRoute]:
             Route(base + "/{name}", properties.update_property, methods=["PATCH"]),
             Route(base + "/{name}", properties.archive_property, methods=["DELETE"]),
         ]
+    # The schemas API (custom object types), where HubSpot's docs and its SDK call it
+    for prefix in SCHEMAS_PREFIXES:
+        routes += [
+            Route(prefix, schemas.list_schemas, methods=["GET"]),
+            Route(prefix, schemas.create_schema, methods=["POST"]),
+            Route(prefix + "/{object_type}", schemas.get_schema, methods=["GET"]),
+            Route(prefix + "/{object_type}", schemas.update_schema, methods=["PATCH"]),
+            Route(prefix + "/{object_type}", schemas.archive_schema, methods=["DELETE"]),
+        ]
     # Apps: OAuth and the webhooks API, whose credentials are not portal tokens (no ROUTE_ACCESS).
     routes += oauth.routes() + webhooks.routes()
+    return routes
+
+
+# Associations: v4 per record under /crm/v4/objects, v4 batches and labels under
+# /crm/v4/associations (labels also under /crm/associations/v4, the spec's path), v3 batches;
+# merge and GDPR delete beside the objects routes.
+V4_OBJECTS_PREFIXES = ("/crm/v4/objects", "/crm/objects/2026-03")
+V4_ASSOCIATIONS_PREFIXES = (
+    "/crm/v4/associations",
+    "/crm/associations/v4",
+    "/crm/associations/2026-09",
+)
+
+
+def _association_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for prefix in OBJECTS_PREFIXES:
+        base = prefix + "/{object_type}"
+        routes += [
+            Route(base + "/merge", associations.merge_records, methods=["POST"]),
+            Route(base + "/gdpr-delete", associations.gdpr_delete, methods=["POST"]),
+        ]
+    for prefix in V4_OBJECTS_PREFIXES:
+        one = prefix + "/{from_type}/{from_id}/associations"
+        routes += [
+            Route(
+                one + "/default/{to_type}/{to_id}",
+                associations.put_default_association,
+                methods=["PUT"],
+            ),
+            Route(one + "/{to_type}", associations.list_associations, methods=["GET"]),
+            Route(one + "/{to_type}/{to_id}", associations.put_association_labels, methods=["PUT"]),
+            Route(one + "/{to_type}/{to_id}", associations.delete_associations, methods=["DELETE"]),
+        ]
+    for prefix in V4_ASSOCIATIONS_PREFIXES:
+        pair = prefix + "/{from_type}/{to_type}"
+        routes += [
+            Route(pair + "/batch/create", associations.batch_create_associations, methods=["POST"]),
+            Route(
+                pair + "/batch/associate/default",
+                associations.batch_default_associations,
+                methods=["POST"],
+            ),
+            Route(pair + "/batch/read", associations.batch_read_associations, methods=["POST"]),
+            Route(
+                pair + "/batch/archive", associations.batch_archive_associations, methods=["POST"]
+            ),
+            Route(
+                pair + "/batch/labels/archive",
+                associations.batch_archive_association_labels,
+                methods=["POST"],
+            ),
+            Route(pair + "/labels", associations.list_association_labels, methods=["GET"]),
+            Route(pair + "/labels", associations.create_association_label, methods=["POST"]),
+            Route(pair + "/labels", associations.update_association_label, methods=["PUT"]),
+            Route(
+                pair + "/labels/{type_id}",
+                associations.delete_association_label,
+                methods=["DELETE"],
+            ),
+        ]
+    pair = "/crm/v3/associations/{from_type}/{to_type}"
+    routes += [
+        Route(pair + "/batch/create", associations.v3_batch_create_associations, methods=["POST"]),
+        Route(pair + "/batch/read", associations.v3_batch_read_associations, methods=["POST"]),
+        Route(
+            pair + "/batch/archive", associations.v3_batch_archive_associations, methods=["POST"]
+        ),
+    ]
     return routes
 
 
@@ -155,6 +238,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             controls,
             PortalLookup(store),
             PropertyDefinitions(store, clock),
+            ObjectSchemas(store, clock, records.types),
             deliverer,
         )
         try:

@@ -101,8 +101,18 @@ async def seed(request: Request) -> Response:
     portal_id = await _known_portal(request)
     is_csv = request.headers.get("content-type", "").split(";")[0].strip() == "text/csv"
     data = seeding.parse(await read_body(request), csv_text=is_csv)
-    done = await seeding.seed(state(request).records, portal_id, data)
-    return json_response(control_wire.Seeded(properties=done.properties, contacts=done.contacts))
+    app = state(request)
+    done = await seeding.seed(app.records, portal_id, data, app.associations)
+    return json_response(
+        control_wire.Seeded(
+            properties=done.properties,
+            contacts=done.contacts,
+            companies=done.companies,
+            deals=done.deals,
+            schemas=done.schemas,
+            objects=done.objects,
+        )
+    )
 
 
 async def set_sequence(request: Request) -> Response:

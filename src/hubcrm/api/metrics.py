@@ -93,7 +93,10 @@ WEBHOOKS = Counter(
 
 
 def object_type_label(type_id: str) -> str:
-    return type_id if type_id in _KNOWN_TYPES else "unknown"
+    if type_id in _KNOWN_TYPES:
+        return type_id
+    # Custom object types are per portal: one label for them all keeps the series bounded.
+    return "custom" if type_id.startswith("2-") else "unknown"
 
 
 def records_written(type_id: str, count: int) -> None:

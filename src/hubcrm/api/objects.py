@@ -31,7 +31,7 @@ async def batch_upsert(request: Request) -> Response:
 async def batch_create(request: Request) -> Response:
     token, kind = await authorize(request)
     body = await read_json(request, wire.batch_create_request)
-    outcome = await state(request).records.batch_create(_actor(token), kind, body.inputs)
+    outcome = await state(request).associations.create_records(_actor(token), kind, body.inputs)
     return json_response(
         render.batch_written(kind, token.portal_id, outcome),
         status=207 if outcome.failures else 201,
@@ -79,7 +79,8 @@ async def batch_read(request: Request) -> Response:
 async def create_record(request: Request) -> Response:
     token, kind = await authorize(request)
     body = await read_json(request, wire.create_request)
-    created = await state(request).records.create(_actor(token), kind, body.properties)
+    outcome = await state(request).associations.create_records(_actor(token), kind, [body])
+    created = outcome.results[0].record
     return json_response(render.written(kind, token.portal_id, created), status=201)
 
 
@@ -118,6 +119,7 @@ async def get_record(request: Request) -> Response:
         found,
         query_list(request, "properties"),
         query_list(request, "propertiesWithHistory"),
+        with_associations=True,
     )
     return json_response(shown)
 
@@ -135,7 +137,10 @@ async def list_records(request: Request) -> Response:
         query_list(request, "properties"),
         query_list(request, "propertiesWithHistory"),
     )
-    results = [await _shown(request, token, kind, r, names, with_history) for r in page.records]
+    results = [
+        await _shown(request, token, kind, r, names, with_history, with_associations=True)
+        for r in page.records
+    ]
     link = (
         str(request.url.include_query_params(after=page.next_after))
         if page.next_after is not None
@@ -158,6 +163,8 @@ async def _shown(
     record: Record,
     names: list[str] | None,
     with_history: list[str] | None,
+    *,
+    with_associations: bool = False,
 ) -> wire.SimplePublicObject:
     """A record as reads show it: the named (or default) properties, and any history asked for."""
     records = state(request).records
@@ -165,4 +172,12 @@ async def _shown(
         await records.history(token.portal_id, kind, record, with_history) if with_history else None
     )
     properties = render.selected(kind, record, names)
-    return render.record(kind, token.portal_id, record, properties, history)
+    shown = render.record(kind, token.portal_id, record, properties, history)
+    # `?associations=` is read by single reads and lists only, as in HubSpot.
+    associated = query_list(request, "associations") if with_associations else None
+    if associated:
+        block = await state(request).associations.v3_block(
+            token.portal_id, kind, record.record_id, associated
+        )
+        shown.associations = render.associations(request.base_url, kind, record, block)
+    return shown

@@ -85,7 +85,8 @@ def batch_written(
 
 def not_found(object_type: ObjectType, ids: list[str]) -> HubSpotError:
     return ObjectNotFound(
-        messages.OBJECTS_NOT_FOUND.format(type=object_type.label.upper()), context={"ids": ids}
+        messages.OBJECTS_NOT_FOUND.format(type=object_type.fully_qualified_name),
+        context={"ids": ids},
     )
 
 
@@ -202,3 +203,26 @@ def batch_upsert(
         num_errors=len(errors) if errors else None,
         errors=errors or None,
     )
+
+
+def associations(
+    base_url: object,
+    object_type: ObjectType,
+    item: Record,
+    block: dict[str, tuple[list[tuple[str, str]], str | None]],
+) -> dict[str, wire.AssociatedIds] | None:
+    """A v3 read's `associations`: per associated type asked for, one page of ids and types.
+    The next page's link leads to the v4 list of the record's associations of that type."""
+    shown: dict[str, wire.AssociatedIds] = {}
+    for name, (entries, after) in block.items():
+        paging = None
+        if after is not None:
+            link = (
+                f"{str(base_url).rstrip('/')}/crm/v4/objects/{object_type.type_id}"
+                f"/{item.record_id}/associations/{name}?after={after}"
+            )
+            paging = wire.Paging(wire.NextPage(after=after, link=link))
+        shown[name] = wire.AssociatedIds(
+            results=[wire.AssociatedId(id=i, type=t) for i, t in entries], paging=paging
+        )
+    return shown or None

@@ -1,11 +1,14 @@
-"""Seed data for a portal: property definitions and contacts, from a JSON or a CSV file.
+"""Seed data for a portal: property definitions, contacts, custom object types and records of
+any type, from a JSON or a CSV file.
 
 JSON is an object, `{"properties": [...], "contacts": [...], "idProperty": "email"}`, or a bare
 list of contacts. A property definition has HubSpot's shape (`name`, `label`, `type`,
 `fieldType`, optional `groupName`, `options`, `hasUniqueValue`, ...); a contact is a map of
 property values, flat or under `properties`. Contacts are upserted by `idProperty` (`email`
 unless the file names another unique property), so seeding twice updates rather than
-duplicates.
+duplicates. `schemas` defines custom object types (the schemas API's request bodies), and
+`objects` maps an object type (`companies`, `0-3`, or a custom type by its schema's name) to
+records to create, each a map of property values; these are created, not upserted.
 
 CSV has a header row. When its columns include `name`, `label`, `type` and `fieldType`, each row
 is a property definition (`options` as `value;value`); otherwise each row is a contact, one
@@ -25,12 +28,16 @@ from typing import Any
 
 import msgspec
 
+from hubcrm.domain.associations import Associations
 from hubcrm.domain.objects import ObjectType, object_type
-from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema
+from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema, writes
+from hubcrm.domain.schemas import ObjectSchemas, PreparedSchema
+from hubcrm.domain.values import ValueRejected
 from hubcrm.protocol import messages
 from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
 from hubcrm.protocol.errors import Conflict, PropertyValuesInvalid, ValidationError
-from hubcrm.protocol.wire import PropertyValue, UpsertInput
+from hubcrm.protocol.schemas import ObjectSchemaEgg
+from hubcrm.protocol.wire import CreateInput, PropertyValue, UpsertInput
 
 SOURCE_ID = "seed"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
@@ -60,10 +67,28 @@ class SeedProperty(msgspec.Struct, rename="camel", kw_only=True):
     object_type: str = "contacts"
 
 
+class SeedDeal(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    properties: dict[str, Any] = msgspec.field(default_factory=dict)
+    contacts: list[str] = msgspec.field(default_factory=list)  # contact keys (idProperty)
+
+
+class SeedCompany(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
+    properties: dict[str, Any] = msgspec.field(default_factory=dict)
+    # Contacts by key (the seed's idProperty): the company becomes their primary company.
+    contacts: list[str] = msgspec.field(default_factory=list)
+    deals: list[SeedDeal] = msgspec.field(default_factory=list)
+
+
 class SeedFile(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fields=True):
     properties: list[SeedProperty] = msgspec.field(default_factory=list)
     contacts: list[dict[str, Any]] = msgspec.field(default_factory=list)
     id_property: str = "email"
+    # Custom object types, as the schemas API defines them.
+    schemas: list[ObjectSchemaEgg] = msgspec.field(default_factory=list)
+    # Records of any other type, created: by type name or id ("companies", "0-3"), or a
+    # custom type by its schema's name, fully qualified name or id.
+    objects: dict[str, list[dict[str, Any]]] = msgspec.field(default_factory=dict)
+    companies: list[SeedCompany] = msgspec.field(default_factory=list)
 
 
 _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
@@ -73,6 +98,10 @@ _seed_file = msgspec.json.Decoder(SeedFile | list[dict[str, Any]])
 class Seeded:
     properties: int
     contacts: int
+    schemas: int = 0
+    objects: int = 0  # records of other types than contacts
+    companies: int = 0
+    deals: int = 0
 
 
 def parse(raw: bytes, csv_text: bool) -> SeedFile:
@@ -111,8 +140,13 @@ def _csv_property(row: dict[str, str]) -> SeedProperty:
     )
 
 
-async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
-    """Check the whole seed, then define its properties and upsert its contacts."""
+async def seed(
+    records: Records, portal_id: int, data: SeedFile, links: Associations | None = None
+) -> Seeded:
+    """Check the whole seed, then define its properties and custom object types, upsert its
+    contacts, create its other records, and its companies with their contacts and deals
+    (associated through `links`, the app's associations)."""
+    links = links or Associations(records)
     kinds: dict[str, ObjectType] = {}
     new: list[tuple[ObjectType, PropertyDefinition]] = []
     for item in data.properties:
@@ -120,25 +154,199 @@ async def seed(records: Records, portal_id: int, data: SeedFile) -> Seeded:
         new.append((kind, _definition(item)))
     contacts_type = object_type("contacts")
     schemas: dict[str, Schema] = {}
-    for type_id in {kind.type_id for kind, _ in new} | {contacts_type.type_id}:
-        schemas[type_id] = await _schema_with(records, portal_id, new, type_id)
+    involved = {kind.type_id: kind for kind, _ in new} | {contacts_type.type_id: contacts_type}
+    for kind in involved.values():
+        schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
     inputs = _inputs(schemas[contacts_type.type_id], portal_id, data)
+    service = ObjectSchemas(records.store, records.clock, records.types)
+    prepared = await _prepared(service, records, portal_id, data)
+    objects = await _objects(records, portal_id, data, new, schemas, prepared)
+    companies = await _companies(records, portal_id, data, new, inputs)
     for kind, definition in new:
         await records.store.add_property(portal_id, kind.type_id, definition)
+    written = {p.schema.name: (await service.write(portal_id, p)).object_type for p in prepared}
     actor = Actor(portal_id, SOURCE_ID)
     for start in range(0, len(inputs), MAX_BATCH):
         await records.batch_upsert(actor, contacts_type, inputs[start : start + MAX_BATCH])
-    return Seeded(properties=len(new), contacts=len(inputs))
+    for kind, creates in objects:
+        kind = written.get(kind.name, kind)  # a custom type defined above, now with its id
+        for start in range(0, len(creates), MAX_BATCH):
+            await records.batch_create(actor, kind, creates[start : start + MAX_BATCH])
+    deals = await _write_companies(records, links, actor, data, companies)
+    return Seeded(
+        properties=len(new),
+        contacts=len(inputs),
+        schemas=len(prepared),
+        objects=sum(len(creates) for _, creates in objects),
+        companies=len(companies),
+        deals=deals,
+    )
+
+
+async def _prepared(
+    service: ObjectSchemas, records: Records, portal_id: int, data: SeedFile
+) -> list[PreparedSchema]:
+    """The seed's custom object types, checked; a name already taken is a 409."""
+    taken = {s.object_type.name for s in await records.types.schemas(portal_id)}
+    prepared = []
+    for egg in data.schemas:
+        if egg.name in taken:
+            raise Conflict(messages.SCHEMA_EXISTS.format(name=egg.name))
+        taken.add(egg.name)
+        prepared.append(await service.prepare(portal_id, egg))
+    return prepared
+
+
+async def _objects(
+    records: Records,
+    portal_id: int,
+    data: SeedFile,
+    new: list[tuple[ObjectType, PropertyDefinition]],
+    schemas: dict[str, Schema],
+    prepared: list[PreparedSchema],
+) -> list[tuple[ObjectType, list[CreateInput]]]:
+    """The records of other types to create, every value and required property checked."""
+    out: list[tuple[ObjectType, list[CreateInput]]] = []
+    issues = []
+    for key, items in data.objects.items():
+        defined = next((p for p in prepared if p.schema.name == key), None)
+        if defined is not None:
+            kind = defined.object_type(portal_id)
+            schema = Schema(kind, defined.properties)
+        else:
+            kind = await _named_type(records, portal_id, key)
+            if kind.type_id not in schemas:
+                schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
+            schema = schemas[kind.type_id]
+        creates = []
+        for item in items:
+            values = _values(item.get("properties", item) if isinstance(item, dict) else item)
+            stored, found = schema.issues(values)
+            issues += found
+            if not found:
+                writes.check_required(kind, stored)
+            creates.append(CreateInput(properties=values))
+        out.append((kind, creates))
+    if issues:
+        raise PropertyValuesInvalid(issues, portal_id)
+    return out
+
+
+# Companies with their contacts and deals
+
+_PRIMARY = {"contacts": ("HUBSPOT_DEFINED", 1), "deals": ("HUBSPOT_DEFINED", 5)}
+
+
+@dataclass(frozen=True)
+class _Company:
+    values: dict[str, PropertyValue]
+    contacts: list[str]  # contact keys, normalised as stored
+    deals: list[tuple[dict[str, PropertyValue], list[str]]]
+
+
+async def _companies(
+    records: Records,
+    portal_id: int,
+    data: SeedFile,
+    new: list[tuple[ObjectType, PropertyDefinition]],
+    contacts: list[UpsertInput],
+) -> list[_Company]:
+    """Check every company and deal, and that each contact they name is seeded or exists."""
+    if not data.companies:
+        return []
+    company_schema = await _schema_with(records, portal_id, new, object_type("companies"))
+    deal_schema = await _schema_with(records, portal_id, new, object_type("deals"))
+    contact_schema = await _schema_with(records, portal_id, new, object_type("contacts"))
+    seeded = {_key(contact_schema, data.id_property, str(i.id)) for i in contacts}
+    issues = []
+    checked = []
+    for company in data.companies:
+        values = _values(company.properties)
+        issues += company_schema.issues(values)[1]
+        deals = []
+        for deal in company.deals:
+            deal_values = _values(deal.properties)
+            issues += deal_schema.issues(deal_values)[1]
+            deals.append(
+                (deal_values, [_key(contact_schema, data.id_property, k) for k in deal.contacts])
+            )
+        keys = [_key(contact_schema, data.id_property, k) for k in company.contacts]
+        checked.append(_Company(values, keys, deals))
+    if issues:
+        raise PropertyValuesInvalid(issues, portal_id)
+    named = {k for c in checked for k in [*c.contacts, *(k for _, ks in c.deals for k in ks)]}
+    namespace = object_type("contacts").unique_namespace(data.id_property)
+    existing = await records.store.records_by_unique(
+        portal_id, object_type("contacts").type_id, namespace, named - seeded
+    )
+    for key in sorted(named - seeded - set(existing)):
+        raise ValidationError(messages.SEED_UNKNOWN_CONTACT.format(key=key))
+    return checked
+
+
+def _key(schema: Schema, id_property: str, raw: str) -> str:
+    try:
+        return schema.key(id_property, raw)[1]
+    except ValueRejected:
+        return raw
+
+
+async def _write_companies(
+    records: Records, links: Associations, actor: Actor, data: SeedFile, companies: list[_Company]
+) -> int:
+    if not companies:
+        return 0
+    contacts, company_type, deal_type = (
+        object_type("contacts"),
+        object_type("companies"),
+        object_type("deals"),
+    )
+    namespace = contacts.unique_namespace(data.id_property)
+    keys = {k for c in companies for k in [*c.contacts, *(k for _, ks in c.deals for k in ks)]}
+    found = await records.store.records_by_unique(
+        actor.portal_id, contacts.type_id, namespace, keys
+    )
+    ids = {key: record.record_id for key, record in found.items()}
+    deals = 0
+    for company in companies:
+        made = await records.create(actor, company_type, company.values)
+        company_id = made.record_id
+        primary = [(ids[k], company_id, [_PRIMARY["contacts"]]) for k in company.contacts]
+        if primary:
+            await links.write(actor, contacts, company_type, primary, "add")
+        for values, deal_contacts in company.deals:
+            deal = await records.create(actor, deal_type, values)
+            deals += 1
+            await links.write(
+                actor,
+                deal_type,
+                company_type,
+                [(deal.record_id, company_id, [_PRIMARY["deals"]])],
+                "add",
+            )
+            no_labels: list[tuple[str, int]] = []
+            pairs = [(deal.record_id, ids[k], no_labels) for k in deal_contacts]
+            if pairs:
+                await links.write(actor, deal_type, contacts, pairs, "add")
+    return deals
+
+
+async def _named_type(records: Records, portal_id: int, key: str) -> ObjectType:
+    """The type a seed names as the objects API does, or a custom type by its schema's name."""
+    for schema in await records.types.schemas(portal_id):
+        if not schema.archived and schema.object_type.name == key:
+            return schema.object_type
+    return await records.types.resolve(portal_id, key)
 
 
 async def _schema_with(
     records: Records,
     portal_id: int,
     new: list[tuple[ObjectType, PropertyDefinition]],
-    type_id: str,
+    kind: ObjectType,
 ) -> Schema:
     """The type's definitions once the seed's are added; a name defined twice is a 409."""
-    kind = object_type(type_id)
+    type_id = kind.type_id
     existing = await records.store.property_definitions(portal_id, type_id)
     names = {d.name for d in existing}
     added = [definition for k, definition in new if k.type_id == type_id]

@@ -11,7 +11,8 @@ from hubcrm.control.journal import Journal
 from hubcrm.domain import auth
 from hubcrm.domain.clock import ControlledClock
 from hubcrm.domain.ids import IdSource
-from hubcrm.domain.objects import OBJECT_TYPES, object_type
+from hubcrm.domain.objects import seed_schemas, standard_type
+from hubcrm.domain.schemas import ObjectTypes
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import Conflict, ObjectNotFound, ValidationError
 from hubcrm.store.base import Store
@@ -31,12 +32,13 @@ class Control:
         self.ids = ids
         self.journal = journal
         self.faults = faults
+        self.types = ObjectTypes(store)
 
     async def create_portal(
         self, portal_id: int | None, scopes: frozenset[str] | None
     ) -> tuple[int, str]:
         """A new portal and a token for it; a portal id that is taken is a 409."""
-        schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
+        schemas = seed_schemas()
         now = self.clock.read(None)
         if portal_id is None:
             chosen = self.ids.portal_id()
@@ -62,7 +64,8 @@ class Control:
             raise ObjectNotFound(messages.PORTAL_NOT_FOUND.format(portal=portal_id))
 
     async def set_next_record_id(self, portal_id: int, type_name: str, next_id: int) -> None:
-        kind = object_type(type_name)
+        # A standard type, or one of the portal's custom object types.
+        kind = standard_type(type_name) or await self.types.resolve(portal_id, type_name)
         if next_id < 1:
             raise ValidationError(messages.SEQUENCE_TOO_LOW.format(next=next_id, highest=0))
         highest = await self.store.set_next_record_id(portal_id, kind.type_id, next_id)
@@ -74,7 +77,7 @@ class Control:
 
 async def reset_portals(store: Store, portal_id: int | None) -> list[int]:
     """Reset the stored state of one portal, or of every portal; return the portals reset."""
-    schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
+    schemas = seed_schemas()
     targets = [portal_id] if portal_id is not None else await store.portal_ids()
     for target in targets:
         if not await store.reset_portal(target, schemas):

@@ -57,6 +57,11 @@ class FaultList(Struct):
 class Seeded(Struct):
     properties: int
     contacts: int
+    # Only when the seed had any (the answer to a contacts-only seed is unchanged).
+    schemas: int = 0
+    objects: int = 0
+    companies: int = 0  # sent only when the seed has companies
+    deals: int = 0
 
 
 create_portal_request = msgspec.json.Decoder(CreatePortalRequest)

@@ -16,17 +16,15 @@ import uuid
 
 from hubcrm.domain import portals
 from hubcrm.domain.clock import Clock, format_ms
-from hubcrm.domain.objects import OBJECT_TYPES
+from hubcrm.domain.objects import CUSTOM_SCOPES, OBJECT_TYPES
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import ExpiredAuthentication, InvalidAuthentication, MissingScopes
 from hubcrm.store.base import Store, Token
 from hubcrm.store.errors import UniqueViolation
 
 # Every scope hubcrm checks; what a token gets unless told otherwise.
-DEFAULT_SCOPES = frozenset(
-    scope
-    for t in OBJECT_TYPES
-    for scope in (t.read_scope, t.write_scope, t.schema_read_scope, t.schema_write_scope)
+DEFAULT_SCOPES = frozenset(scope for t in OBJECT_TYPES for scope in t.scopes) | frozenset(
+    CUSTOM_SCOPES
 )
 REGION = "na1"
 MODES = ("tokens", "open")
@@ -144,6 +142,7 @@ class Authenticator:
             return token
 
 
-def require_scope(token: Token, scope: str) -> None:
-    if scope not in token.scopes:
-        raise MissingScopes([scope])
+def require_scope(token: Token, scopes: tuple[str, ...]) -> None:
+    """The token must hold one of `scopes`; the 403 names them all, as HubSpot's does."""
+    if not any(scope in token.scopes for scope in scopes):
+        raise MissingScopes(list(scopes))

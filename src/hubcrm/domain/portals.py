@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from hubcrm.domain.clock import Clock
-from hubcrm.domain.objects import OBJECT_TYPES
+from hubcrm.domain.objects import seed_schemas
 from hubcrm.store.base import Store
 
 
@@ -27,5 +27,4 @@ async def create_portal(store: Store, clock: Clock, portal_id: int | None = None
 
 async def _create(store: Store, clock: Clock, portal_id: int) -> bool:
     """Seeded with every object type's default property definitions; False if it existed."""
-    schemas = {t.type_id: t.seed_properties() for t in OBJECT_TYPES}
-    return await store.create_portal(portal_id, clock.now_ms(), schemas)
+    return await store.create_portal(portal_id, clock.now_ms(), seed_schemas())

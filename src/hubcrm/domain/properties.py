@@ -60,37 +60,7 @@ class PropertyDefinitions:
     async def create(
         self, portal_id: int, object_type: ObjectType, spec: PropertyCreate
     ) -> PropertyDefinition:
-        if not _NAME.match(spec.name):
-            raise ValidationError(messages.INVALID_PROPERTY_NAME.format(name=spec.name))
-        _check_types(spec.type, spec.field_type)
-        options = _options(spec.options)
-        if spec.type == "enumeration" and not options and not spec.external_options:
-            raise ValidationError(messages.ENUMERATION_NEEDS_OPTIONS)
-        if spec.has_unique_value and spec.type not in UNIQUE_TYPES:
-            raise ValidationError(messages.UNIQUE_TYPE)
-        now = self.clock.now_ms()
-        definition = PropertyDefinition(
-            name=spec.name,
-            label=spec.label,
-            type=spec.type,
-            field_type=spec.field_type,
-            group_name=spec.group_name,
-            description=spec.description,
-            options=options,
-            display_order=spec.display_order,
-            external_options=spec.external_options,
-            has_unique_value=spec.has_unique_value,
-            hidden=spec.hidden,
-            hubspot_defined=False,
-            form_field=spec.form_field,
-            data_sensitivity=spec.data_sensitivity or "non_sensitive",
-            referenced_object_type=spec.referenced_object_type,
-            modification_metadata=ModificationMetadata(
-                archivable=True, read_only_definition=False, read_only_value=False
-            ),
-            created_at=now,
-            updated_at=now,
-        )
+        definition = define(spec, self.clock.now_ms())
         try:
             await self.store.add_property(portal_id, object_type.type_id, definition)
         except UniqueViolation:
@@ -138,6 +108,40 @@ class PropertyDefinitions:
         now = self.clock.now_ms()
         archived = msgspec.structs.replace(current, updated_at=now, archived_at=now)
         await self.store.update_property(portal_id, object_type.type_id, archived, archived=True)
+
+
+def define(spec: PropertyCreate, now: int) -> PropertyDefinition:
+    """A new custom property as `spec` asks, or HubSpot's 400 for what it may not ask."""
+    if not _NAME.match(spec.name):
+        raise ValidationError(messages.INVALID_PROPERTY_NAME.format(name=spec.name))
+    _check_types(spec.type, spec.field_type)
+    options = _options(spec.options)
+    if spec.type == "enumeration" and not options and not spec.external_options:
+        raise ValidationError(messages.ENUMERATION_NEEDS_OPTIONS)
+    if spec.has_unique_value and spec.type not in UNIQUE_TYPES:
+        raise ValidationError(messages.UNIQUE_TYPE)
+    return PropertyDefinition(
+        name=spec.name,
+        label=spec.label,
+        type=spec.type,
+        field_type=spec.field_type,
+        group_name=spec.group_name,
+        description=spec.description,
+        options=options,
+        display_order=spec.display_order,
+        external_options=spec.external_options,
+        has_unique_value=spec.has_unique_value,
+        hidden=spec.hidden,
+        hubspot_defined=False,
+        form_field=spec.form_field,
+        data_sensitivity=spec.data_sensitivity or "non_sensitive",
+        referenced_object_type=spec.referenced_object_type,
+        modification_metadata=ModificationMetadata(
+            archivable=True, read_only_definition=False, read_only_value=False
+        ),
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def _check_types(kind: str, field_type: str) -> None:

@@ -136,8 +136,29 @@ CONTROL_NEEDS_ADMIN_TOKEN = (
 INVALID_SEED = "Invalid seed: {problem}"
 INVALID_SEED_PROPERTY = "Invalid seed: property {name}: {problem}"
 SEED_KEY_NOT_UNIQUE = "Invalid seed: contacts are matched by idProperty {name}, which is not unique"
+SEED_UNKNOWN_CONTACT = (
+    "Invalid seed: a company or deal names contact {key}, which is neither seeded nor stored"
+)
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
+
+# Object types (issue 13)
+REQUIRED_PROPERTIES_MISSING = "Error creating {type}. Some required properties were not set."
+# Custom object schemas (the schemas API); texts are hubcrm's own (docs/fidelity.md)
+SCHEMA_EXISTS = "An object type named {name} already exists"
+SCHEMA_NAME_INVALID = (
+    "Object type name {name} is not valid: use letters, numbers and underscores, "
+    "starting with a letter"
+)
+SCHEMA_LABELS_REQUIRED = "Object type {name} needs labels.singular and labels.plural"
+SCHEMA_PROPERTY_UNKNOWN = "{field} names {property}, which is not a property of {name}"
+SCHEMA_DUPLICATE_PROPERTY = "Property {property} is defined twice in object type {name}"
+SCHEMA_HAS_RECORDS = (
+    "Object type {type_id} has {count} records and cannot be archived: archive its records first"
+)
+SCHEMA_NOT_ARCHIVED = "Object type {type_id} must be archived before it is purged"
+SCHEMA_READ_ONLY = "Object type {type_id} is defined by HubSpot and cannot be changed"
+SCHEMA_UNKNOWN_ASSOCIATION = "Unable to associate {name} with unknown object type {target}"
 
 # Apps, OAuth and webhooks (docs/webhooks.md; sources in docs/fidelity.md)
 APP_PORTAL_NOT_FOUND = "Portal {portal} does not exist"
@@ -199,3 +220,25 @@ WEBHOOK_SUBSCRIPTION_NOT_FOUND = "Subscription {id} does not exist"
 WEBHOOK_SETTINGS_NOT_FOUND = "No webhook settings exist for app {app}"
 WEBHOOK_BAD_TARGET_URL = "targetUrl must be an absolute http or https URL, not {url}"
 WEBHOOK_BAD_CONCURRENCY = "maxConcurrentRequests must be a number greater than five, not {value}"
+# Associations, merge and GDPR delete
+ASSOCIATIONS_INVALID = "One or more associations are invalid"
+INVALID_OBJECT_ID = "{type}={id} is not valid"
+INVALID_ASSOCIATION_TYPE = "{spec} is not a valid association definition id"
+UNKNOWN_V3_ASSOCIATION_TYPE = "{name} is not a valid association type"
+NO_ASSOCIATIONS_FOUND = "No {to} is associated with {from_} {id}."
+ASSOCIATION_BODY_EXPECTED = "Invalid JSON input: a request body was expected, but none found"
+INVALID_ASSOCIATION_AFTER = "after must be a paging cursor from a previous answer, not {after}"
+ASSOCIATION_LIMIT_INVALID = "limit must be between 1 and {max}, not {limit}"
+LABEL_NAME_INVALID = (
+    "Invalid association label name {name}: use letters, digits and underscores, and do not"
+    " start with a digit"
+)
+LABEL_EXISTS = "An association label named {name} already exists between these object types"
+LABEL_NOT_FOUND = "No association label {type_id} between these object types"
+LABEL_HUBSPOT_DEFINED = "HubSpot-defined association type {type_id} cannot be changed or deleted"
+LABEL_IN_USE = "Association label {type_id} is in use: remove its associations first"
+TOO_MANY_LABELS = "Object pair already has the maximum of {limit} custom association labels"
+MERGE_SAME_OBJECT = "Cannot merge an object with itself: {id}"
+MERGE_NOT_SUPPORTED = "Merging is not supported for object type {type}"
+GDPR_NOT_SUPPORTED = "GDPR delete is not supported for object type {type}"
+INLINE_ASSOCIATION_TYPES = "The types of one association must all lead to one object type"

@@ -36,9 +36,21 @@ class BatchUpsertRequest(Struct):
     inputs: list[UpsertInput] = msgspec.field(default_factory=list)
 
 
+class AssociationSpec(Struct):
+    association_category: Name
+    association_type_id: int
+
+
+class InlineAssociation(Struct):
+    """An association made with the record it is created with (v3 create, batch create)."""
+
+    to: ObjectId
+    types: list[AssociationSpec]
+
+
 class CreateInput(Struct):
     properties: dict[Name, PropertyValue]
-    associations: list[msgspec.Raw] | None = None  # accepted; hubcrm keeps no associations
+    associations: list[InlineAssociation] | None = None
     object_write_trace_id: Name | None = None
 
 
@@ -192,6 +204,18 @@ class RateLimitBody(Struct):
     request_id: str
 
 
+class AssociatedId(Struct):
+    id: str
+    type: str
+
+
+class AssociatedIds(Struct):
+    """One associated object type in a v3 read's `associations` block."""
+
+    results: list[AssociatedId]
+    paging: Paging | None = None
+
+
 class SimplePublicObject(Struct):
     id: str
     properties: dict[str, str | None]
@@ -200,6 +224,7 @@ class SimplePublicObject(Struct):
     archived: bool
     archived_at: str | None = None
     properties_with_history: dict[str, list[ValueWithTimestamp]] | None = None
+    associations: dict[str, AssociatedIds] | None = None
     object_write_trace_id: str | None = None
     url: str | None = None
 

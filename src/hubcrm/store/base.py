@@ -290,6 +290,36 @@ class EventRecord:
     due_at: int
 
 
+# Associations, merges and permanent deletion (store/*/associations.py)
+
+
+class Association(NamedTuple):
+    """One direction of an association of one type between two records of one portal."""
+
+    from_type: str
+    from_id: int
+    to_type: str
+    to_id: int
+    category: str  # HUBSPOT_DEFINED, USER_DEFINED
+    type_id: int
+    # A type a record may hold towards one record only (one primary company): the database
+    # refuses a second such row for the same record, type and target object type.
+    single: bool = False
+
+
+@dataclass(frozen=True)
+class AssociationLabel:
+    """A custom (USER_DEFINED) association type of a portal, in one direction."""
+
+    type_id: int
+    inverse_type_id: int
+    from_type: str
+    to_type: str
+    name: str
+    label: str | None
+    forward: bool  # the direction the label was created in
+
+
 class WriteTransaction(Protocol):
     """Reads and writes of one portal's records of one object type, committed together."""
 
@@ -336,6 +366,35 @@ class WriteTransaction(Protocol):
     async def record_webhook_events(self, events: list[OutboxEvent], due_at: int) -> None:
         """Put events in the outbox, due for delivery at `due_at` (wall clock, epoch ms)."""
 
+    # Associations, merges and permanent deletion
+
+    def of(self, object_type: str) -> WriteTransaction:
+        """This same transaction, reading and writing records of another object type."""
+
+    async def associations(
+        self, from_ids: Iterable[int], to_type: str | None = None
+    ) -> list[Association]:
+        """Every association from these records of this type (to one type, or to any), whatever
+        the state of the record at the other end."""
+
+    async def pairs(self, pairs: Iterable[tuple[int, int]], to_type: str) -> list[Association]:
+        """The associations between these (record of this type, record of `to_type`) pairs."""
+
+    async def associate(self, rows: Iterable[Association]) -> None:
+        """Add these rows; rows that exist already are kept as they are."""
+
+    async def dissociate(self, rows: Iterable[Association]) -> None:
+        """Remove these rows (exactly these; absent ones are ignored)."""
+
+    async def purge(self, record_ids: Iterable[int]) -> None:
+        """Forget these records of this type for good: the records, their unique values (live
+        and archived), history, search rows, associations in both directions, and the ids
+        merged into them (which then resolve to nothing)."""
+
+    async def link_merged(self, record_id: int, merged_into: int) -> None:
+        """From now on `record_id`, and every id merged into it before, resolves to
+        `merged_into`."""
+
 
 @dataclass(frozen=True)
 class WindowUsage:
@@ -358,6 +417,20 @@ class RateCounters(Protocol):
         admit: Callable[[WindowUsage], bool],
     ) -> WindowUsage:
         """Atomically read the key's usage and, if admit(usage), record a hit at now_ms."""
+
+
+@dataclass(frozen=True)
+class StoredObjectSchema:
+    """A custom object schema as stored: its type id ("2-<n>"), name, and JSON definition."""
+
+    object_type: str
+    name: str
+    definition: bytes
+    archived: bool = False
+
+
+# Builds a new custom object schema once its type id is known: (definition, property definitions).
+SchemaBuilder = Callable[[str], tuple[bytes, list[PropertyDefinition]]]
 
 
 class Store(Protocol):
@@ -476,6 +549,56 @@ class Store(Protocol):
         compute only from what the transaction gives it and must not call the store itself.
         """
 
+    # Associations (store/*/associations.py)
+    async def associations_page(
+        self,
+        portal_id: int,
+        from_type: str,
+        from_id: int,
+        to_type: str,
+        *,
+        after: int,
+        limit: int,
+    ) -> list[Association]:
+        """The associations from one record to the first `limit` live records of `to_type` with
+        ids >= `after`, in the order of their ids (every type of each)."""
+
+    async def associations_from(
+        self, portal_id: int, from_type: str, from_ids: Iterable[int], to_type: str
+    ) -> list[Association]:
+        """Every association from these records to live records of `to_type`, in key order."""
+
+    async def merged_into(
+        self, portal_id: int, object_type: str, record_ids: Iterable[int]
+    ) -> dict[int, int]:
+        """The record each of these merged-away ids now resolves to (others are left out)."""
+
+    async def association_labels(self, portal_id: int) -> list[AssociationLabel]:
+        """Every custom association label of the portal, both directions of each."""
+
+    async def add_association_labels(
+        self,
+        portal_id: int,
+        from_type: str,
+        to_type: str,
+        name: str,
+        label: str,
+        inverse_label: str | None,
+    ) -> tuple[AssociationLabel, AssociationLabel]:
+        """Define a label and its inverse with new type ids (UniqueViolation if the name is
+        taken for the pair); the forward direction first."""
+
+    async def update_association_labels(
+        self, portal_id: int, type_id: int, label: str, inverse_label: str | None
+    ) -> None:
+        """Rename a label (and its inverse, when `inverse_label` is given)."""
+
+    async def remove_association_labels(self, portal_id: int, type_id: int) -> None:
+        """Delete a label and its inverse."""
+
+    async def association_label_used(self, portal_id: int, label: AssociationLabel) -> bool:
+        """Whether any association holds this label (or its inverse)."""
+
     # Test controls (the control API)
     async def reset_portal(
         self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
@@ -489,6 +612,27 @@ class Store(Protocol):
     ) -> int | None:
         """Make the type's next new record `next_id`, unless a record holds an id at or above
         it. Returns the highest id in use (0 for none), or None if the portal has no such type."""
+
+    # Custom object schemas (the schemas API)
+    async def schemas_version(self, portal_id: int) -> int:
+        """Moves on whenever the portal's custom schemas change, or the portal is reset."""
+
+    async def object_schemas(self, portal_id: int) -> list[StoredObjectSchema]:
+        """Every custom object schema of the portal, archived ones too, in type id order."""
+
+    async def add_object_schema(
+        self, portal_id: int, name: str, build: SchemaBuilder
+    ) -> StoredObjectSchema:
+        """Allocate the next type id, store `build(type_id)` and its property definitions with
+        an id sequence from 1, and bump the version. UniqueViolation if the name is taken."""
+
+    async def update_object_schema(
+        self, portal_id: int, object_type: str, definition: bytes, *, archived: bool
+    ) -> None:
+        """Replace a schema's definition (archiving it with `archived`) and bump the version."""
+
+    async def purge_object_schema(self, portal_id: int, object_type: str) -> None:
+        """Forget an archived schema, freeing its name, and bump the version."""
 
     # Apps (the developer account's, not a portal's data: a portal reset keeps them)
     async def create_app(

@@ -4,7 +4,7 @@ portal.base_url, portal.token, portal.portal_id
 portal.journal(...)            the requests this portal received; .one(...) asserts exactly one
 portal.faults.rate_limit(...)  inject failures: .error(...), .latency(...), .drop(...)
 portal.clock.freeze(...)       .set(...), .advance(...), .unfreeze(), .now()
-portal.seed(...)               contacts and property definitions, from a file or from data
+portal.seed(...)               properties, contacts, custom object types and records of any type
 portal.reset()                 back to a new portal's state (faults and journal cleared)
 portal.create_app(...)         a HubSpot app installed here (testing/webhooks.py)
 portal.webhook_deliveries()    every webhook POST made for this portal, with its answer

@@ -72,6 +72,7 @@ async def write_planned(
             if item.ref is not None and item.id_property:
                 # The key is stored in the id property of the new record.
                 values[item.id_property] = item.ref[1]
+            writes.check_required(object_type, values)
             w = writes.write(object_type, None, record_id, values, now, actor)
             if conflicts_per_input:
                 holder = await _holder(tx, schema, w.record, claimed)

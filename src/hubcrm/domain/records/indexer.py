@@ -25,7 +25,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from hubcrm.domain.objects import OBJECT_TYPES, ObjectType
+from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import indexing
 from hubcrm.domain.records.schema import Schema
 from hubcrm.store.base import Store, WriteTransaction
@@ -41,13 +41,15 @@ SETTLE_SECONDS = 0.02
 RETRY_SECONDS = 1.0
 
 SchemaSource = Callable[[int, ObjectType], Awaitable[Schema]]
+# The live object type of a portal with this type id, custom ones included; None if there is none.
+TypeSource = Callable[[int, str], Awaitable[ObjectType | None]]
 
 
 class SearchIndexer:
-    def __init__(self, store: Store, schema: SchemaSource) -> None:
+    def __init__(self, store: Store, schema: SchemaSource, types: TypeSource) -> None:
         self._store = store
         self._schema = schema
-        self._types = {t.type_id: t for t in OBJECT_TYPES}
+        self._types = types
         self._behind: set[tuple[int, str]] = set()
         self._wake = asyncio.Event()
         # For metrics: when each lagging type was first noted, and a hook told the lag once
@@ -100,10 +102,10 @@ class SearchIndexer:
                 await self._wake.wait()
                 await asyncio.sleep(SETTLE_SECONDS)
             portal_id, type_id = self._behind.pop()
-            object_type = self._types.get(type_id)
-            if object_type is None:
-                continue
             try:
+                object_type = await self._types(portal_id, type_id)
+                if object_type is None:
+                    continue
                 await self.catch_up(portal_id, object_type)
                 since = self._since.pop((portal_id, type_id), None)
                 if since is not None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.records import writes
 from hubcrm.domain.records.schema import Schema
 from hubcrm.domain.records.writes import Actor, UpsertOutcome
 from hubcrm.domain.values import ValueRejected
@@ -94,6 +95,8 @@ def created(
     schema: Schema, item: object, values: dict[str, str], issues: list[PropertyIssue]
 ) -> tuple[Planned | None, list[PropertyIssue]]:
     assert isinstance(item, CreateInput)
+    if not issues:  # a required value that is invalid is reported as invalid, not missing
+        writes.check_required(schema.object_type, values)
     return Planned("", values, item.object_write_trace_id, create=True), issues
 
 

@@ -88,6 +88,15 @@ class Reads:
             )
         else:
             record = await self.store.record(portal_id, object_type.type_id, int(record_ref))
+            if record is None:
+                # A record merged into another answers as the record it became.
+                moved = await self.store.merged_into(
+                    portal_id, object_type.type_id, [int(record_ref)]
+                )
+                if moved:
+                    record = await self.store.record(
+                        portal_id, object_type.type_id, moved[int(record_ref)]
+                    )
         if record is None or record.archived != archived:
             raise ObjectNotFound(messages.NOT_FOUND)
         return record

@@ -18,6 +18,10 @@ class Schema:
         self.definitions = {d.name: d for d in definitions}
         self.unique = {name for name, d in self.definitions.items() if d.has_unique_value}
         self.record_columns = object_type.record_columns()
+        created = self.definitions.get(object_type.created_property)
+        if created is not None and not created.read_only:
+            # A writable creation date (deals, tickets) may differ from the record's own.
+            del self.record_columns[object_type.created_property]
         self._kinds: dict[str, tuple[str, bool]] = {}
 
     def check(self, name: str, value: str) -> str:
@@ -95,7 +99,15 @@ class Schema:
                     ErrorDetail(message, "PROPERTY_DOESNT_EXIST", {"propertyName": [id_property]})
                 ],
             )
-        if id_property not in self.unique or id_property in self.object_type.multi_value_properties:
+        definition = self.definitions[id_property]
+        offered = id_property in self.object_type.upsert_id_properties or not (
+            definition.hubspot_defined or definition.read_only
+        )
+        if (
+            id_property not in self.unique
+            or id_property in self.object_type.multi_value_properties
+            or not offered
+        ):
             raise ValidationError(
                 messages.NON_UNIQUE_ID_PROPERTY.format(
                     type_id=self.object_type.type_id, name=id_property, portal=portal_id

@@ -28,7 +28,8 @@ from hubcrm.domain.records.planning import (
 )
 from hubcrm.domain.records.reads import Reads
 from hubcrm.domain.records.schema import Schema
-from hubcrm.domain.records.writes import Actor, UpsertOutcome
+from hubcrm.domain.records.writes import Actor, Upserted, UpsertOutcome
+from hubcrm.domain.schemas import ObjectTypes
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import (
     ObjectNotFound,
@@ -38,6 +39,13 @@ from hubcrm.protocol.wire import CreateInput, PropertyValue, UpdateInput, Upsert
 from hubcrm.store.base import Record, Store, WriteTransaction
 
 T = TypeVar("T")
+# Work run in a create's transaction once its records are written, given what was written.
+Linker = Callable[[WriteTransaction, list[Upserted]], Awaitable[None]]
+# Work run in any write's transaction that wrote a linked property (`Records.linked`), given the
+# records written; it returns what to run once the transaction has committed.
+AfterWrite = Callable[
+    [WriteTransaction, Actor, ObjectType, list[Upserted]], Awaitable[Callable[[], None]]
+]
 
 
 class Records(Reads):
@@ -54,7 +62,12 @@ class Records(Reads):
         self.email_partial_upserts = email_partial_upserts
         self.search_delay_ms = search_delay_ms
         self._schemas: dict[tuple[int, str], tuple[int, Schema]] = {}
-        self.indexer = SearchIndexer(store, self.schema)
+        self.types = ObjectTypes(store)
+        self.indexer = SearchIndexer(store, self.schema, self.types.by_type_id)
+        # Properties that mirror something else a write must keep in step (a contact's
+        # associatedcompanyid, its primary company), by object type id, and who does it.
+        self.linked: dict[str, frozenset[str]] = {}
+        self.after_write: AfterWrite | None = None
         # Hooks for metrics (api/metrics.py): records written per type, inputs per batch.
         self.on_written: Callable[[str, int], None] = _ignore
         self.on_batch: Callable[[str, str, int], None] = _ignore
@@ -83,8 +96,15 @@ class Records(Reads):
         return outcome
 
     async def batch_create(
-        self, actor: Actor, object_type: ObjectType, inputs: Sequence[CreateInput]
+        self,
+        actor: Actor,
+        object_type: ObjectType,
+        inputs: Sequence[CreateInput],
+        *,
+        linker: Linker | None = None,
     ) -> UpsertOutcome:
+        """Create records; `linker`, if given, runs in the same transaction after the records
+        are written (the associations made with them)."""
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         check_size(inputs)
         self.on_batch(object_type.type_id, "create", len(inputs))
@@ -93,7 +113,9 @@ class Records(Reads):
             per_input = traced(inputs)
             planned = plan(actor, schema, inputs, outcome, per_input, created)
             # With trace ids, a create whose unique value is taken fails alone (a 207 entry).
-            await self._apply(actor, schema, planned, outcome, conflicts_per_input=per_input)
+            await self._apply(
+                actor, schema, planned, outcome, conflicts_per_input=per_input, linker=linker
+            )
         outcome.completed_at = self.clock.now_ms()
         return outcome
 
@@ -117,9 +139,16 @@ class Records(Reads):
         return outcome
 
     async def create(
-        self, actor: Actor, object_type: ObjectType, properties: dict[str, PropertyValue]
+        self,
+        actor: Actor,
+        object_type: ObjectType,
+        properties: dict[str, PropertyValue],
+        *,
+        linker: Linker | None = None,
     ) -> Record:
-        outcome = await self.batch_create(actor, object_type, [CreateInput(properties)])
+        outcome = await self.batch_create(
+            actor, object_type, [CreateInput(properties)], linker=linker
+        )
         return outcome.results[0].record
 
     async def update(
@@ -134,7 +163,9 @@ class Records(Reads):
         if not properties:
             raise ValidationError(messages.NO_PROPERTIES_TO_UPDATE)
         # A single PATCH may name a record by any unique property, email included.
-        await self.get(actor.portal_id, object_type, record_ref, id_property=id_property)
+        found = await self.get(actor.portal_id, object_type, record_ref, id_property=id_property)
+        if not id_property or id_property == object_type.id_property:
+            record_ref = str(found.record_id)  # a merged record's id names the record it became
         item = UpdateInput(record_ref, properties, id_property=id_property)
         schema = await self.schema(actor.portal_id, object_type)
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
@@ -180,15 +211,27 @@ class Records(Reads):
         outcome: UpsertOutcome,
         *,
         conflicts_per_input: bool = False,
+        linker: Linker | None = None,
     ) -> None:
         if not planned:
             return
         clock = portal_clock(self.clock, actor.portal_id)  # the work may run on another thread
 
+        linked = self.linked.get(schema.object_type.type_id, frozenset())
+        after_write = self.after_write if any(linked & p.values.keys() for p in planned) else None
+        then: list[Callable[[], None]] = []
+
         async def work(tx: WriteTransaction) -> Written:
-            return await write_planned(tx, schema, planned, clock, actor, conflicts_per_input)
+            written = await write_planned(tx, schema, planned, clock, actor, conflicts_per_input)
+            if after_write is not None:
+                then[:] = [await after_write(tx, actor, schema.object_type, written.results)]
+            if linker is not None:
+                await linker(tx, written.results)
+            return written
 
         written = await self._transact(actor.portal_id, schema.object_type, work)
+        for done in then:
+            done()
         self.on_written(schema.object_type.type_id, len(written.results))
         outcome.results += written.results
         outcome.missing += written.missing

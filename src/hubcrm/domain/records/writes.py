@@ -64,6 +64,16 @@ def reject_duplicates(object_type: ObjectType, keys: list[tuple[str, str]]) -> N
         )
 
 
+def check_required(object_type: ObjectType, properties: dict[str, str]) -> None:
+    """A new record must hold a value for each of its type's required properties."""
+    missing = [name for name in object_type.required_properties if not properties.get(name)]
+    if missing:
+        raise ValidationError(
+            messages.REQUIRED_PROPERTIES_MISSING.format(type=object_type.fully_qualified_name),
+            context={"properties": missing},
+        )
+
+
 def write(
     object_type: ObjectType,
     old: Record | None,
@@ -80,7 +90,10 @@ def write(
     stamp = format_ms(now)
     system = {object_type.modified_property: stamp}
     if old is None:
-        system |= {object_type.created_property: stamp, object_type.id_property: str(record_id)}
+        system[object_type.id_property] = str(record_id)
+        # A writable creation date (deals, tickets) keeps the value the request gave.
+        if not changed.get(object_type.created_property):
+            system[object_type.created_property] = stamp
     after = {name: value for name, value in (before | changed).items() if value != ""}
     after |= system
     history = [

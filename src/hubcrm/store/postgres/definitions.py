@@ -6,9 +6,13 @@ from __future__ import annotations
 import msgspec
 
 from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.store.errors import UniqueViolation
 from hubcrm.store.postgres.connection import Pooled, encode, translated
+from hubcrm.store.seeds import DEFINITIONS_SQL, SEEDED_SQL
 
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
+_DEFINITIONS = DEFINITIONS_SQL.format("$1", "$2", "$3")
+_SEEDED = SEEDED_SQL.format("$1", "$2", "$3")
 
 
 class Definitions(Pooled):
@@ -26,20 +30,16 @@ class Definitions(Pooled):
     async def property_definitions(
         self, portal_id: int, object_type: str, *, archived: bool = False
     ) -> list[PropertyDefinition]:
-        rows = await self._fetch(
-            "SELECT definition FROM property_definitions"
-            " WHERE portal_id = $1 AND object_type = $2 AND archived = $3 ORDER BY name",
-            portal_id,
-            object_type,
-            archived,
-        )
-        return [_decode_definition(row[0]) for row in rows]
+        rows = await self._fetch(_DEFINITIONS, portal_id, object_type, archived)
+        return [_decode_definition(row[1]) for row in rows]
 
     async def add_property(
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
         with translated():
             async with self._pool.acquire() as conn, conn.transaction():
+                if await conn.fetchval(_SEEDED, portal_id, object_type, definition.name):
+                    raise UniqueViolation(f"property {definition.name} exists")
                 await conn.execute(
                     "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
                     " VALUES ($1, $2, $3, $4)",
@@ -65,9 +65,11 @@ class Definitions(Pooled):
     ) -> None:
         with translated():
             async with self._pool.acquire() as conn, conn.transaction():
+                # A changed default becomes the portal's own row, over the seed's.
                 await conn.execute(
-                    "UPDATE property_definitions SET definition = $4, archived = $5"
-                    " WHERE portal_id = $1 AND object_type = $2 AND name = $3",
+                    "INSERT INTO property_definitions VALUES ($1, $2, $3, $4, $5)"
+                    " ON CONFLICT (portal_id, object_type, name) DO UPDATE"
+                    " SET definition = excluded.definition, archived = excluded.archived",
                     portal_id,
                     object_type,
                     definition.name,

@@ -8,7 +8,8 @@ import asyncpg
 
 from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store.base import Token
-from hubcrm.store.postgres.connection import Pooled, encode, translated
+from hubcrm.store.postgres.connection import Pooled, translated
+from hubcrm.store.seeds import seed_rows
 
 _TOKEN_COLUMNS = (
     "token_id, portal_id, scopes, name, created_at, expires_at, revoked_at, token_hash, app_id"
@@ -60,15 +61,35 @@ async def _seed_schemas(
         portal_id,
         types,
     )
-    rows = [(t, d.name, encode(d).decode()) for t in types for d in schemas[t]]
+    seeds = {t: seed_rows(schemas[t]) for t in types}
     await conn.execute(
-        "INSERT INTO property_definitions (portal_id, object_type, name, definition)"
-        " SELECT $1, d.* FROM unnest($2::text[], $3::text[], $4::text[]) AS d",
+        "UPDATE object_schemas SET seed_key = s.key FROM unnest($2::text[], $3::text[])"
+        " AS s(type, key) WHERE portal_id = $1 AND object_type = s.type",
         portal_id,
-        [r[0] for r in rows],
-        [r[1] for r in rows],
-        [r[2] for r in rows],
+        types,
+        [seeds[t][0] for t in types],
     )
+    # The defaults are stored once per database, by the first portal that needs them.
+    present = await conn.fetch(
+        "SELECT DISTINCT seed_key, object_type FROM seed_definitions"
+        " WHERE (seed_key, object_type) IN (SELECT * FROM unnest($1::text[], $2::text[]))",
+        [seeds[t][0] for t in types],
+        types,
+    )
+    known = {(row[0], row[1]) for row in present}
+    rows = [
+        (key, t, name, text)
+        for t, (key, seeded) in seeds.items()
+        if (key, t) not in known
+        for name, text in seeded
+    ]
+    if rows:
+        await conn.execute(
+            "INSERT INTO seed_definitions"
+            " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])"
+            " ON CONFLICT DO NOTHING",
+            *([r[i] for r in rows] for i in range(4)),
+        )
 
 
 class Portals(Pooled):
@@ -161,6 +182,11 @@ class Portals(Pooled):
                 for table in await _portal_state_tables(conn):
                     await conn.execute(f"DELETE FROM {table} WHERE portal_id = $1", portal_id)
                 await _seed_schemas(conn, portal_id, schemas)
+                # Custom object schemas are gone: every process must drop the types it cached.
+                await conn.execute(
+                    "UPDATE portals SET schemas_version = schemas_version + 1 WHERE portal_id = $1",
+                    portal_id,
+                )
                 return True
 
     async def set_next_record_id(

@@ -13,6 +13,7 @@ import asyncpg
 from hubcrm.store.base import RateCounters, WriteTransaction
 from hubcrm.store.errors import UniqueViolation, WriteConflict
 from hubcrm.store.postgres.apps import Apps
+from hubcrm.store.postgres.associations import Associations
 from hubcrm.store.postgres.connection import open_pools, translated
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.health import Health
@@ -20,6 +21,7 @@ from hubcrm.store.postgres.migrate import migrate_connection
 from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
+from hubcrm.store.postgres.schemas import Schemas
 from hubcrm.store.postgres.transaction import Transaction
 from hubcrm.store.postgres.webhooks import Outbox
 
@@ -29,7 +31,7 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Health, Apps, Outbox):
+class PostgresStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 

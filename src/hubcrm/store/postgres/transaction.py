@@ -18,6 +18,7 @@ from hubcrm.store.base import (
 )
 from hubcrm.store.postgres import search as postgres_search
 from hubcrm.store.postgres import webhooks
+from hubcrm.store.postgres.associations import TransactionAssociations
 from hubcrm.store.postgres.connection import digest, encode, lock_keys
 from hubcrm.store.postgres.records import RECORD_COLUMNS, decode_properties, decode_record
 
@@ -62,7 +63,7 @@ SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM claimed), (SELECT cou
 """
 
 
-class Transaction:
+class Transaction(TransactionAssociations):
     """One write transaction of one portal and object type (base.WriteTransaction)."""
 
     def __init__(
@@ -73,6 +74,9 @@ class Transaction:
         self._portal_id = portal_id
         self._object_type = object_type
         self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
+
+    def of(self, object_type: str) -> Transaction:
+        return Transaction(self._conn, self._ids, self._portal_id, object_type)
 
     async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
         # A value looked up once stays locked until the end of the transaction, so its holder

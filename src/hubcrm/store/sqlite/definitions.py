@@ -7,10 +7,14 @@ import sqlite3
 import msgspec
 
 from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.store.errors import UniqueViolation
+from hubcrm.store.seeds import DEFINITIONS_SQL, SEEDED_SQL
 from hubcrm.store.sqlite.connection import encode
 from hubcrm.store.sqlite.writer import Connections
 
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
+_DEFINITIONS = DEFINITIONS_SQL.format("?1", "?2", "?3")
+_SEEDED = SEEDED_SQL.format("?", "?", "?")
 
 
 def _bump_properties_version(conn: sqlite3.Connection, portal_id: int, object_type: str) -> None:
@@ -37,12 +41,8 @@ class Definitions(Connections):
         self, portal_id: int, object_type: str, *, archived: bool = False
     ) -> list[PropertyDefinition]:
         def definitions(conn: sqlite3.Connection) -> list[PropertyDefinition]:
-            rows = conn.execute(
-                "SELECT definition FROM property_definitions"
-                " WHERE portal_id = ? AND object_type = ? AND archived = ? ORDER BY name",
-                (portal_id, object_type, int(archived)),
-            )
-            return [_decode_definition(row[0]) for row in rows]
+            rows = conn.execute(_DEFINITIONS, (portal_id, object_type, int(archived)))
+            return [_decode_definition(row[1]) for row in rows]
 
         return await self._reader.run(definitions)
 
@@ -50,6 +50,8 @@ class Definitions(Connections):
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
         def add(conn: sqlite3.Connection) -> None:
+            if conn.execute(_SEEDED, (portal_id, object_type, definition.name)).fetchone():
+                raise UniqueViolation(f"property {definition.name} exists")
             conn.execute(
                 "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
                 (portal_id, object_type, definition.name, encode(definition)),
@@ -67,10 +69,12 @@ class Definitions(Connections):
         archived: bool = False,
     ) -> None:
         def update(conn: sqlite3.Connection) -> None:
+            # A changed default becomes the portal's own row, over the seed's.
             conn.execute(
-                "UPDATE property_definitions SET definition = ?, archived = ?"
-                " WHERE portal_id = ? AND object_type = ? AND name = ?",
-                (encode(definition), int(archived), portal_id, object_type, definition.name),
+                "INSERT INTO property_definitions VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (portal_id, object_type, name) DO UPDATE"
+                " SET definition = excluded.definition, archived = excluded.archived",
+                (portal_id, object_type, definition.name, encode(definition), int(archived)),
             )
             _bump_properties_version(conn, portal_id, object_type)
 

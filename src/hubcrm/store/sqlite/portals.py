@@ -9,7 +9,7 @@ from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store.base import (
     Token,
 )
-from hubcrm.store.sqlite.connection import encode
+from hubcrm.store.seeds import seed_rows
 from hubcrm.store.sqlite.writer import Connections
 
 
@@ -56,18 +56,24 @@ def _seed_schemas(
 ) -> None:
     """A new or reset portal's id sequences and property definitions, per object type."""
     for object_type, definitions in schemas.items():
+        key, rows = seed_rows(definitions)
         # On a reset the version moves on, never back, so that cached definitions are dropped.
         conn.execute(
             "INSERT INTO object_schemas (portal_id, object_type, next_record_id,"
-            " properties_version) VALUES (?, ?, 1, 1)"
+            " properties_version, seed_key) VALUES (?, ?, 1, 1, ?)"
             " ON CONFLICT (portal_id, object_type) DO UPDATE SET next_record_id = 1,"
-            " properties_version = properties_version + 1",
-            (portal_id, object_type),
+            " properties_version = properties_version + 1, seed_key = excluded.seed_key",
+            (portal_id, object_type, key),
         )
-        conn.executemany(
-            "INSERT INTO property_definitions VALUES (?, ?, ?, ?, 0)",
-            [(portal_id, object_type, d.name, encode(d)) for d in definitions],
-        )
+        # The defaults are stored once per database, by the first portal that needs them.
+        if not conn.execute(
+            "SELECT 1 FROM seed_definitions WHERE seed_key = ? AND object_type = ? LIMIT 1",
+            (key, object_type),
+        ).fetchone():
+            conn.executemany(
+                "INSERT OR IGNORE INTO seed_definitions VALUES (?, ?, ?, ?)",
+                [(key, object_type, name, text) for name, text in rows],
+            )
 
 
 class Portals(Connections):
@@ -165,6 +171,11 @@ class Portals(Connections):
             for table in _portal_state_tables(conn):
                 conn.execute(f'DELETE FROM "{table}" WHERE portal_id = ?', (portal_id,))
             _seed_schemas(conn, portal_id, schemas)
+            # Custom object schemas are gone: every process must drop the types it cached.
+            conn.execute(
+                "UPDATE portals SET schemas_version = schemas_version + 1 WHERE portal_id = ?",
+                (portal_id,),
+            )
             return True
 
         return await self._writer.run(reset)

@@ -10,11 +10,13 @@ from hubcrm.store.base import (
     WriteTransaction,
 )
 from hubcrm.store.sqlite.apps import Apps
+from hubcrm.store.sqlite.associations import Associations
 from hubcrm.store.sqlite.connection import Connection, path_from_url
 from hubcrm.store.sqlite.definitions import Definitions
 from hubcrm.store.sqlite.health import Health
 from hubcrm.store.sqlite.portals import Portals
 from hubcrm.store.sqlite.records import Records
+from hubcrm.store.sqlite.schemas import Schemas
 from hubcrm.store.sqlite.transaction import Transaction
 from hubcrm.store.sqlite.webhooks import Outbox
 from hubcrm.store.sqlite.writer import Writer
@@ -22,7 +24,7 @@ from hubcrm.store.sqlite.writer import Writer
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records, Health, Apps, Outbox):
+class SQLiteStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations):
     def __init__(self, path: str, migrate_to: int | None = None) -> None:
         self._writer = Writer(path, migrate_to)
         self._reader = Connection(path, "hubcrm-sqlite-reader")

@@ -15,6 +15,7 @@ from hubcrm.store.base import (
     Subscription,
 )
 from hubcrm.store.sqlite import search, webhooks
+from hubcrm.store.sqlite.associations import TransactionAssociations
 from hubcrm.store.sqlite.connection import decode_properties, encode
 from hubcrm.store.sqlite.records import (
     RECORD_COLUMNS_R,
@@ -41,12 +42,15 @@ def _archive_unique_values(
     )
 
 
-class Transaction:
+class Transaction(TransactionAssociations):
     """One job's reads and writes, run directly on the writer thread's connection."""
 
     def __init__(self, conn: sqlite3.Connection, portal_id: int, object_type: str) -> None:
         self._conn = conn
         self._key = (portal_id, object_type)
+
+    def of(self, object_type: str) -> Transaction:
+        return Transaction(self._conn, self._key[0], object_type)
 
     async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
         rows = self._conn.execute(
