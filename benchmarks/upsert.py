@@ -3,6 +3,7 @@
     python -m benchmarks.upsert [--database sqlite|postgresql://user@host:port/db]
                                 [--existing 0,100000,1000000] [--connections 1,8,32]
                                 [--batches 100] [--rounds 3] [--workers N] [--no-reads]
+                                [--object contacts|deals]
 
 For each size of existing data: fresh databases seeded in process (not through HTTP), a
 `hubcrm serve` started as a user would, then at each concurrency `--rounds` rounds of
@@ -37,23 +38,26 @@ from tests.server import LiveServer
 
 from benchmarks import baseline, load, reads
 from benchmarks.baseline import Baseline, PostgresBaseline, Rows, SQLiteBaseline
-from benchmarks.workload import BATCH, batches, upsert_body
+from benchmarks.workload import BATCH, KINDS, Kind, batches, upsert_body
 from hubcrm.domain import auth, portals
 from hubcrm.domain.clock import SystemClock
-from hubcrm.domain.objects import CONTACTS
+from hubcrm.domain.objects import object_type
+from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.records import Actor, Records
-from hubcrm.protocol.wire import UpsertInput
+from hubcrm.protocol.wire import PropertyCreate, UpsertInput
 from hubcrm.store import open_store
 
-UPSERT = "/crm/v3/objects/contacts/batch/upsert"
-SEARCH = "/crm/v3/objects/contacts/search"
-# A search by email, as integrations search contacts: answered once search knows every contact
-# written before it. Search keeps rows only for properties searched, here email's.
-SEARCHED = "email"
-CATCH_UP = (
-    b'{"filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ",'
-    b' "value": "nobody@example.com"}]}], "limit": 1}'
-)
+
+def catch_up_search(kind: Kind) -> bytes:
+    """A search by the records' key, as integrations search (contacts by email): answered once
+    search knows every record written before it. Search keeps rows only for properties
+    searched, here the key's."""
+    return (
+        b'{"filterGroups": [{"filters": [{"propertyName": "%s", "operator": "EQ",'
+        b' "value": "nobody"}]}], "limit": 1}' % kind.id_property.encode()
+    )
+
+
 SEED_FIRST = 10**9  # seeded contacts are numbered apart from the measured ones
 
 
@@ -163,8 +167,8 @@ class Row:
     peak_rss_mb: float
 
 
-async def seed_hubcrm(url: str, existing: int) -> str:
-    """Create a portal, a token and `existing` contacts through the domain, not HTTP."""
+async def seed_hubcrm(url: str, existing: int, kind: Kind) -> str:
+    """Create a portal, a token and `existing` records through the domain, not HTTP."""
     store = await open_store(url)
     clock = SystemClock()
     try:
@@ -172,31 +176,44 @@ async def seed_hubcrm(url: str, existing: int) -> str:
         secret, token = await auth.issue_token(store, clock, portal_id)
         records = Records(store, clock)
         actor = Actor(portal_id, str(token.token_id))
+        written = object_type(kind.name)
+        if kind.custom_key:
+            key = PropertyCreate(
+                name=kind.id_property,
+                label="Benchmark key",
+                type="string",
+                field_type="text",
+                group_name=f"{written.label.lower()}information",
+                has_unique_value=True,
+            )
+            await PropertyDefinitions(store, clock).create(portal_id, written, key)
         # Many batches in flight, as from many clients: their writes share commits.
         in_flight = asyncio.Semaphore(16)
 
         async def upsert(rows: Rows) -> None:
-            inputs = [UpsertInput(id=k, id_property="email", properties=dict(p)) for k, p in rows]
+            inputs = [
+                UpsertInput(id=k, id_property=kind.id_property, properties=dict(p)) for k, p in rows
+            ]
             async with in_flight:
-                await records.batch_upsert(actor, CONTACTS, inputs)
+                await records.batch_upsert(actor, written, inputs)
 
         pending: set[asyncio.Task[None]] = set()
-        for rows in seed_batches(existing):
+        for rows in seed_batches(existing, kind):
             if len(pending) >= 64:
                 _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
             pending.add(asyncio.create_task(upsert(rows)))
         for task in pending:
             await task
-        await records.indexer.catch_up(portal_id, CONTACTS)
-        await records.indexer.prepare(portal_id, CONTACTS, {SEARCHED})
+        await records.indexer.catch_up(portal_id, written)
+        await records.indexer.prepare(portal_id, written, {kind.id_property})
     finally:
         await store.close()
     return secret
 
 
-def seed_batches(existing: int) -> Iterator[Rows]:
+def seed_batches(existing: int, kind: Kind) -> Iterator[Rows]:
     """`existing` new contacts, numbered from SEED_FIRST: record ids 1 to `existing`."""
-    return batches(SEED_FIRST, existing // BATCH, seed=1, updates_per_batch=0)
+    return batches(SEED_FIRST, existing // BATCH, seed=1, updates_per_batch=0, kind=kind)
 
 
 def _process_tree(pid: int) -> list[int]:
@@ -239,6 +256,7 @@ class Setup:
     count: int  # batches per round
     rounds: int
     serve_args: list[str]
+    kind: Kind
 
 
 @dataclass
@@ -263,14 +281,17 @@ async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool)
     url = await engine.database(f"hubcrm-{existing}")
     base = await engine.baseline(f"baseline-{existing}")
     started = time.perf_counter()
-    token = await seed_hubcrm(url, existing)
-    await baseline.seed(base, seed_batches(existing))
+    kind = setup.kind
+    token = await seed_hubcrm(url, existing, kind)
+    await baseline.seed(base, seed_batches(existing, kind))
     await engine.seeded(url)
     print(
         f"  seeded {existing:,} contacts twice in {time.perf_counter() - started:.0f}s",
         file=sys.stderr,
     )
-    stream = iter(batches(0, setup.count * setup.rounds * len(setup.connections)))
+    stream = iter(batches(0, setup.count * setup.rounds * len(setup.connections), kind=kind))
+    upsert = f"/crm/v3/objects/{kind.name}/batch/upsert"
+    search = f"/crm/v3/objects/{kind.name}/search"
     started = time.perf_counter()
     server = LiveServer(url, *setup.serve_args).start()
     startup = time.perf_counter() - started
@@ -281,11 +302,13 @@ async def measure(engine: Engine, existing: int, setup: Setup, with_reads: bool)
         for conns in setup.connections:
             results: list[load.LoadResult] = []
             ratios, searchable, catch_ups, base_elapsed, cpu = [], [], [], 0.0, 0.0
-            catch_up = load.encode_request(server.base_url, SEARCH, token, CATCH_UP)
+            catch_up = load.encode_request(server.base_url, search, token, catch_up_search(kind))
             for _ in range(setup.rounds):
                 work = [next(stream) for _ in range(setup.count)]
                 bodies = [
-                    load.encode_request(server.base_url, UPSERT, token, upsert_body(b))
+                    load.encode_request(
+                        server.base_url, upsert, token, upsert_body(b, kind.id_property)
+                    )
                     for b in work
                 ]
                 cpu_before = cpu_seconds(pid)
@@ -398,6 +421,7 @@ async def run(args: Any) -> str:
         count=args.batches,
         rounds=args.rounds,
         serve_args=["--workers", str(args.workers)] if args.workers > 1 else [],
+        kind=KINDS[args.object],
     )
     sizes = [int(e) for e in args.existing.split(",")]
     rows: list[Row] = []
@@ -405,8 +429,10 @@ async def run(args: Any) -> str:
     read_report = ""
     async with engine_for(args.database) as engine:
         for existing in sizes:
-            print(f"existing contacts: {existing:,}", file=sys.stderr)
-            measured = await measure(engine, existing, setup, args.reads and existing == sizes[-1])
+            print(f"existing {args.object}: {existing:,}", file=sys.stderr)
+            # Read and search latency are measured on contacts (benchmarks/reads.py).
+            with_reads = args.reads and existing == sizes[-1] and args.object == "contacts"
+            measured = await measure(engine, existing, setup, with_reads)
             rows += measured.rows
             startups.append(measured.startup)
             if measured.reads:
@@ -422,6 +448,7 @@ def main() -> int:
     parser.add_argument("--batches", type=int, default=100, help="batches per round")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per concurrency")
     parser.add_argument("--workers", type=int, default=1, help="hubcrm serve --workers")
+    parser.add_argument("--object", choices=sorted(KINDS), default="contacts", help="what to write")
     parser.add_argument(
         "--no-reads",
         dest="reads",
