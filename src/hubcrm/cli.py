@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -80,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     for command in (create, listing, revoke, migrate):
         command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+        command.add_argument("--debug", action="store_true", help="Show tracebacks of errors")
 
     owner = commands.add_parser("owner", help="Manage a portal's owners (hubspot_owner_id)")
     owner_commands = owner.add_subparsers(dest="owner_command", required=True)
@@ -107,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
             "--url", help="Go through a running hubcrm's control API instead (serve --control)"
         )
         command.add_argument("--admin-token", help="The control API's admin token, with --url")
+        command.add_argument("--debug", action="store_true", help="Show tracebacks of errors")
     cli_apps.add_parser(commands)
 
     # Import and export: clients of the API (transfer/), hubcrm's or HubSpot's own.
@@ -128,9 +133,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _run(args, settings)
-    except StoreError as error:  # an unreachable database, or a schema newer than this hubcrm
-        print(f"hubcrm: {error}", file=sys.stderr)
-        return 1
+    except StoreError as error:
+        # An unsupported or malformed URL, an unreachable database, a refused password, a file
+        # that cannot be opened, a schema newer than this hubcrm: one line with cause and fix.
+        if settings.debug or getattr(args, "debug", False):
+            traceback.print_exc()
+        print(f"hubcrm: {_one_line(error)}", file=sys.stderr)
+        return 2
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -376,6 +390,27 @@ def _control(args: argparse.Namespace, method: str, path: str, raw: bytes, kind:
         return f"cannot reach {args.url}: {error}"
 
 
+def _cannot_listen(settings: Settings, error: BaseException) -> str:
+    where = f"{settings.host}:{settings.port}"
+    code = getattr(error, "errno", None)
+    if code == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {where}: the port is in use by another program; stop it, or choose"
+            " another port with --port"
+        )
+    if code == errno.EACCES:
+        return (
+            f"cannot listen on {where}: permission denied (ports below 1024 need privileges);"
+            " choose a port above 1023 with --port"
+        )
+    if code in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(error, socket.gaierror):
+        return (
+            f"cannot listen on {where}: no such address on this machine; give one of its"
+            " addresses with --host (127.0.0.1, 0.0.0.0)"
+        )
+    return f"cannot listen on {where}: {_one_line(error)}; check --host and --port"
+
+
 async def _bootstrap(settings: Settings) -> str | None:
     """On an empty database, create a portal and a token ready to use; say which."""
     store = await open_store(settings.database)
@@ -402,6 +437,7 @@ def serve(settings: Settings) -> int:
     metrics_folder = _metrics_before_workers(settings)
     from hubcrm.api import server
 
+    logs.throttle_warnings("hubcrm", "asyncpg.pool")
     if not is_loopback(settings.host):
         if settings.control and not settings.admin_token:
             print(
@@ -424,11 +460,21 @@ def serve(settings: Settings) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+    # A file-size limit (ulimit -f) makes a write past it fail, answered 503, rather than kill
+    # the process.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     created = asyncio.run(_bootstrap(settings))
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
+    try:
+        sock.bind((settings.host, settings.port))
+    except (OSError, OverflowError) as error:
+        sock.close()
+        if settings.debug:
+            traceback.print_exc()
+        print(f"hubcrm: {_cannot_listen(settings, error)}", file=sys.stderr)
+        return 2
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     # The web UI's address beside the first portal's token, which signs in to it.

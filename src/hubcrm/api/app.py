@@ -51,12 +51,15 @@ from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
-from hubcrm.store.base import Store
+from hubcrm.store.base import Backpressure, Store
+from hubcrm.store.errors import StoreUnavailable
 from hubcrm.ui import mount as mount_ui
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
+# How long shutdown waits for the search indexer to finish the chunk it is catching up.
+INDEXER_STOP_SECONDS = 5.0
 SCHEMAS_PREFIXES = ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas")
 # Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
 DETERMINISTIC_START_MS = 1_767_225_600_000
@@ -246,7 +249,10 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = await open_store(settings.database)
+        store = await open_store(
+            settings.database,
+            backpressure=Backpressure(settings.write_queue_limit, settings.write_queue_timeout),
+        )
         records = Records(
             store,
             clock,
@@ -285,6 +291,11 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         try:
             yield
         finally:
+            # Shutting down, after the requests in flight have their answers (api/server.py).
+            # The search indexer stops between transactions; the webhook deliverer and the
+            # metrics sampler are cancelled (a delivery cut short is leased, and retried later);
+            # then the store commits what was acknowledged and closes.
+            await records.indexer.stop(INDEXER_STOP_SECONDS)
             for task in (indexing, sampling, delivering):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -296,6 +307,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         lifespan=lifespan,
         exception_handlers={
             HubSpotError: errors.hubspot_error,
+            StoreUnavailable: errors.store_unavailable,
             HTTPException: errors.http_error,
             Exception: errors.unexpected_error,
         },
@@ -310,6 +322,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
     app.add_middleware(PortalScopeMiddleware)
     app.add_middleware(ObservingMiddleware, log_requests=settings.log_format == "json")
+    app.add_middleware(errors.StoreFaultMiddleware)  # outermost: faults of the database → 503
     return app
 
 

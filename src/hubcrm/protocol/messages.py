@@ -142,6 +142,20 @@ SEED_UNKNOWN_CONTACT = (
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
 
+# Faults of the database (hubcrm's own texts: HubSpot's 503 comes from its edge, docs/fidelity.md)
+STORE_UNAVAILABLE = "The database is unavailable; nothing was written. Retry after the delay given."
+STORE_OUTCOME_UNKNOWN = (
+    "The database connection was lost while committing; the write may or may not have been"
+    " applied. Upserts and updates are safe to retry."
+)
+STORE_OVERLOADED = (
+    "Too many writes are waiting for the database; this one was not run. Retry after the delay"
+    " given."
+)
+STORE_CANNOT_WRITE = (
+    "The database cannot take writes now (disk full, read-only or removed); nothing was written."
+    " Reads still work. Retry after the delay given."
+)
 # Object types (issue 13)
 REQUIRED_PROPERTIES_MISSING = "Error creating {type}. Some required properties were not set."
 # Custom object schemas (the schemas API); texts are hubcrm's own (docs/fidelity.md)
