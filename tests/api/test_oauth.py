@@ -174,12 +174,12 @@ def test_token_endpoint_errors_as_hubspot_answers_them(api: Api) -> None:
             messages.AUTHORIZE_BAD_REDIRECT.format(redirect_uri="https://evil.example.com/"),
         ),
         (
-            {"scope": "crm.objects.contacts.read tickets"},
-            messages.AUTHORIZE_BAD_SCOPES.format(scopes="tickets"),
+            {"scope": "crm.objects.contacts.read automation"},
+            messages.AUTHORIZE_BAD_SCOPES.format(scopes="automation"),
         ),
         (
-            {"optional_scope": "e-commerce"},
-            messages.AUTHORIZE_BAD_SCOPES.format(scopes="e-commerce"),
+            {"optional_scope": "content"},
+            messages.AUTHORIZE_BAD_SCOPES.format(scopes="content"),
         ),
         ({"portal": "999"}, messages.AUTHORIZE_BAD_PORTAL.format(portal="999")),
     ],
