@@ -43,8 +43,7 @@ class Probe:
     route: str
     call: Callable[[Api, str, str, str], Any]  # (api, token, record id, email) -> response
     observe: Callable[[Any], Any] = observe_status_and_body
-    # The object type whose scopes the route demands (legacy routes name theirs in the path).
-    object_type: str = "contacts"
+    scope: str | None = None  # the scope the route demands, if not a contacts scope
 
 
 PROBES = [
@@ -363,14 +362,112 @@ PROBES += [
 ]
 SCHEMAS_PATH = "/crm/v3/schemas"
 
+# Pipelines (of deals) and owners
+
+PIPELINES_PATH = "/crm/v3/pipelines/deals"
+STAGE_PATH = PIPELINES_PATH + "/default/stages/contractsent"
+DEALS_READ = "crm.objects.deals.read"
+DEALS_WRITE = "crm.objects.deals.write"
+NEW_STAGE = {"label": "Probe", "displayOrder": 9, "metadata": {"probability": "0.5"}}
+NEW_PIPELINE = {"label": "Probe", "displayOrder": 1, "stages": [NEW_STAGE]}
+
+
+PROBES += [
+    Probe(
+        "list_pipelines",
+        lambda api, token, rid, email: api.get(PIPELINES_PATH, token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "get_pipeline",
+        lambda api, token, rid, email: api.get(f"{PIPELINES_PATH}/default", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "pipeline_audit",
+        lambda api, token, rid, email: api.get(f"{PIPELINES_PATH}/default/audit", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "list_stages",
+        lambda api, token, rid, email: api.get(f"{PIPELINES_PATH}/default/stages", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "get_stage",
+        lambda api, token, rid, email: api.get(STAGE_PATH, token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "stage_audit",
+        lambda api, token, rid, email: api.get(f"{STAGE_PATH}/audit", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "create_pipeline",
+        lambda api, token, rid, email: api.post(PIPELINES_PATH, NEW_PIPELINE, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "replace_pipeline",
+        lambda api, token, rid, email: _put(api, f"{PIPELINES_PATH}/default", NEW_PIPELINE, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "update_pipeline",
+        lambda api, token, rid, email: _patch(
+            api, f"{PIPELINES_PATH}/default", {"label": "Probe"}, token
+        ),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "archive_pipeline",
+        lambda api, token, rid, email: _delete(api, f"{PIPELINES_PATH}/default", token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "create_stage",
+        lambda api, token, rid, email: api.post(
+            f"{PIPELINES_PATH}/default/stages", NEW_STAGE, token
+        ),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "replace_stage",
+        lambda api, token, rid, email: _put(api, STAGE_PATH, NEW_STAGE, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "update_stage",
+        lambda api, token, rid, email: _patch(api, STAGE_PATH, {"label": "Probe"}, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "archive_stage",
+        lambda api, token, rid, email: _delete(api, STAGE_PATH, token),
+        observe_ids,
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "list_owners",
+        lambda api, token, rid, email: api.get("/crm/v3/owners", token=token, email=email),
+        scope="crm.objects.owners.read",
+    ),
+    Probe(
+        "get_owner",
+        lambda api, token, rid, email: api.get(f"/crm/v3/owners/{rid}", token=token),
+        scope="crm.objects.owners.read",
+    ),
+]
+
 
 # Legacy APIs (api/legacy/): each read aimed at the probed contact where the API serves
 # contacts, else at the same id of its own type.
-def _legacy(route: str, path: str, object_type: str = "contacts") -> Probe:
+def _legacy(route: str, path: str, scope: str | None = None) -> Probe:
     return Probe(
         route,
         lambda api, token, rid, email: api.get(path.format(rid=rid, email=email), token=token),
-        object_type=object_type,
+        scope=scope,
     )
 
 
@@ -379,12 +476,18 @@ PROBES += [
     _legacy("legacy_list_properties", "/properties/v1/contacts/properties"),
     _legacy("legacy_get_property", "/properties/v2/contacts/properties/named/email"),
     _legacy("legacy_fixed_properties", "/contacts/v2/properties"),
-    _legacy("companies_v2_paged", "/companies/v2/companies/paged", "companies"),
-    _legacy("companies_v2_recent", "/companies/v2/companies/recent/modified", "companies"),
-    _legacy("companies_v2_get", "/companies/v2/companies/{rid}", "companies"),
-    _legacy("deals_v1_paged", "/deals/v1/deal/paged?includeAssociations=true", "deals"),
-    _legacy("deals_v1_recent", "/deals/v1/deal/recent/created", "deals"),
-    _legacy("deals_v1_get", "/deals/v1/deal/{rid}", "deals"),
+    _legacy("companies_v2_paged", "/companies/v2/companies/paged", "crm.objects.companies.read"),
+    _legacy(
+        "companies_v2_recent",
+        "/companies/v2/companies/recent/modified",
+        "crm.objects.companies.read",
+    ),
+    _legacy("companies_v2_get", "/companies/v2/companies/{rid}", "crm.objects.companies.read"),
+    _legacy(
+        "deals_v1_paged", "/deals/v1/deal/paged?includeAssociations=true", "crm.objects.deals.read"
+    ),
+    _legacy("deals_v1_recent", "/deals/v1/deal/recent/created", "crm.objects.deals.read"),
+    _legacy("deals_v1_get", "/deals/v1/deal/{rid}", "crm.objects.deals.read"),
 ]
 
 
@@ -415,8 +518,8 @@ PROBES += [
 ]
 
 PROBES += [
-    _legacy("engagements_v1_paged", "/engagements/v1/engagements/paged", "notes"),
-    _legacy("engagements_v1_recent", "/engagements/v1/engagements/recent/modified", "notes"),
-    _legacy("engagements_v1_get", "/engagements/v1/engagements/{rid}", "notes"),
-    _legacy("engagements_v1_modified_after", "/engagements/v1/engagements/modified/after", "notes"),
+    _legacy("engagements_v1_paged", "/engagements/v1/engagements/paged"),
+    _legacy("engagements_v1_recent", "/engagements/v1/engagements/recent/modified"),
+    _legacy("engagements_v1_get", "/engagements/v1/engagements/{rid}"),
+    _legacy("engagements_v1_modified_after", "/engagements/v1/engagements/modified/after"),
 ]

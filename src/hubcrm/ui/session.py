@@ -75,7 +75,7 @@ class Session:
 
 def scopes(kind: ObjectType, access: Access) -> tuple[str, ...]:
     """The scopes of which any one grants this access to the type."""
-    return (getattr(kind, f"{access}_scope"),)
+    return tuple(getattr(kind, f"{access}_scopes"))
 
 
 def csrf_for(secret: str) -> str:
