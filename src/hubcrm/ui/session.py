@@ -75,7 +75,8 @@ class Session:
 
 def scopes(kind: ObjectType, access: Access) -> tuple[str, ...]:
     """The scopes of which any one grants this access to the type."""
-    return (getattr(kind, f"{access}_scope"),)
+    found: tuple[str, ...] = getattr(kind, f"{access}_scopes")
+    return found
 
 
 def csrf_for(secret: str) -> str:
