@@ -3,8 +3,9 @@
 Usage:
     python scripts/ui_screenshots.py [--out docs/ui]
 
-Starts `hubcrm serve` on a temporary SQLite file, fills its first portal through the API
-(hubcrm.testing.demo), signs in to the UI with the portal's token and saves one PNG per page.
+Starts `hubcrm serve --control` on a temporary SQLite file, makes a portal with an app whose
+webhook target fails at first, fills the portal through the API (hubcrm.testing.demo), signs in
+to the UI with the portal's token and saves one PNG per page.
 Needs Debian's chromium (apt-get install chromium) and Playwright (the [test] extra).
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from hubcrm.testing import demo
 from hubcrm.testing.browser import chromium
 from hubcrm.testing.server import LiveServer
+from hubcrm.testing.webhooks import WebhookReceiver
 
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -39,12 +41,21 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="hubcrm-ui-") as folder:
-        server = LiveServer(f"sqlite:///{folder}/ui.db").start()
+        server = LiveServer(f"sqlite:///{folder}/ui.db", "--control").start()
+        receiver = WebhookReceiver()
         try:
+            portal = server.new_portal()
+            server.token = portal.token  # the portal the pages show
+            app = portal.create_app(name="Demo integration")
+            receiver.fail(500, times=2)  # the first deliveries fail; retries come later
+            app.configure(receiver)
+            app.subscribe("contact.creation")
+            app.subscribe("contact.propertyChange", "jobtitle")
             api = demo.seed(server.base_url, server.token)
             traffic(api, args.traffic_seconds)
             shoot(server, args.out)
         finally:
+            receiver.close()
             server.stop()
 
 
@@ -81,6 +92,10 @@ def shoot(server: LiveServer, out: Path) -> None:
         page.goto(base + "/requests?status=4xx&path=batch/upsert")
         page.click("table.journal tbody tr:first-child td.path a")
         save("request")
+        page.goto(base + "/webhooks")
+        save("webhooks")
+        page.goto(base + "/webhooks?show=events")
+        save("webhook-events")
 
 
 if __name__ == "__main__":

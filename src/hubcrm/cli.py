@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
 import os
 import shutil
+import signal
 import socket
 import sys
 import tempfile
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ from hubcrm.control import seed as seeding
 from hubcrm.control import service as control
 from hubcrm.domain import auth, ids, portals
 from hubcrm.domain.clock import SystemClock, format_ms
+from hubcrm.domain.owners import NewOwner, Owners
+from hubcrm.domain.pipelines import check_references
 from hubcrm.domain.records import Records
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
@@ -78,6 +83,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     for command in (create, listing, revoke, migrate):
         command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+        command.add_argument("--debug", action="store_true", help="Show tracebacks of errors")
+
+    owner = commands.add_parser("owner", help="Manage a portal's owners (hubspot_owner_id)")
+    owner_commands = owner.add_subparsers(dest="owner_command", required=True)
+    owner_create = owner_commands.add_parser("create", help="Add an owner and print it")
+    owner_create.add_argument("--portal", type=int, help="Portal id (the only one if omitted)")
+    owner_create.add_argument("--email", required=True)
+    owner_create.add_argument("--first-name", default="")
+    owner_create.add_argument("--last-name", default="")
+    owner_list = owner_commands.add_parser("list", help="List owners, archived ones too")
+    owner_list.add_argument("--portal", type=int, help="Only this portal's owners")
+    for command in (owner_create, owner_list):
+        command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
 
     seed = commands.add_parser(
         "seed", help="Seed a portal with property definitions and contacts (JSON or CSV)"
@@ -93,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
             "--url", help="Go through a running hubcrm's control API instead (serve --control)"
         )
         command.add_argument("--admin-token", help="The control API's admin token, with --url")
+        command.add_argument("--debug", action="store_true", help="Show tracebacks of errors")
     cli_apps.add_parser(commands)
 
     # Import and export: clients of the API (transfer/), hubcrm's or HubSpot's own.
@@ -114,9 +133,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return _run(args, settings)
-    except StoreError as error:  # an unreachable database, or a schema newer than this hubcrm
-        print(f"hubcrm: {error}", file=sys.stderr)
-        return 1
+    except StoreError as error:
+        # An unsupported or malformed URL, an unreachable database, a refused password, a file
+        # that cannot be opened, a schema newer than this hubcrm: one line with cause and fix.
+        if settings.debug or getattr(args, "debug", False):
+            traceback.print_exc()
+        print(f"hubcrm: {_one_line(error)}", file=sys.stderr)
+        return 2
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
@@ -128,6 +156,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return seed(settings, args)
     if args.command == "reset":
         return reset(settings, args)
+    if args.command == "owner":
+        return asyncio.run(owner_command(settings, args))
     if args.command == "app":
         return cli_apps.run(args, settings)
     if args.token_command == "create":
@@ -231,6 +261,40 @@ async def _find_token(store: Store, token_or_id: str, portal_id: int | None) -> 
     return matches[0]
 
 
+async def owner_command(settings: Settings, args: argparse.Namespace) -> int:
+    store = await open_store(settings.database)
+    try:
+        portal_ids = await store.portal_ids()
+        if args.owner_command == "list":
+            print("portal\tid\tuserId\temail\tfirstName\tlastName\tarchived")
+            for portal_id in [args.portal] if args.portal is not None else portal_ids:
+                for o in await store.owners(portal_id):
+                    print(
+                        f"{portal_id}\t{o.owner_id}\t{o.user_id}\t{o.email}\t{o.first_name}"
+                        f"\t{o.last_name}\t{str(o.archived_at is not None).lower()}"
+                    )
+            return 0
+        portal_id = args.portal
+        if portal_id is None and len(portal_ids) != 1:
+            print("hubcrm: choose the portal with --portal", file=sys.stderr)
+            return 2
+        portal_id = portal_ids[0] if portal_id is None else portal_id
+        if portal_id not in portal_ids:
+            print(f"hubcrm: {messages.PORTAL_NOT_FOUND.format(portal=portal_id)}", file=sys.stderr)
+            return 1
+        new = NewOwner(args.email, args.first_name, args.last_name)
+        owner = await Owners(store, SystemClock()).add(portal_id, new)
+    except HubSpotError as error:
+        print(f"hubcrm: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    print(f"portal {portal_id}")
+    print(f"owner id {owner.owner_id}")
+    print(f"user id {owner.user_id}")
+    return 0
+
+
 def seed(settings: Settings, args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
@@ -250,7 +314,7 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(answer, str):
         print(f"hubcrm: {answer}", file=sys.stderr)
         return 1
-    named = ("schemas", "objects", "companies", "deals")
+    named = ("schemas", "objects", "companies", "deals", "owners")
     extra = "".join(f", {answer[key]} {key}" for key in named if answer.get(key))
     print(f"seeded {answer['properties']} properties and {answer['contacts']} contacts{extra}")
     return 0
@@ -269,12 +333,14 @@ async def _seed_database(
         if portal_id not in await store.portal_ids():
             return messages.PORTAL_NOT_FOUND.format(portal=portal_id)
         records = Records(store, SystemClock())
+        check_references(records)
         done = await seeding.seed(records, portal_id, seeding.parse(raw, csv_text=is_csv))
         counts = {
             "properties": done.properties,
             "contacts": done.contacts,
             "schemas": done.schemas,
             "objects": done.objects,
+            "owners": done.owners,
         }
         extra = {"companies": done.companies, "deals": done.deals}
         return counts | {name: count for name, count in extra.items() if count}
@@ -324,6 +390,27 @@ def _control(args: argparse.Namespace, method: str, path: str, raw: bytes, kind:
         return f"cannot reach {args.url}: {error}"
 
 
+def _cannot_listen(settings: Settings, error: BaseException) -> str:
+    where = f"{settings.host}:{settings.port}"
+    code = getattr(error, "errno", None)
+    if code == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {where}: the port is in use by another program; stop it, or choose"
+            " another port with --port"
+        )
+    if code == errno.EACCES:
+        return (
+            f"cannot listen on {where}: permission denied (ports below 1024 need privileges);"
+            " choose a port above 1023 with --port"
+        )
+    if code in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(error, socket.gaierror):
+        return (
+            f"cannot listen on {where}: no such address on this machine; give one of its"
+            " addresses with --host (127.0.0.1, 0.0.0.0)"
+        )
+    return f"cannot listen on {where}: {_one_line(error)}; check --host and --port"
+
+
 async def _bootstrap(settings: Settings) -> str | None:
     """On an empty database, create a portal and a token ready to use; say which."""
     store = await open_store(settings.database)
@@ -350,6 +437,7 @@ def serve(settings: Settings) -> int:
     metrics_folder = _metrics_before_workers(settings)
     from hubcrm.api import server
 
+    logs.throttle_warnings("hubcrm", "asyncpg.pool")
     if not is_loopback(settings.host):
         if settings.control and not settings.admin_token:
             print(
@@ -372,11 +460,21 @@ def serve(settings: Settings) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+    # A file-size limit (ulimit -f) makes a write past it fail, answered 503, rather than kill
+    # the process.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     created = asyncio.run(_bootstrap(settings))
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((settings.host, settings.port))
+    try:
+        sock.bind((settings.host, settings.port))
+    except (OSError, OverflowError) as error:
+        sock.close()
+        if settings.debug:
+            traceback.print_exc()
+        print(f"hubcrm: {_cannot_listen(settings, error)}", file=sys.stderr)
+        return 2
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     # The web UI's address beside the first portal's token, which signs in to it.

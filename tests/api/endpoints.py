@@ -43,6 +43,7 @@ class Probe:
     route: str
     call: Callable[[Api, str, str, str], Any]  # (api, token, record id, email) -> response
     observe: Callable[[Any], Any] = observe_status_and_body
+    scope: str | None = None  # the scope the route demands, if not a contacts scope
 
 
 PROBES = [
@@ -360,3 +361,101 @@ PROBES += [
     ),
 ]
 SCHEMAS_PATH = "/crm/v3/schemas"
+
+# Pipelines (of deals) and owners
+
+PIPELINES_PATH = "/crm/v3/pipelines/deals"
+STAGE_PATH = PIPELINES_PATH + "/default/stages/contractsent"
+DEALS_READ = "crm.objects.deals.read"
+DEALS_WRITE = "crm.objects.deals.write"
+NEW_STAGE = {"label": "Probe", "displayOrder": 9, "metadata": {"probability": "0.5"}}
+NEW_PIPELINE = {"label": "Probe", "displayOrder": 1, "stages": [NEW_STAGE]}
+
+
+PROBES += [
+    Probe(
+        "list_pipelines",
+        lambda api, token, rid, email: api.get(PIPELINES_PATH, token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "get_pipeline",
+        lambda api, token, rid, email: api.get(f"{PIPELINES_PATH}/default", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "pipeline_audit",
+        lambda api, token, rid, email: api.get(f"{PIPELINES_PATH}/default/audit", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "list_stages",
+        lambda api, token, rid, email: api.get(f"{PIPELINES_PATH}/default/stages", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "get_stage",
+        lambda api, token, rid, email: api.get(STAGE_PATH, token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "stage_audit",
+        lambda api, token, rid, email: api.get(f"{STAGE_PATH}/audit", token=token),
+        scope=DEALS_READ,
+    ),
+    Probe(
+        "create_pipeline",
+        lambda api, token, rid, email: api.post(PIPELINES_PATH, NEW_PIPELINE, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "replace_pipeline",
+        lambda api, token, rid, email: _put(api, f"{PIPELINES_PATH}/default", NEW_PIPELINE, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "update_pipeline",
+        lambda api, token, rid, email: _patch(
+            api, f"{PIPELINES_PATH}/default", {"label": "Probe"}, token
+        ),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "archive_pipeline",
+        lambda api, token, rid, email: _delete(api, f"{PIPELINES_PATH}/default", token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "create_stage",
+        lambda api, token, rid, email: api.post(
+            f"{PIPELINES_PATH}/default/stages", NEW_STAGE, token
+        ),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "replace_stage",
+        lambda api, token, rid, email: _put(api, STAGE_PATH, NEW_STAGE, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "update_stage",
+        lambda api, token, rid, email: _patch(api, STAGE_PATH, {"label": "Probe"}, token),
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "archive_stage",
+        lambda api, token, rid, email: _delete(api, STAGE_PATH, token),
+        observe_ids,
+        scope=DEALS_WRITE,
+    ),
+    Probe(
+        "list_owners",
+        lambda api, token, rid, email: api.get("/crm/v3/owners", token=token, email=email),
+        scope="crm.objects.owners.read",
+    ),
+    Probe(
+        "get_owner",
+        lambda api, token, rid, email: api.get(f"/crm/v3/owners/{rid}", token=token),
+        scope="crm.objects.owners.read",
+    ),
+]

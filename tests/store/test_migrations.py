@@ -152,7 +152,7 @@ def test_every_command_refuses_a_newer_schema(database_url: str) -> None:
         ["token", "create"],
     ):
         refused = hubcrm(*command, "--database", database_url)
-        assert (refused.returncode, refused.stderr) == (1, message), command
+        assert (refused.returncode, refused.stderr) == (2, message), command
         assert "listening" not in refused.stdout
 
     with pytest.raises(SchemaTooNew):
@@ -161,14 +161,20 @@ def test_every_command_refuses_a_newer_schema(database_url: str) -> None:
 
 def test_an_unreachable_database_is_a_clean_error(tmp_path: Path) -> None:
     refused = hubcrm("migrate", "--database", f"sqlite:///{tmp_path / 'missing' / 'x.db'}")
-    assert refused.returncode == 1
-    assert refused.stderr == "hubcrm: unable to open database file\n"
+    assert refused.returncode == 2
+    assert refused.stderr == (
+        f"hubcrm: cannot open the SQLite database {tmp_path / 'missing' / 'x.db'}: its folder"
+        f" {tmp_path / 'missing'} does not exist: create it, or give another path\n"
+    )
 
 
 def test_an_unreachable_postgresql_is_a_clean_error() -> None:
     refused = hubcrm("migrate", "--database", "postgresql://postgres@127.0.0.1:1/none")
-    assert refused.returncode == 1
-    assert refused.stderr.startswith("hubcrm: cannot connect to PostgreSQL: ")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("hubcrm: cannot reach PostgreSQL at 127.0.0.1:1/none (")
+    assert refused.stderr.endswith(
+        "): start the server, or correct the host and port in --database / HUBCRM_DATABASE_URL\n"
+    )
     assert "Traceback" not in refused.stderr
 
 

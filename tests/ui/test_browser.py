@@ -141,3 +141,19 @@ def test_a_failed_webhook_delivery_is_highlighted(control_ui: Ui) -> None:
         expect(page.locator("table.events")).to_contain_text("contact.creation")
     finally:
         receiver.close()
+
+
+def test_follow_an_association_from_a_contact_to_its_company(ui: Ui) -> None:
+    api = ui.api()
+    assert api.upsert([demo.by_email("ann@x.io", firstname="Ann")]).status == 200
+    company = api.call("POST", "/crm/v3/objects/companies", {"properties": {"name": "Acme"}})
+    assert company.status == 201
+    path = f"/crm/v4/objects/contacts/1/associations/default/companies/{company.body['id']}"
+    assert api.call("PUT", path).status == 200
+    ui.sign_in()
+    page = ui.page
+    page.goto(ui.base + "/objects/contacts/1")
+    page.locator(".assoc").get_by_role("link", name="Acme").click()
+    expect(page.locator("h1")).to_have_text("Acme")
+    page.locator(".assoc").get_by_role("link", name="Ann").click()
+    expect(page.locator("h1")).to_have_text("Ann")

@@ -204,3 +204,43 @@ def test_the_uis_own_pages_stay_out_of_the_journal(api: Api) -> None:
     sign_in(api)
     page(api, "/ui/objects")
     assert api.state.control.journal.entries(api.portal_id) == []
+
+
+def test_a_record_links_to_its_associated_records(api: Api) -> None:
+    api.upsert([upsert_input("ann@x.com", firstname="Ann")])
+    company = api.post("/crm/v3/objects/companies", {"properties": {"name": "Acme <Labs>"}})
+    assert company.status_code == 201, company.text
+    company_id = company.json()["id"]
+    linked = api.client.put(
+        f"/crm/v4/objects/contacts/1/associations/default/companies/{company_id}",
+        headers=api.headers(),
+    )
+    assert linked.status_code == 200, linked.text
+    sign_in(api)
+    markup = page(api, "/ui/objects/contacts/1")
+    assert f'href="/ui/objects/companies/{company_id}">Acme &lt;Labs&gt;</a>' in markup
+    back = page(api, f"/ui/objects/companies/{company_id}")
+    assert 'href="/ui/objects/contacts/1">Ann</a>' in back
+
+
+def test_a_portals_custom_object_types_are_listed_with_the_standard_ones(api: Api) -> None:
+    schema = {
+        "name": "cars",
+        "labels": {"singular": "Car", "plural": "Cars"},
+        "primaryDisplayProperty": "model",
+        "requiredProperties": ["model"],
+        "properties": [{"name": "model", "label": "Model", "type": "string", "fieldType": "text"}],
+        "associatedObjects": ["CONTACT"],
+    }
+    made = api.post("/crm/v3/schemas", schema)
+    assert made.status_code == 201, made.text
+    type_id = made.json()["objectTypeId"]
+    car = api.post(f"/crm/v3/objects/{type_id}", {"properties": {"model": "Model T"}})
+    assert car.status_code == 201, car.text
+    sign_in(api)
+    types = page(api, "/ui/objects")
+    assert f'href="/ui/objects/{type_id}">Cars</a>' in types
+    assert f"Cars cars {type_id} 1" in text_of(types)
+    listing = page(api, f"/ui/objects/{type_id}", columns="hs_object_id,model")
+    assert "Model T" in listing
+    assert "Model T" in text_of(page(api, f"/ui/objects/{type_id}/{car.json()['id']}"))

@@ -40,6 +40,8 @@ class Access:
     fixed: tuple[str, ...] = ()
 
 
+OWNERS_READ = ("crm.objects.owners.read",)
+
 ROUTE_ACCESS: dict[str, Access] = {
     "batch_upsert": Access("write_scopes"),
     "get_record": Access("read_scopes"),
@@ -63,6 +65,24 @@ ROUTE_ACCESS: dict[str, Access] = {
     "create_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
     "update_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
     "archive_schema": Access("schema_write_scopes", fixed=SCHEMAS_WRITE),
+    # Pipelines: the scopes of the type's records (HubSpot's pipelines reference lists them).
+    "list_pipelines": Access("read_scopes"),
+    "get_pipeline": Access("read_scopes"),
+    "pipeline_audit": Access("read_scopes"),
+    "list_stages": Access("read_scopes"),
+    "get_stage": Access("read_scopes"),
+    "stage_audit": Access("read_scopes"),
+    "create_pipeline": Access("write_scopes"),
+    "replace_pipeline": Access("write_scopes"),
+    "update_pipeline": Access("write_scopes"),
+    "archive_pipeline": Access("write_scopes"),
+    "create_stage": Access("write_scopes"),
+    "replace_stage": Access("write_scopes"),
+    "update_stage": Access("write_scopes"),
+    "archive_stage": Access("write_scopes"),
+    # Owners
+    "list_owners": Access("read_scopes", fixed=OWNERS_READ),
+    "get_owner": Access("read_scopes", fixed=OWNERS_READ),
 }
 
 _HEADERS_KEY = "ratelimit_headers"

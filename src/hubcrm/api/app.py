@@ -21,6 +21,7 @@ from hubcrm.api import (
     metrics,
     oauth,
     objects,
+    pipelines,
     properties,
     schemas,
     webhook_client,
@@ -40,6 +41,7 @@ from hubcrm.control.service import Control
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock, ControlledClock
 from hubcrm.domain.ids import IdSource
+from hubcrm.domain.pipelines import check_references
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
@@ -49,12 +51,15 @@ from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings, is_loopback
 from hubcrm.store import open_store
-from hubcrm.store.base import Store
+from hubcrm.store.base import Backpressure, Store
+from hubcrm.store.errors import StoreUnavailable
 from hubcrm.ui import mount as mount_ui
 
 # HubSpot serves each objects route under /crm/v3 and under dated API versions.
 OBJECTS_PREFIXES = ("/crm/v3/objects", "/crm/objects/2026-03")
 PROPERTIES_PREFIXES = ("/crm/v3/properties", "/crm/properties/2026-03")
+# How long shutdown waits for the search indexer to finish the chunk it is catching up.
+INDEXER_STOP_SECONDS = 5.0
 SCHEMAS_PREFIXES = ("/crm/v3/schemas", "/crm-object-schemas/v3/schemas")
 # Where a deterministic run's clock starts: 2026-01-01T00:00:00.000Z.
 DETERMINISTIC_START_MS = 1_767_225_600_000
@@ -101,6 +106,42 @@ def _routes(settings: Settings) -> list[BaseRoute]:
         ]
     # Apps: OAuth and the webhooks API, whose credentials are not portal tokens (no ROUTE_ACCESS).
     routes += oauth.routes() + webhooks.routes()
+    return routes + _pipeline_routes()
+
+
+PIPELINES_PREFIXES = ("/crm/v3/pipelines", "/crm/pipelines/2026-03")
+OWNERS_PREFIXES = ("/crm/v3/owners", "/crm/owners/2026-03")
+
+
+def _pipeline_routes() -> list[BaseRoute]:
+    routes: list[BaseRoute] = []
+    for prefix in PIPELINES_PREFIXES:
+        base = prefix + "/{object_type}"
+        one = base + "/{pipeline_id}"
+        stage = one + "/stages/{stage_id}"
+        routes += [
+            Route(base, pipelines.list_pipelines, methods=["GET"]),
+            Route(base, pipelines.create_pipeline, methods=["POST"]),
+            Route(one, pipelines.get_pipeline, methods=["GET"]),
+            Route(one, pipelines.replace_pipeline, methods=["PUT"]),
+            Route(one, pipelines.update_pipeline, methods=["PATCH"]),
+            Route(one, pipelines.archive_pipeline, methods=["DELETE"]),
+            Route(one + "/audit", pipelines.pipeline_audit, methods=["GET"]),
+            Route(one + "/stages", pipelines.list_stages, methods=["GET"]),
+            Route(one + "/stages", pipelines.create_stage, methods=["POST"]),
+            Route(stage, pipelines.get_stage, methods=["GET"]),
+            Route(stage, pipelines.replace_stage, methods=["PUT"]),
+            Route(stage, pipelines.update_stage, methods=["PATCH"]),
+            Route(stage, pipelines.archive_stage, methods=["DELETE"]),
+            Route(stage + "/audit", pipelines.stage_audit, methods=["GET"]),
+        ]
+    for prefix in OWNERS_PREFIXES:
+        routes += [
+            # The SDKs call the listing with a trailing slash.
+            Route(prefix, pipelines.list_owners, methods=["GET"]),
+            Route(prefix + "/", pipelines.list_owners, methods=["GET"]),
+            Route(prefix + "/{owner_id}", pipelines.get_owner, methods=["GET"]),
+        ]
     return routes
 
 
@@ -208,13 +249,17 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        store = await open_store(settings.database)
+        store = await open_store(
+            settings.database,
+            backpressure=Backpressure(settings.write_queue_limit, settings.write_queue_timeout),
+        )
         records = Records(
             store,
             clock,
             email_partial_upserts=settings.email_partial_upserts,
             search_delay_ms=settings.search_delay,
         )
+        pipelines, owners = check_references(records)
         indexing = asyncio.create_task(records.indexer.run(), name="hubcrm-search-indexer")
         sampling = _observe(settings, store, records)
         authenticator = Authenticator(store, clock, settings.auth)
@@ -239,11 +284,18 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
             PortalLookup(store),
             PropertyDefinitions(store, clock),
             ObjectSchemas(store, clock, records.types),
+            pipelines,
+            owners,
             deliverer,
         )
         try:
             yield
         finally:
+            # Shutting down, after the requests in flight have their answers (api/server.py).
+            # The search indexer stops between transactions; the webhook deliverer and the
+            # metrics sampler are cancelled (a delivery cut short is leased, and retried later);
+            # then the store commits what was acknowledged and closes.
+            await records.indexer.stop(INDEXER_STOP_SECONDS)
             for task in (indexing, sampling, delivering):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -255,6 +307,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
         lifespan=lifespan,
         exception_handlers={
             HubSpotError: errors.hubspot_error,
+            StoreUnavailable: errors.store_unavailable,
             HTTPException: errors.http_error,
             Exception: errors.unexpected_error,
         },
@@ -269,6 +322,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     app.add_middleware(CorrelationMiddleware, new_id=ids.correlation_id)
     app.add_middleware(PortalScopeMiddleware)
     app.add_middleware(ObservingMiddleware, log_requests=settings.log_format == "json")
+    app.add_middleware(errors.StoreFaultMiddleware)  # outermost: faults of the database → 503
     return app
 
 

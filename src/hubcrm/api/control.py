@@ -22,11 +22,13 @@ from hubcrm.api.health import OPEN_PATHS
 from hubcrm.api.requests import decode, read_body, read_json, state
 from hubcrm.api.responses import json_response
 from hubcrm.api.scope import CONTROL_PREFIX, bearer_secret
+from hubcrm.control import owners as control_owners
 from hubcrm.control import seed as seeding
 from hubcrm.control import wire as control_wire
 from hubcrm.control.journal import Query
 from hubcrm.control.service import Control
 from hubcrm.domain.clock import format_ms, parse_moment
+from hubcrm.domain.owners import owner_wire
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import InvalidAuthentication, ObjectNotFound, ValidationError
 
@@ -111,6 +113,7 @@ async def seed(request: Request) -> Response:
             deals=done.deals,
             schemas=done.schemas,
             objects=done.objects,
+            owners=done.owners,
         )
     )
 
@@ -164,6 +167,24 @@ async def remove_fault(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def owners(request: Request) -> Response:
+    """POST adds an owner; GET lists them all, archived ones too."""
+    portal_id = await _known_portal(request)
+    domain = state(request).owners
+    if request.method == "POST":
+        body = await read_json(request, control_owners.owner_input)
+        added = await domain.add(portal_id, body.new_owner())
+        return json_response(owner_wire(added), status=201)
+    found = await domain.store.owners(portal_id)
+    return json_response({"results": [owner_wire(o) for o in found]})
+
+
+async def archive_owner(request: Request) -> Response:
+    portal_id = await _known_portal(request)
+    archived = await state(request).owners.archive(portal_id, request.path_params["owner_id"])
+    return json_response(owner_wire(archived))
+
+
 def routes() -> list[BaseRoute]:
     """Mounted apart from the CRM API's routes, as moto keeps /moto-api apart from AWS's."""
     portal = "/portals/{portal_id:int}"
@@ -181,6 +202,8 @@ def routes() -> list[BaseRoute]:
                 Route(portal + "/journal", journal, methods=["GET", "DELETE"]),
                 Route(portal + "/faults", faults, methods=["GET", "POST", "DELETE"]),
                 Route(portal + "/faults/{fault_id}", remove_fault, methods=["DELETE"]),
+                Route(portal + "/owners", owners, methods=["GET", "POST"]),
+                Route(portal + "/owners/{owner_id}", archive_owner, methods=["DELETE"]),
                 *control_apps.routes(portal),
             ],
         )

@@ -9,8 +9,9 @@ import uuid
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from hubcrm.api.responses import correlation_id, json_response
+from hubcrm.api.responses import CORRELATION_HEADER, correlation_id, json_response
 from hubcrm.control.faults import Fault
 from hubcrm.domain import ratelimit
 from hubcrm.protocol import apps as apps_wire
@@ -26,8 +27,10 @@ from hubcrm.protocol.errors import (
     OAuthError,
     RateLimited,
     RouteNotFound,
+    ServiceUnavailable,
     ValidationError,
 )
+from hubcrm.store.errors import CannotWrite, OutcomeUnknown, Overloaded, StoreUnavailable
 
 log = logging.getLogger("hubcrm")
 
@@ -168,3 +171,66 @@ def fault_response(request: Request, fault: Fault) -> Response:
     if fault.retry_after is not None:
         response.headers["Retry-After"] = str(fault.retry_after)
     return response
+
+
+# --- Faults of the database (issue 20): 503 in HubSpot's envelope, with Retry-After ---
+
+
+def unavailable(error: StoreUnavailable) -> ServiceUnavailable:
+    """What a client is told when the database cannot serve its request."""
+    if isinstance(error, OutcomeUnknown):
+        text = messages.STORE_OUTCOME_UNKNOWN
+    elif isinstance(error, Overloaded):
+        text = messages.STORE_OVERLOADED
+    elif isinstance(error, CannotWrite):
+        text = messages.STORE_CANNOT_WRITE
+    else:
+        text = messages.STORE_UNAVAILABLE
+    return ServiceUnavailable(text, error.retry_after)
+
+
+def _log_unavailable(request: Request, error: StoreUnavailable) -> None:
+    # An expected fault: one line for the operator, no traceback.
+    log.warning(
+        "503 for %s %s: %s: %s",
+        request.method,
+        request.url.path,
+        type(error).__name__,
+        str(error).splitlines()[0] if str(error) else "",
+    )
+
+
+async def store_unavailable(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StoreUnavailable)
+    _log_unavailable(request, exc)
+    return render(request, unavailable(exc))
+
+
+class StoreFaultMiddleware:
+    """Outermost: a database fault raised outside a handler (authenticating the token, counting
+    rate limits) still gets its 503 rather than a 500 or a dropped connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except StoreUnavailable as error:
+            if started:
+                raise
+            request = Request(scope, receive)
+            response = await store_unavailable(request, error)
+            response.headers[CORRELATION_HEADER] = correlation_id(request)
+            await response(scope, receive, send)

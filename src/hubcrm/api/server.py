@@ -10,7 +10,9 @@ a time could hold a connection for ever; GuardedH11Protocol adds those two deadl
 from __future__ import annotations
 
 import asyncio
+import signal
 import socket
+from types import FrameType
 from typing import Any
 
 import h11
@@ -95,7 +97,61 @@ def run(settings: Settings, sock: socket.socket) -> None:
         access_log=False,  # request lines carry no tokens, but nothing is gained by logging them
         server_header=False,
         lifespan="on",
+        timeout_graceful_shutdown=settings.shutdown_timeout or None,
         # With JSON logs uvicorn's own lines go through the root logger's JSON handler.
         log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn shuts down gracefully on SIGTERM or SIGINT (no new connections, requests in flight
+    # finish, then the app's lifespan closes the store), and afterwards raises the signal again
+    # for the handler it found. Let that one end quietly: the process then exits 0, not killed
+    # by the signal and without a KeyboardInterrupt traceback.
+    for stop in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop, _stopped)
+    DrainingServer(config).run(sockets=[sock])
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn's server, which on shutdown first takes the connections already waiting in the
+    listening socket's backlog and serves their requests like any in flight.
+
+    Closing a listening socket resets every connection the kernel had accepted for it but the
+    server had not yet taken: their clients, who sent a request, would see the connection
+    dropped without an answer. Taking them and closing the socket happen with no pause between,
+    so every connection is either served or refused at connect.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        loop = asyncio.get_running_loop()
+        waiting = _accept_waiting(sockets or [])
+        for server in self.servers:
+            server.close()  # no new connections from here on
+        for conn in waiting:
+            await loop.connect_accepted_socket(self._protocol, conn)
+        # uvicorn closes every connection without a request in progress: let the requests of
+        # those just accepted arrive first, so that they are answered as in flight.
+        await asyncio.sleep(0.1)
+        await super().shutdown(sockets)
+
+    def _protocol(self) -> asyncio.Protocol:
+        make: Any = self.config.http_protocol_class
+        protocol: asyncio.Protocol = make(
+            config=self.config, server_state=self.server_state, app_state=self.lifespan.state
+        )
+        return protocol
+
+
+def _accept_waiting(sockets: list[socket.socket]) -> list[socket.socket]:
+    taken = []
+    for listening in sockets:
+        while True:
+            try:
+                conn, _ = listening.accept()
+            except OSError:  # BlockingIOError once the backlog is empty
+                break
+            conn.setblocking(False)
+            taken.append(conn)
+    return taken
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """The signal uvicorn raises again after its graceful shutdown: nothing is left to do."""

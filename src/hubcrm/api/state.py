@@ -10,6 +10,8 @@ from hubcrm.domain.associations import Associations
 from hubcrm.domain.associations.webhooks import record_events as association_events
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock
+from hubcrm.domain.owners import Owners
+from hubcrm.domain.pipelines import Pipelines
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter
 from hubcrm.domain.records import Records
@@ -31,6 +33,8 @@ class AppState:
     portals: PortalLookup
     properties: PropertyDefinitions
     schemas: ObjectSchemas
+    pipelines: Pipelines
+    owners: Owners
     deliverer: Deliverer | None = None  # webhook delivery (domain/webhooks/delivery.py)
     # Associations, merge and GDPR delete, over the records service.
     associations: Associations = field(init=False)

@@ -28,8 +28,11 @@ from typing import Any
 
 import msgspec
 
+from hubcrm.control.owners import OwnerInput
 from hubcrm.domain.associations import Associations
 from hubcrm.domain.objects import ObjectType, object_type
+from hubcrm.domain.owners import OwnerCheck, Owners
+from hubcrm.domain.pipelines import Pipelines, counted_by_search
 from hubcrm.domain.records import MAX_BATCH, Actor, Records, Schema, writes
 from hubcrm.domain.schemas import ObjectSchemas, PreparedSchema
 from hubcrm.domain.values import ValueRejected
@@ -88,6 +91,8 @@ class SeedFile(msgspec.Struct, rename="camel", kw_only=True, forbid_unknown_fiel
     # Records of any other type, created: by type name or id ("companies", "0-3"), or a
     # custom type by its schema's name, fully qualified name or id.
     objects: dict[str, list[dict[str, Any]]] = msgspec.field(default_factory=dict)
+    # Added before the contacts, which may name them in hubspot_owner_id (give them an id).
+    owners: list[OwnerInput] = msgspec.field(default_factory=list)
     companies: list[SeedCompany] = msgspec.field(default_factory=list)
 
 
@@ -100,6 +105,7 @@ class Seeded:
     contacts: int
     schemas: int = 0
     objects: int = 0  # records of other types than contacts
+    owners: int = 0
     companies: int = 0
     deals: int = 0
 
@@ -157,13 +163,24 @@ async def seed(
     involved = {kind.type_id: kind for kind, _ in new} | {contacts_type.type_id: contacts_type}
     for kind in involved.values():
         schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
+    owners = Owners(records.store, records.clock)
+    known = await _check_owners(owners, portal_id, data.owners)
+    for key in data.objects:
+        if not any(egg.name == key for egg in data.schemas):
+            kind = await _named_type(records, portal_id, key)
+            if kind.type_id not in schemas:
+                schemas[kind.type_id] = await _schema_with(records, portal_id, new, kind)
+    for type_id, schema in schemas.items():
+        schemas[type_id] = await _checked(records, portal_id, schema, known)
     inputs = _inputs(schemas[contacts_type.type_id], portal_id, data)
     service = ObjectSchemas(records.store, records.clock, records.types)
     prepared = await _prepared(service, records, portal_id, data)
     objects = await _objects(records, portal_id, data, new, schemas, prepared)
-    companies = await _companies(records, portal_id, data, new, inputs)
+    companies = await _companies(records, portal_id, data, new, inputs, known)
     for kind, definition in new:
         await records.store.add_property(portal_id, kind.type_id, definition)
+    for owner in data.owners:
+        await owners.add(portal_id, owner.new_owner())
     written = {p.schema.name: (await service.write(portal_id, p)).object_type for p in prepared}
     actor = Actor(portal_id, SOURCE_ID)
     for start in range(0, len(inputs), MAX_BATCH):
@@ -178,9 +195,37 @@ async def seed(
         contacts=len(inputs),
         schemas=len(prepared),
         objects=sum(len(creates) for _, creates in objects),
+        owners=len(data.owners),
         companies=len(companies),
         deals=deals,
     )
+
+
+async def _checked(records: Records, portal_id: int, schema: Schema, owners: set[str]) -> Schema:
+    """The schema, checking the owners (existing or the seed's own) and the pipelines and
+    stages its values name, as a write would."""
+    names = {n for n, d in schema.definitions.items() if d.referenced_object_type == "OWNER"}
+    checks = [OwnerCheck(names, owners)]
+    pipelines = Pipelines(records.store, records.clock, counted_by_search(records))
+    stages = await pipelines.check_loader(portal_id, schema, set(schema.definitions))
+    return schema.bound([*checks, *([stages] if stages else [])])
+
+
+async def _check_owners(owners: Owners, portal_id: int, new: list[OwnerInput]) -> set[str]:
+    """The owner ids the seed's contacts may name: live owners' and the seed's own."""
+    existing = await owners.store.owners(portal_id)
+    emails = {o.email for o in existing if o.archived_at is None}
+    ids = {o.owner_id for o in existing}
+    for owner in new:
+        email = owner.email.strip().lower()
+        if email in emails:
+            raise Conflict(messages.OWNER_EXISTS.format(email=email))
+        if owner.id is not None and owner.id in ids:
+            raise Conflict(messages.OWNER_ID_TAKEN.format(id=owner.id, user_id=owner.user_id))
+        emails.add(email)
+        ids.add(owner.id or 0)
+    live = {str(o.owner_id) for o in existing if o.archived_at is None}
+    return live | {str(o.id) for o in new if o.id is not None}
 
 
 async def _prepared(
@@ -250,12 +295,23 @@ async def _companies(
     data: SeedFile,
     new: list[tuple[ObjectType, PropertyDefinition]],
     contacts: list[UpsertInput],
+    owners: set[str],
 ) -> list[_Company]:
     """Check every company and deal, and that each contact they name is seeded or exists."""
     if not data.companies:
         return []
-    company_schema = await _schema_with(records, portal_id, new, object_type("companies"))
-    deal_schema = await _schema_with(records, portal_id, new, object_type("deals"))
+    company_schema = await _checked(
+        records,
+        portal_id,
+        await _schema_with(records, portal_id, new, object_type("companies")),
+        owners,
+    )
+    deal_schema = await _checked(
+        records,
+        portal_id,
+        await _schema_with(records, portal_id, new, object_type("deals")),
+        owners,
+    )
     contact_schema = await _schema_with(records, portal_id, new, object_type("contacts"))
     seeded = {_key(contact_schema, data.id_property, str(i.id)) for i in contacts}
     issues = []

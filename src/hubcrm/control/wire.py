@@ -62,6 +62,7 @@ class Seeded(Struct):
     objects: int = 0
     companies: int = 0  # sent only when the seed has companies
     deals: int = 0
+    owners: int = 0
 
 
 create_portal_request = msgspec.json.Decoder(CreatePortalRequest)

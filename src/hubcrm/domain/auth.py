@@ -26,6 +26,8 @@ from hubcrm.store.errors import UniqueViolation
 DEFAULT_SCOPES = frozenset(scope for t in OBJECT_TYPES for scope in t.scopes) | frozenset(
     CUSTOM_SCOPES
 )
+# Scopes of APIs that are not an object type's: the owners API's.
+DEFAULT_SCOPES |= {"crm.objects.owners.read"}
 REGION = "na1"
 MODES = ("tokens", "open")
 

@@ -15,6 +15,8 @@
     ├── HeadersTooLarge               431 VALIDATION_ERROR
     ├── RateLimited                   429 errorType RATE_LIMIT (HubSpot's own body shape)
     ├── MigrationInProgress           477 MIGRATION_IN_PROGRESS (injected by fault rules)
+    ├── ServiceUnavailable            503 SERVICE_UNAVAILABLE, Retry-After (the database is
+    │                                 unreachable, full, read-only, or too busy to queue more)
     ├── InternalError                 500 INTERNAL_ERROR (never raised on purpose)
     ├── OAuthError                    400 HubSpot's OAuth body: status, message, error (RFC 6749)
     └── AuthorizeRefused              400 the authorize page's refusal (an HTML page)
@@ -149,6 +151,21 @@ class RateLimited(HubSpotError):
     def __init__(self, message: str, policy_name: str, retry_after: int) -> None:
         super().__init__(message)
         self.policy_name = policy_name
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+class ServiceUnavailable(HubSpotError):
+    """The database cannot take this request now; nothing of it was written (or, when the
+    connection died during commit, the outcome is unknown). Retry after `retry_after` seconds."""
+
+    status = 503
+    category = "SERVICE_UNAVAILABLE"
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
     def headers(self) -> dict[str, str]:

@@ -142,6 +142,20 @@ SEED_UNKNOWN_CONTACT = (
 SEED_CONTACT_WITHOUT_KEY = "Invalid seed: contact {index} has no {name}"
 PROPERTY_EXISTS = "A property named {name} already exists"
 
+# Faults of the database (hubcrm's own texts: HubSpot's 503 comes from its edge, docs/fidelity.md)
+STORE_UNAVAILABLE = "The database is unavailable; nothing was written. Retry after the delay given."
+STORE_OUTCOME_UNKNOWN = (
+    "The database connection was lost while committing; the write may or may not have been"
+    " applied. Upserts and updates are safe to retry."
+)
+STORE_OVERLOADED = (
+    "Too many writes are waiting for the database; this one was not run. Retry after the delay"
+    " given."
+)
+STORE_CANNOT_WRITE = (
+    "The database cannot take writes now (disk full, read-only or removed); nothing was written."
+    " Reads still work. Retry after the delay given."
+)
 # Object types (issue 13)
 REQUIRED_PROPERTIES_MISSING = "Error creating {type}. Some required properties were not set."
 # Custom object schemas (the schemas API); texts are hubcrm's own (docs/fidelity.md)
@@ -159,6 +173,38 @@ SCHEMA_HAS_RECORDS = (
 SCHEMA_NOT_ARCHIVED = "Object type {type_id} must be archived before it is purged"
 SCHEMA_READ_ONLY = "Object type {type_id} is defined by HubSpot and cannot be changed"
 SCHEMA_UNKNOWN_ASSOCIATION = "Unable to associate {name} with unknown object type {target}"
+
+# Pipelines and owners (hubcrm's own texts unless docs/fidelity.md says otherwise)
+NO_PIPELINES = "Object type {name} has no pipelines: pipelines are served for deals and tickets"
+PIPELINE_NOT_FOUND = "Unable to find pipeline {id} for object type {type_id}"
+STAGE_NOT_FOUND = "Unable to find stage {id} in pipeline {pipeline} for object type {type_id}"
+PIPELINE_LABEL_TAKEN = "A pipeline labelled {label} already exists for object type {type_id}"
+STAGE_LABEL_TAKEN = "Stage labels must be unique within a pipeline; {label} appears more than once"
+PIPELINE_NEEDS_STAGE = "A pipeline needs at least one stage"
+LAST_PIPELINE = "The last pipeline of object type {type_id} cannot be archived"
+LAST_STAGE = "The last stage of pipeline {pipeline} cannot be archived"
+DEAL_STAGE_PROBABILITY = (
+    "Deal stage {label} needs metadata.probability, a number from 0.0 to 1.0 in steps of 0.1,"
+    " not {value}"
+)
+TICKET_STATE = "Ticket stage {label}: metadata.ticketState must be OPEN or CLOSED, not {value}"
+PIPELINE_IN_USE = (
+    "Pipeline {id} cannot be archived: {count} {type_id} records are in it"
+    " (pass validateReferencesBeforeDelete=false to archive it anyway)"
+)
+STAGE_IN_USE = (
+    "Stage {id} cannot be archived: {count} {type_id} records are in it"
+    " (pass validateReferencesBeforeDelete=false to archive it anyway)"
+)
+# Record values that name a pipeline, a stage or an owner
+INVALID_PIPELINE = "{value} was not one of the allowed options: [{options}]"
+INVALID_STAGE = "{value} was not one of the allowed options: [{options}]"
+INVALID_OWNER = "{value} is not a valid owner id"
+OWNER_NOT_FOUND = "Unable to find owner {id}"
+OWNER_EXISTS = "An owner with email {email} already exists"
+OWNER_ID_TAKEN = "Owner id {id} or user id {user_id} is already taken"
+INVALID_OWNER_INPUT = "Invalid owner: {problem}"
+INVALID_ID_PROPERTY = "idProperty must be id or userId, not {value}"
 
 # Apps, OAuth and webhooks (docs/webhooks.md; sources in docs/fidelity.md)
 APP_PORTAL_NOT_FOUND = "Portal {portal} does not exist"

@@ -82,6 +82,21 @@ class Settings:
     max_concurrency: int = _setting(
         1000, "Most connections and requests served at once; beyond, requests get 503"
     )
+    # --- Staying up (issue 20): backpressure, shutdown, start-up errors ---
+    write_queue_limit: int = _setting(
+        256,
+        "Most writes waiting for the database at once per process; beyond, writes get 503 with"
+        " Retry-After at once (0: no bound)",
+    )
+    write_queue_timeout: float = _setting(
+        5.0,
+        "Seconds a write may wait for the database before it starts; past it, 503 with"
+        " Retry-After (0: no bound)",
+    )
+    shutdown_timeout: int = _setting(
+        30, "Seconds in-flight requests get to finish after SIGTERM or SIGINT"
+    )
+    debug: bool = _setting(False, "Print the traceback of a start-up error, not just its line")
     # Webhooks of apps (docs/webhooks.md)
     webhook_retry_scale: float = _setting(
         1.0,

@@ -3,7 +3,8 @@
 The parent binds the socket, forks the workers and then only supervises them. Each worker builds
 its own app and its own store, so the processes share nothing but the socket and the database,
 like separate hosts behind a load balancer. SIGTERM or SIGINT to the parent is passed on to every
-worker, each of which finishes its requests in flight; if a worker dies on its own, the parent
+worker as SIGTERM, each of which finishes its requests in flight (within --shutdown-timeout) and
+exits 0, and then so does the parent; if a worker dies on its own, the parent
 stops the rest and exits non-zero, so that whatever runs hubcrm (systemd, a container runtime)
 sees the failure and restarts it whole.
 """
@@ -26,6 +27,9 @@ Serve = Callable[[Settings, socket.socket], None]
 
 def run(settings: Settings, sock: socket.socket, serve: Serve) -> int:
     children = [_fork(settings, sock, serve) for _ in range(settings.workers)]
+    # Only the workers accept: once they have stopped, a new connection is refused at once
+    # rather than left waiting in a backlog nobody serves.
+    sock.close()
     stopping = False
 
     def stop(signum: int = signal.SIGTERM, frame: FrameType | None = None) -> None:
@@ -55,6 +59,9 @@ def _fork(settings: Settings, sock: socket.socket, serve: Serve) -> int:
     pid = os.fork()
     if pid:
         return pid
+    # A group of its own: Ctrl-C in a terminal reaches the parent alone, which passes on one
+    # SIGTERM (a second signal would make uvicorn cut requests in flight short).
+    os.setpgid(0, 0)
     code = 0
     try:
         serve(settings, sock)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from hubcrm.store.base import Store
-from hubcrm.store.errors import StoreError
+from hubcrm.store.base import Backpressure, Store
+from hubcrm.store.errors import CannotOpen
 
 POSTGRES_SCHEMES = ("postgresql:", "postgres:")
 
 
-async def open_store(url: str, *, migrate: bool = True) -> Store:
+async def open_store(
+    url: str, *, migrate: bool = True, backpressure: Backpressure | None = None
+) -> Store:
     """Open the store a database URL names: `sqlite:///path.db` or `postgresql://...`.
 
     Pending schema migrations are applied unless `migrate` is False; a schema newer than this
@@ -19,11 +21,13 @@ async def open_store(url: str, *, migrate: bool = True) -> Store:
     if url.startswith("sqlite:"):
         from hubcrm.store.sqlite import SQLiteStore
 
-        return await SQLiteStore.open(url, migrate=migrate)
+        return await SQLiteStore.open(url, migrate=migrate, backpressure=backpressure)
     if url.startswith(POSTGRES_SCHEMES):
-        store: Store = await _postgres().PostgresStore.open(url, migrate=migrate)
+        store: Store = await _postgres().PostgresStore.open(
+            url, migrate=migrate, backpressure=backpressure
+        )
         return store
-    raise ValueError(_unsupported(url))
+    raise CannotOpen(_unsupported(url))
 
 
 async def migrate(url: str, target: int | None = None) -> list[int]:
@@ -36,11 +40,15 @@ async def migrate(url: str, target: int | None = None) -> list[int]:
     if url.startswith(POSTGRES_SCHEMES):
         applied: list[int] = await _postgres().migrate(url, target)
         return applied
-    raise ValueError(_unsupported(url))
+    raise CannotOpen(_unsupported(url))
 
 
 def _unsupported(url: str) -> str:
-    return f"unsupported database URL: {url!r} (expected sqlite:///path or postgresql://host/db)"
+    scheme = url.partition(":")[0] if ":" in url else url
+    return (
+        f"unsupported database URL (scheme {scheme!r}): give sqlite:///relative/path.db,"
+        " sqlite:////absolute/path.db or postgresql://user:password@host:port/dbname"
+    )
 
 
 def _postgres() -> ModuleType:
@@ -48,7 +56,7 @@ def _postgres() -> ModuleType:
     try:
         from hubcrm.store import postgres
     except ImportError as error:
-        raise StoreError(
+        raise CannotOpen(
             f"PostgreSQL needs its driver: pip install 'hubcrm[postgres]' ({error})"
         ) from error
     return postgres

@@ -20,3 +20,34 @@ class WriteConflict(StoreError):
     def __init__(self, message: str, *, unique: bool = False) -> None:
         super().__init__(message)
         self.unique = unique  # lost to a unique constraint (rather than a deadlock)
+
+
+# --- Faults of the database itself (issue 20): the server stays up and answers 503 ---
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot serve this request now (its connection was lost, the server is
+    restarting, the disk is full, the file is read-only or gone). Nothing of the request was
+    written; the same request may be sent again after `retry_after` seconds."""
+
+    retry_after = 1
+
+
+class OutcomeUnknown(StoreUnavailable):
+    """The connection died while COMMIT was on its way: the write may or may not have been
+    committed. Sending it again is safe for writes keyed by an id property (upsert, update)."""
+
+
+class Overloaded(StoreUnavailable):
+    """More writes are waiting for the database than the bound allows (--write-queue-limit), or
+    one waited longer than --write-queue-timeout before it started: refused without being run."""
+
+
+class CannotOpen(StoreError):
+    """The database cannot be opened at start-up; the message names the cause and the fix, in one
+    line for the operator."""
+
+
+class CannotWrite(StoreUnavailable):
+    """The database refuses writes for now (a full disk, a read-only or removed file); reads may
+    still work, and writes resume once the cause is gone."""

@@ -2,7 +2,8 @@
 
 Used by the UI's browser tests and by scripts/ui_screenshots.py, so the pages they show hold
 what a developer debugging an integration sees: contacts written and rewritten (history), a
-custom property, an archived record, and a journal with successes and refusals in it.
+custom property, companies and a deal associated with them, an archived record, and a journal
+with successes and refusals in it.
 """
 
 from __future__ import annotations
@@ -112,6 +113,33 @@ def seed(base_url: str, token: str, contacts: int = 40) -> Api:
         "/crm/v3/objects/contacts/search",
         {"query": "hopper", "properties": ["email", "firstname"], "limit": 5},
     )
+    # Companies, each contact associated with its own, and a deal of the first company.
+    companies = [
+        api.call("POST", "/crm/v3/objects/companies", {"properties": {"name": name}})
+        for name in COMPANIES
+    ]
+    company_ids = [c.body["id"] for c in companies if c.status == 201]
+    if company_ids:
+        for i in range(min(contacts, 10)):
+            company_id = company_ids[i % len(company_ids)]
+            api.call(
+                "PUT",
+                f"/crm/v4/objects/contacts/{i + 1}/associations/default/companies/{company_id}",
+            )
+        deal = api.call(
+            "POST",
+            "/crm/v3/objects/deals",
+            {"properties": {"dealname": "Difference Engine No. 2", "amount": "17470"}},
+        )
+        if deal.status == 201:
+            api.call(
+                "PUT",
+                f"/crm/v4/objects/deals/{deal.body['id']}/associations/default/companies/"
+                f"{company_ids[0]}",
+            )
+            api.call(
+                "PUT", f"/crm/v4/objects/deals/{deal.body['id']}/associations/default/contacts/1"
+            )
     # One archived record.
     made = api.call(
         "POST", "/crm/v3/objects/contacts", {"properties": {"email": "gone@example.com"}}

@@ -5,6 +5,7 @@ portal.journal(...)            the requests this portal received; .one(...) asse
 portal.faults.rate_limit(...)  inject failures: .error(...), .latency(...), .drop(...)
 portal.clock.freeze(...)       .set(...), .advance(...), .unfreeze(), .now()
 portal.seed(...)               properties, contacts, custom object types and records of any type
+portal.add_owner(...)          an owner records can be assigned to; .owners() lists them
 portal.reset()                 back to a new portal's state (faults and journal cleared)
 portal.create_app(...)         a HubSpot app installed here (testing/webhooks.py)
 portal.webhook_deliveries()    every webhook POST made for this portal, with its answer
@@ -301,6 +302,21 @@ class Portal:
         self.control.call(
             "PUT", f"portals/{self.portal_id}/sequences/{object_type}", body={"next": next_id}
         )
+
+    def add_owner(self, email: str, **fields: Any) -> dict[str, Any]:
+        """Add an owner (`firstName`, `lastName`, `id`, `userId`, `teams` optional); its
+        `id` is what records take in hubspot_owner_id."""
+        owner: dict[str, Any] = self.control.call(
+            "POST", f"portals/{self.portal_id}/owners", body={"email": email, **fields}
+        )
+        return owner
+
+    def owners(self) -> list[dict[str, Any]]:
+        """Every owner of the portal, archived ones too."""
+        found: list[dict[str, Any]] = self.control.call("GET", f"portals/{self.portal_id}/owners")[
+            "results"
+        ]
+        return found
 
     def hubspot(self, **options: Any) -> Any:
         """HubSpot's official Python SDK (hubspot-api-client), pointed at this portal."""

@@ -19,6 +19,7 @@ from hubcrm.protocol.errors import HubSpotError, ObjectNotFound
 from hubcrm.store.base import HistoryEntry, Record
 from hubcrm.ui import listing as listings
 from hubcrm.ui import types, webhooks
+from hubcrm.ui.associated import associated
 from hubcrm.ui.journal import latest
 from hubcrm.ui.pages import render
 from hubcrm.ui.services import services
@@ -66,8 +67,7 @@ class Change:
 
 
 def title(kind: ObjectType) -> str:
-    plural: str = getattr(kind, "plural_label", "")  # the type's data names it, where it does
-    return plural or kind.name.replace("_", " ").capitalize()
+    return kind.plural_label or kind.name.replace("_", " ").capitalize()
 
 
 async def _kind(request: Request, session: Session, access: Access = "read") -> ObjectType:
@@ -196,6 +196,9 @@ async def _record_view(
         "error": error,
         "saved": saved,
         "events": await webhooks.events_of(services(request), session, kind, record),
+        "associations": await associated(services(request), session, kind, record),
+        "title_of": title,
+        "name_of": display_name,
     }
     return render(request, "record.html", context, session=session, status=_status(error))
 
@@ -259,13 +262,12 @@ async def properties_page(request: Request, session: Session) -> Response:
 
 
 def display_name(kind: ObjectType, record: Record) -> str:
-    """What HubSpot heads a record with: a name, else an email or domain, else its id."""
+    """What HubSpot heads a record with: its type's primary display property, else a name, an
+    email or a domain, else the type and id."""
     values = record.properties
     full = " ".join(v for v in (values.get("firstname"), values.get("lastname")) if v)
-    for candidate in (full, values.get("name"), values.get("dealname"), values.get("subject")):
-        if candidate:
-            return candidate
-    for candidate in (values.get("email"), values.get("domain")):
+    primary = values.get(kind.primary_display_property or "")
+    for candidate in (full, primary, values.get("name"), values.get("email"), values.get("domain")):
         if candidate:
             return candidate
     return f"{kind.label} {record.record_id}"

@@ -7,6 +7,7 @@ from typing import Protocol
 from starlette.requests import Request
 
 from hubcrm.control.service import Control
+from hubcrm.domain.associations import Associations
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock
 from hubcrm.domain.properties import PropertyDefinitions
@@ -23,6 +24,7 @@ class Services(Protocol):
     auth: Authenticator
     control: Control
     properties: PropertyDefinitions
+    associations: Associations
 
 
 def services(request: Request) -> Services:

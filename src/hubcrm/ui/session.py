@@ -75,8 +75,7 @@ class Session:
 
 def scopes(kind: ObjectType, access: Access) -> tuple[str, ...]:
     """The scopes of which any one grants this access to the type."""
-    found: tuple[str, ...] = getattr(kind, f"{access}_scopes")
-    return found
+    return tuple(getattr(kind, f"{access}_scopes"))
 
 
 def csrf_for(secret: str) -> str:

@@ -20,6 +20,7 @@ and waits for them; from then on catching up keeps them, like any other searched
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -29,6 +30,7 @@ from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records import indexing
 from hubcrm.domain.records.schema import Schema
 from hubcrm.store.base import Store, WriteTransaction
+from hubcrm.store.errors import StoreUnavailable
 
 log = logging.getLogger("hubcrm")
 
@@ -52,6 +54,8 @@ class SearchIndexer:
         self._types = types
         self._behind: set[tuple[int, str]] = set()
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._stopped = asyncio.Event()
         # For metrics: when each lagging type was first noted, and a hook told the lag once
         # the background indexer has caught it up.
         self._since: dict[tuple[int, str], float] = {}
@@ -94,13 +98,35 @@ class SearchIndexer:
         return done
 
     async def run(self) -> None:
-        """Catch up in the background until cancelled, first what earlier runs left behind."""
-        self._behind.update(await self._store.search_lagging())
-        while True:
+        """Catch up in the background until stopped (or cancelled), first what earlier runs left
+        behind."""
+        try:
+            await self._run()
+        finally:
+            self._stopped.set()
+
+    async def stop(self, timeout: float) -> None:
+        """Stop run() between transactions; what still lags is caught up by the next start or
+        search. Waits up to `timeout` seconds for the transaction in progress."""
+        self._stopping = True
+        self._wake.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopped.wait(), timeout)
+
+    async def _run(self) -> None:
+        try:
+            self._behind.update(await self._store.search_lagging())
+        except StoreUnavailable as error:
+            log.warning("search indexer: the database is unavailable (%s); retrying", error)
+        while not self._stopping:
             if not self._behind:
                 self._wake.clear()
                 await self._wake.wait()
+                if self._stopping:
+                    return
                 await asyncio.sleep(SETTLE_SECONDS)
+            if not self._behind:
+                continue
             portal_id, type_id = self._behind.pop()
             try:
                 object_type = await self._types(portal_id, type_id)
@@ -110,11 +136,22 @@ class SearchIndexer:
                 since = self._since.pop((portal_id, type_id), None)
                 if since is not None:
                     self.on_caught_up(time.monotonic() - since)
-            except Exception:
+            except Exception as error:
                 # Nothing is lost: the records still lag, and any search catches them up.
-                log.exception("catching up search of %s in portal %s failed", type_id, portal_id)
+                if isinstance(error, StoreUnavailable):  # expected: one line, no traceback
+                    log.warning(
+                        "catching up search of %s in portal %s failed: %s",
+                        type_id,
+                        portal_id,
+                        error,
+                    )
+                else:
+                    log.exception(
+                        "catching up search of %s in portal %s failed", type_id, portal_id
+                    )
                 self._behind.add((portal_id, type_id))
-                await asyncio.sleep(RETRY_SECONDS)
+                if not self._stopping:
+                    await asyncio.sleep(RETRY_SECONDS)
 
 
 async def _catch_up_chunk(schema: Schema, tx: WriteTransaction) -> int:

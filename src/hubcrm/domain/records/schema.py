@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import copy
+from collections.abc import Iterable, Sequence
 
 from hubcrm.domain.objects import ObjectType
+from hubcrm.domain.records.references import Check
 from hubcrm.domain.values import ValueRejected, check_value
 from hubcrm.protocol import messages
 from hubcrm.protocol.definitions import PropertyDefinition
@@ -23,6 +25,15 @@ class Schema:
             # A writable creation date (deals, tickets) may differ from the record's own.
             del self.record_columns[object_type.created_property]
         self._kinds: dict[str, tuple[str, bool]] = {}
+        self.checks: Sequence[Check] = ()  # of values naming pipelines, owners (references.py)
+
+    def bound(self, checks: Sequence[Check]) -> Schema:
+        """This schema, whose issues() also runs these checks (for one write request)."""
+        if not checks:
+            return self
+        bound = copy.copy(self)
+        bound.checks = checks
+        return bound
 
     def check(self, name: str, value: str) -> str:
         """The stored form of `value`, or ValueRejected; `name` must be defined."""
@@ -62,6 +73,8 @@ class Schema:
                     stored[name] = self.check(name, text(raw))
                 except ValueRejected as rejected:
                     issues.append(PropertyIssue(name, rejected.code, rejected.message))
+        for check in self.checks:
+            issues += check(stored)
         return stored, issues
 
     def unique_values(self, properties: dict[str, str], namespace: str) -> set[str]:

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from hubcrm.domain.clock import Clock, portal_clock
 from hubcrm.domain.objects import ObjectType
-from hubcrm.domain.records import writes
+from hubcrm.domain.records import references, writes
 from hubcrm.domain.records.applying import Written, contention, save, write_planned
 from hubcrm.domain.records.indexer import SearchIndexer
 from hubcrm.domain.records.planning import (
@@ -56,8 +56,10 @@ class Records(Reads):
         *,
         email_partial_upserts: bool = False,
         search_delay_ms: int = 0,
+        reference_checks: Sequence[references.Loader] = (),
     ) -> None:
         self.store = store
+        self.reference_checks = reference_checks
         self.clock = clock
         self.email_partial_upserts = email_partial_upserts
         self.search_delay_ms = search_delay_ms
@@ -79,7 +81,7 @@ class Records(Reads):
         check_size(inputs)
         self.on_batch(object_type.type_id, "upsert", len(inputs))
         if inputs:
-            schema = await self.schema(actor.portal_id, object_type)
+            schema = await self._write_schema(actor.portal_id, object_type, inputs)
             for item in inputs:
                 if not item.id_property:
                     raise ValidationError(messages.ID_PROPERTY_REQUIRED)
@@ -109,7 +111,7 @@ class Records(Reads):
         check_size(inputs)
         self.on_batch(object_type.type_id, "create", len(inputs))
         if inputs:
-            schema = await self.schema(actor.portal_id, object_type)
+            schema = await self._write_schema(actor.portal_id, object_type, inputs)
             per_input = traced(inputs)
             planned = plan(actor, schema, inputs, outcome, per_input, created)
             # With trace ids, a create whose unique value is taken fails alone (a 207 entry).
@@ -126,7 +128,7 @@ class Records(Reads):
         check_size(inputs)
         self.on_batch(object_type.type_id, "update", len(inputs))
         if inputs:
-            schema = await self.schema(actor.portal_id, object_type)
+            schema = await self._write_schema(actor.portal_id, object_type, inputs)
             for item in inputs:
                 self._check_update_key(actor, schema, item.id_property)
             writes.reject_duplicates(
@@ -167,7 +169,7 @@ class Records(Reads):
         if not id_property or id_property == object_type.id_property:
             record_ref = str(found.record_id)  # a merged record's id names the record it became
         item = UpdateInput(record_ref, properties, id_property=id_property)
-        schema = await self.schema(actor.portal_id, object_type)
+        schema = await self._write_schema(actor.portal_id, object_type, [item])
         outcome = UpsertOutcome(started_at=self.clock.now_ms())
         planned = plan(actor, schema, [item], outcome, False, targeted)
         await self._apply(actor, schema, planned, outcome)
@@ -190,6 +192,14 @@ class Records(Reads):
             await save(tx, object_type, archived, actor)
 
         await self._transact(actor.portal_id, object_type, work)
+
+    async def _write_schema(
+        self, portal_id: int, object_type: ObjectType, inputs: Sequence[object]
+    ) -> Schema:
+        """The schema, with the checks of values naming pipelines or owners the inputs need."""
+        schema = await self.schema(portal_id, object_type)
+        checks = await references.load(self.reference_checks, portal_id, schema, inputs)
+        return schema.bound(checks)
 
     def _check_update_key(self, actor: Actor, schema: Schema, id_property: str | None) -> None:
         """Batch update takes record ids, or a unique property other than the email ones."""

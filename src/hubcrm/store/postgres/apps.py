@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hubcrm.store.base import App, AuthCode, RefreshToken, Subscription, Token
-from hubcrm.store.postgres.connection import Pooled, translated
+from hubcrm.store.postgres.connection import Pooled, acquired, translated
 
 APP_COLUMNS = (
     "app_id, developer_portal_id, name, client_id, client_secret, developer_key_hash, scopes,"
@@ -62,7 +62,8 @@ def subscription_from_row(row: Any) -> Subscription:
 class Apps(Pooled):
     async def _execute(self, query: str, *args: Any) -> str:
         with translated():
-            return str(await self._pool.execute(query, *args))
+            async with acquired(self._pool) as conn:
+                return str(await conn.execute(query, *args))
 
     async def create_app(
         self,
@@ -76,7 +77,7 @@ class Apps(Pooled):
         created_at: int,
     ) -> App:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 row = await conn.fetchrow(
                     "INSERT INTO apps (developer_portal_id, name, client_id, client_secret,"
                     " developer_key_hash, scopes, redirect_uris, created_at)"
@@ -118,7 +119,7 @@ class Apps(Pooled):
 
     async def delete_app(self, app_id: int) -> bool:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 for table in _APP_TABLES:
                     await conn.execute(f"DELETE FROM {table} WHERE app_id = $1", app_id)
                 await conn.execute(
@@ -228,7 +229,7 @@ class Apps(Pooled):
     ) -> Token:
         name = f"oauth app {app_id}"
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 # The portal row serialises token numbering across processes.
                 await conn.execute(
                     "SELECT 1 FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id

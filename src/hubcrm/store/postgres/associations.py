@@ -10,7 +10,7 @@ import asyncpg
 
 from hubcrm.store.base import Association, AssociationLabel
 from hubcrm.store.errors import UniqueViolation
-from hubcrm.store.postgres.connection import Pooled, translated
+from hubcrm.store.postgres.connection import Pooled, acquired, translated
 
 _COLUMNS = "from_type, from_id, to_type, to_id, category, type_id, single"
 _KEY = "portal_id, from_type, from_id, to_type, to_id, category, type_id"
@@ -251,7 +251,7 @@ class Associations(Pooled):
         inverse_label: str | None,
     ) -> tuple[AssociationLabel, AssociationLabel]:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 taken = await conn.fetchval(
                     "SELECT 1 FROM association_labels WHERE portal_id = $1 AND from_type = $2"
                     " AND to_type = $3 AND name = $4 AND forward",
@@ -302,7 +302,7 @@ class Associations(Pooled):
         self, portal_id: int, type_id: int, label: str, inverse_label: str | None
     ) -> None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 await conn.execute(
                     "UPDATE association_labels SET label = $3 WHERE portal_id = $1"
                     " AND type_id = $2",

@@ -7,7 +7,7 @@ import msgspec
 
 from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store.errors import UniqueViolation
-from hubcrm.store.postgres.connection import Pooled, encode, translated
+from hubcrm.store.postgres.connection import Pooled, acquired, encode, translated
 from hubcrm.store.seeds import DEFINITIONS_SQL, SEEDED_SQL
 
 _decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
@@ -37,7 +37,7 @@ class Definitions(Pooled):
         self, portal_id: int, object_type: str, definition: PropertyDefinition
     ) -> None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 if await conn.fetchval(_SEEDED, portal_id, object_type, definition.name):
                     raise UniqueViolation(f"property {definition.name} exists")
                 await conn.execute(
@@ -64,7 +64,7 @@ class Definitions(Pooled):
         archived: bool = False,
     ) -> None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 # A changed default becomes the portal's own row, over the seed's.
                 await conn.execute(
                     "INSERT INTO property_definitions VALUES ($1, $2, $3, $4, $5)"

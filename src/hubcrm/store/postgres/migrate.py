@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncpg
 
 from hubcrm.store import migrations
-from hubcrm.store.postgres.connection import connecting, translated
+from hubcrm.store.postgres.connection import CONNECT_TIMEOUT, starting, translated
 
 DIALECT = "postgresql"
 # The advisory lock key migrations run under: b"hubcrm" as a number.
@@ -37,8 +37,7 @@ async def migrate_connection(conn: asyncpg.Connection, target: int | None) -> li
 
 async def migrate(url: str, target: int | None = None) -> list[int]:
     """Bring the database at `url` to schema version `target` (default: the latest)."""
-    with connecting():
-        conn = await asyncpg.connect(url)
+    conn = await starting(url, lambda: asyncpg.connect(url, timeout=CONNECT_TIMEOUT))
     try:
         with translated():
             return await migrate_connection(conn, target)

@@ -8,7 +8,7 @@ import asyncpg
 
 from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.store.base import Token
-from hubcrm.store.postgres.connection import Pooled, translated
+from hubcrm.store.postgres.connection import Pooled, acquired, translated
 from hubcrm.store.seeds import seed_rows
 
 _TOKEN_COLUMNS = (
@@ -99,7 +99,7 @@ class Portals(Pooled):
         self, portal_id: int, created_at: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 inserted = await conn.fetchval(
                     "INSERT INTO portals (portal_id, created_at) VALUES ($1, $2)"
                     " ON CONFLICT DO NOTHING RETURNING true",
@@ -124,7 +124,7 @@ class Portals(Pooled):
         expires_at: int | None,
     ) -> Token:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 # The portal row serialises token numbering across processes.
                 await conn.execute(
                     "SELECT 1 FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id
@@ -158,13 +158,14 @@ class Portals(Pooled):
 
     async def revoke_token(self, portal_id: int, token_id: int, revoked_at: int) -> bool:
         with translated():
-            status = await self._pool.execute(
-                "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_id = $2"
-                " AND revoked_at IS NULL",
-                portal_id,
-                token_id,
-                revoked_at,
-            )
+            async with acquired(self._pool) as conn:
+                status = await conn.execute(
+                    "UPDATE tokens SET revoked_at = $3 WHERE portal_id = $1 AND token_id = $2"
+                    " AND revoked_at IS NULL",
+                    portal_id,
+                    token_id,
+                    revoked_at,
+                )
         return bool(status != "UPDATE 0")
 
     # Test controls
@@ -173,7 +174,7 @@ class Portals(Pooled):
         self, portal_id: int, schemas: dict[str, list[PropertyDefinition]]
     ) -> bool:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 exists = await conn.fetchval(
                     "SELECT true FROM portals WHERE portal_id = $1 FOR UPDATE", portal_id
                 )
@@ -193,7 +194,7 @@ class Portals(Pooled):
         self, portal_id: int, object_type: str, next_id: int
     ) -> int | None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 exists = await conn.fetchval(
                     "SELECT true FROM object_schemas WHERE portal_id = $1 AND object_type = $2"
                     " FOR UPDATE",

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import asyncpg
 
 from hubcrm.store.base import WindowUsage
-from hubcrm.store.postgres.connection import lock_keys, translated
+from hubcrm.store.postgres.connection import acquired, lock_keys, translated
 
 
 def _portal_of(key: str) -> int:
@@ -34,7 +34,7 @@ class SharedRateCounters:
         admit: Callable[[WindowUsage], bool],
     ) -> WindowUsage:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 portal_id = _portal_of(key)
                 await conn.execute(
                     "SELECT pg_advisory_xact_lock($1)",

@@ -11,7 +11,7 @@ import msgspec
 from hubcrm.store import history
 from hubcrm.store.base import HistoryEntry, Record, SearchQuery, SearchResult
 from hubcrm.store.postgres import search as postgres_search
-from hubcrm.store.postgres.connection import Pooled, digest, translated
+from hubcrm.store.postgres.connection import Pooled, digest, retrying, translated
 
 RECORD_COLUMNS = "record_id, properties, created_at, updated_at, archived, archived_at"
 
@@ -97,9 +97,12 @@ class Records(Pooled):
         return int(row[0])
 
     async def search(self, portal_id: int, object_type: str, query: SearchQuery) -> SearchResult:
-        with translated():
-            async with self._pool.acquire() as conn:
-                return await postgres_search.run(conn, portal_id, object_type, query)
+        async def attempt() -> SearchResult:
+            with translated():
+                async with self._reading() as conn:
+                    return await postgres_search.run(conn, portal_id, object_type, query)
+
+        return await retrying(attempt)
 
     async def search_lagging(self) -> list[tuple[int, str]]:
         rows = await self._fetch("SELECT DISTINCT portal_id, object_type FROM search_pending")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hubcrm.store.base import SchemaBuilder, StoredObjectSchema
 from hubcrm.store.errors import UniqueViolation
-from hubcrm.store.postgres.connection import Pooled, encode, translated
+from hubcrm.store.postgres.connection import Pooled, acquired, encode, translated
 
 _BUMP = "UPDATE portals SET schemas_version = schemas_version + 1 WHERE portal_id = $1"
 
@@ -30,7 +30,7 @@ class Schemas(Pooled):
         self, portal_id: int, name: str, build: SchemaBuilder
     ) -> StoredObjectSchema:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 # The portal row, locked, serialises schema changes of one portal.
                 number = await conn.fetchval(
                     "UPDATE portals SET next_custom_type = next_custom_type + 1,"
@@ -76,7 +76,7 @@ class Schemas(Pooled):
         self, portal_id: int, object_type: str, definition: bytes, *, archived: bool
     ) -> None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 await conn.execute(
                     "UPDATE custom_object_schemas SET definition = $1, archived = $2"
                     " WHERE portal_id = $3 AND object_type = $4",
@@ -89,7 +89,7 @@ class Schemas(Pooled):
 
     async def purge_object_schema(self, portal_id: int, object_type: str) -> None:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 await conn.execute(
                     "DELETE FROM custom_object_schemas WHERE portal_id = $1 AND object_type = $2",
                     portal_id,

@@ -4,20 +4,38 @@ they lose a race."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 import asyncpg
 
-from hubcrm.store.base import RateCounters, WriteTransaction
-from hubcrm.store.errors import UniqueViolation, WriteConflict
+from hubcrm.store.base import Backpressure, RateCounters, WriteTransaction
+from hubcrm.store.errors import (
+    OutcomeUnknown,
+    Overloaded,
+    StoreUnavailable,
+    UniqueViolation,
+    WriteConflict,
+)
 from hubcrm.store.postgres.apps import Apps
 from hubcrm.store.postgres.associations import Associations
-from hubcrm.store.postgres.connection import open_pools, translated
+from hubcrm.store.postgres.connection import (
+    POOL_SIZE,
+    RECONNECT_SECONDS,
+    acquired,
+    is_lost,
+    open_pools,
+    short,
+    translated,
+)
 from hubcrm.store.postgres.definitions import Definitions
 from hubcrm.store.postgres.health import Health
 from hubcrm.store.postgres.migrate import migrate_connection
+from hubcrm.store.postgres.owners import Owners
+from hubcrm.store.postgres.pipelines import Pipelines
 from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
@@ -26,23 +44,32 @@ from hubcrm.store.postgres.transaction import Transaction
 from hubcrm.store.postgres.webhooks import Outbox
 
 T = TypeVar("T")
+log = logging.getLogger("hubcrm")
 
 # How many times a transaction that lost a race runs before WriteConflict reaches the caller.
 WRITE_ATTEMPTS = 8
 
 
-class PostgresStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations):
+class PostgresStore(
+    Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations, Pipelines, Owners
+):
     """base.Store on PostgreSQL: the reads and the test controls come from the mixins; opening,
     closing and write transactions are here."""
 
-    def __init__(self, pool: asyncpg.Pool, ids: asyncpg.Pool) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, ids: asyncpg.Pool, backpressure: Backpressure | None = None
+    ) -> None:
         self._pool = pool
         self._ids = ids  # id allocation only: one short statement at a time, never waits on _pool
+        self._backpressure = backpressure or Backpressure()
+        self._writes = 0  # write transactions running or waiting for a connection
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True) -> PostgresStore:
+    async def open(
+        cls, url: str, *, migrate: bool = True, backpressure: Backpressure | None = None
+    ) -> PostgresStore:
         pool, ids = await open_pools(url)
-        store = cls(pool, ids)
+        store = cls(pool, ids, backpressure)
         try:
             await store._migrate(None if migrate else 0)
         except BaseException:
@@ -52,7 +79,7 @@ class PostgresStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox
 
     async def _migrate(self, target: int | None) -> list[int]:
         with translated():
-            async with self._pool.acquire() as conn:
+            async with acquired(self._pool) as conn:
                 return await migrate_connection(conn, target)
 
     async def close(self) -> None:
@@ -70,18 +97,35 @@ class PostgresStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox
     ) -> T:
         """Run `work` in a transaction; run it again (a bounded number of times, with a short
         random pause) when it loses a race. If it keeps losing, raise what the database said:
-        UniqueViolation for a unique value, else WriteConflict."""
-        for attempt in range(WRITE_ATTEMPTS - 1):
+        UniqueViolation for a unique value, else WriteConflict.
+
+        A transaction whose connection died before COMMIT was sent committed nothing: it runs
+        again on a fresh connection for up to RECONNECT_SECONDS, then StoreUnavailable. One whose
+        connection died during COMMIT may have committed: OutcomeUnknown, never run again."""
+        loop = asyncio.get_running_loop()
+        conflicts = 0
+        deadline: float | None = None
+        pause = 0.05
+        while True:
             try:
                 return await self._transact_once(portal_id, object_type, work)
-            except WriteConflict:
-                await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
-        try:
-            return await self._transact_once(portal_id, object_type, work)
-        except WriteConflict as error:
-            if error.unique:
-                raise UniqueViolation(str(error)) from error
-            raise
+            except (OutcomeUnknown, Overloaded):
+                raise
+            except StoreUnavailable as error:
+                now = loop.time()
+                deadline = deadline if deadline is not None else now + RECONNECT_SECONDS
+                if now >= deadline:
+                    raise
+                log.warning("PostgreSQL connection lost (%s); writing again", short(error))
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 0.5)
+            except WriteConflict as error:
+                conflicts += 1
+                if conflicts >= WRITE_ATTEMPTS:
+                    if error.unique:
+                        raise UniqueViolation(str(error)) from error
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.002 * 2 ** (conflicts - 1)))
 
     async def _transact_once(
         self,
@@ -90,5 +134,44 @@ class PostgresStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox
         work: Callable[[WriteTransaction], Awaitable[T]],
     ) -> T:
         with translated(in_write=True):
-            async with self._pool.acquire() as conn, conn.transaction():
-                return await work(Transaction(conn, self._ids, portal_id, object_type))
+            async with self._connection() as conn:
+                transaction = conn.transaction()
+                await transaction.start()
+                try:
+                    result = await work(Transaction(conn, self._ids, portal_id, object_type))
+                except BaseException as error:
+                    if not is_lost(error):  # a connection that died has nothing to roll back
+                        with contextlib.suppress(
+                            asyncpg.PostgresError,
+                            asyncpg.InterfaceError,
+                            asyncpg.InternalClientError,
+                        ):
+                            await transaction.rollback()
+                    raise
+                try:
+                    await transaction.commit()
+                except (
+                    asyncpg.PostgresError,
+                    asyncpg.InterfaceError,
+                    asyncpg.InternalClientError,
+                    OSError,
+                ) as error:
+                    if is_lost(error):
+                        raise OutcomeUnknown(str(error)) from error
+                    raise
+                return result
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A connection for a write, or Overloaded when too many writes wait for one already or
+        this one waited too long."""
+        limit = self._backpressure.queue_limit
+        if limit and self._writes >= POOL_SIZE + limit:
+            raise Overloaded(f"{self._writes} writes already running or waiting")
+        timeout = self._backpressure.queue_timeout or None
+        self._writes += 1
+        try:
+            async with acquired(self._pool, timeout) as conn:
+                yield conn
+        finally:
+            self._writes -= 1

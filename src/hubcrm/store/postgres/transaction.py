@@ -19,7 +19,7 @@ from hubcrm.store.base import (
 from hubcrm.store.postgres import search as postgres_search
 from hubcrm.store.postgres import webhooks
 from hubcrm.store.postgres.associations import TransactionAssociations
-from hubcrm.store.postgres.connection import digest, encode, lock_keys
+from hubcrm.store.postgres.connection import acquired, digest, encode, lock_keys
 from hubcrm.store.postgres.records import RECORD_COLUMNS, decode_properties, decode_record
 
 # The first key of the two-key advisory lock a portal type's search catch-up runs under.
@@ -125,13 +125,14 @@ class Transaction(TransactionAssociations):
         await webhooks.record(self._conn, self._portal_id, events, due_at)
 
     async def allocate_ids(self, count: int) -> list[int]:
-        end = await self._ids.fetchval(
-            "UPDATE object_schemas SET next_record_id = next_record_id + $3"
-            " WHERE portal_id = $1 AND object_type = $2 RETURNING next_record_id",
-            self._portal_id,
-            self._object_type,
-            count,
-        )
+        async with acquired(self._ids) as conn:
+            end = await conn.fetchval(
+                "UPDATE object_schemas SET next_record_id = next_record_id + $3"
+                " WHERE portal_id = $1 AND object_type = $2 RETURNING next_record_id",
+                self._portal_id,
+                self._object_type,
+                count,
+            )
         return list(range(end - count, end))
 
     async def search_lag(self, limit: int) -> list[SearchLag]:

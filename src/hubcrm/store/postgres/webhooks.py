@@ -19,7 +19,7 @@ from hubcrm.store.base import (
     Subscription,
 )
 from hubcrm.store.postgres.apps import SUBSCRIPTION_COLUMNS, subscription_from_row
-from hubcrm.store.postgres.connection import Pooled, translated
+from hubcrm.store.postgres.connection import Pooled, acquired, translated
 
 # The first key of the two-key advisory lock an app and portal's claims run under.
 _CLAIM_LOCK = 0x77_6862
@@ -165,7 +165,7 @@ class Outbox(Pooled):
         self, now: int, lease_ms: int, *, due_before: int, batch_size: int, batches: int
     ) -> list[ClaimedBatch]:
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 groups = await conn.fetch(
                     f"SELECT portal_id, app_id FROM webhook_events WHERE {_CLAIMABLE}"
                     " GROUP BY portal_id, app_id ORDER BY MIN(event_id) LIMIT $3",
@@ -185,7 +185,7 @@ class Outbox(Pooled):
     async def finish_webhook_delivery(self, outcome: DeliveryOutcome) -> None:
         retries = list(outcome.retry_at.items())
         with translated():
-            async with self._pool.acquire() as conn, conn.transaction():
+            async with acquired(self._pool) as conn, conn.transaction():
                 if outcome.delivered:
                     await conn.execute(
                         "UPDATE webhook_events SET state = 'delivered', done_at = $1,"

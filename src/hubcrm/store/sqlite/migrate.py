@@ -6,7 +6,14 @@ import asyncio
 import sqlite3
 
 from hubcrm.store import migrations
-from hubcrm.store.sqlite.connection import DIALECT, connect, path_from_url, translated
+from hubcrm.store.errors import StoreError
+from hubcrm.store.sqlite.connection import (
+    DIALECT,
+    cannot_open,
+    connect,
+    path_from_url,
+    translated,
+)
 
 
 def migrate_connection(conn: sqlite3.Connection, target: int | None = None) -> list[int]:
@@ -42,12 +49,18 @@ def migrate_connection(conn: sqlite3.Connection, target: int | None = None) -> l
 async def migrate(url: str, target: int | None = None) -> list[int]:
     """Bring the database at `url` to schema version `target` (default: the latest)."""
 
+    path = path_from_url(url)
+
     def run() -> list[int]:
-        with translated():
-            conn = connect(path_from_url(url))
-            try:
+        try:
+            with translated():
+                conn = connect(path)
+        except StoreError as error:
+            raise cannot_open(path, error) from error
+        try:
+            with translated():
                 return migrate_connection(conn, target)
-            finally:
-                conn.close()
+        finally:
+            conn.close()
 
     return await asyncio.to_thread(run)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from hubcrm.store.base import (
+    Backpressure,
     WriteTransaction,
 )
 from hubcrm.store.sqlite.apps import Apps
@@ -14,6 +15,8 @@ from hubcrm.store.sqlite.associations import Associations
 from hubcrm.store.sqlite.connection import Connection, path_from_url
 from hubcrm.store.sqlite.definitions import Definitions
 from hubcrm.store.sqlite.health import Health
+from hubcrm.store.sqlite.owners import Owners
+from hubcrm.store.sqlite.pipelines import Pipelines
 from hubcrm.store.sqlite.portals import Portals
 from hubcrm.store.sqlite.records import Records
 from hubcrm.store.sqlite.schemas import Schemas
@@ -24,16 +27,22 @@ from hubcrm.store.sqlite.writer import Writer
 T = TypeVar("T")
 
 
-class SQLiteStore(Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations):
-    def __init__(self, path: str, migrate_to: int | None = None) -> None:
-        self._writer = Writer(path, migrate_to)
+class SQLiteStore(
+    Portals, Definitions, Records, Schemas, Health, Apps, Outbox, Associations, Pipelines, Owners
+):
+    def __init__(
+        self, path: str, migrate_to: int | None = None, backpressure: Backpressure | None = None
+    ) -> None:
+        self._writer = Writer(path, migrate_to, backpressure)
         self._reader = Connection(path, "hubcrm-sqlite-reader")
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True) -> SQLiteStore:
+    async def open(
+        cls, url: str, *, migrate: bool = True, backpressure: Backpressure | None = None
+    ) -> SQLiteStore:
         """Open the database, applying pending migrations unless `migrate` is False (then only
         check that its schema is not newer than this hubcrm)."""
-        store = cls(path_from_url(url), None if migrate else 0)
+        store = cls(path_from_url(url), None if migrate else 0, backpressure)
         try:
             await store._writer.start()
         except BaseException:
