@@ -38,7 +38,14 @@ def columns(markup: str, object_type: str = "deals") -> dict[str, tuple[list[int
 def test_each_column_shows_its_stages_deals_newest_first_with_its_total(api: Api) -> None:
     first = made(api, "deals", dealname="Alpha", dealstage="appointmentscheduled", amount="10")
     second = made(api, "deals", dealname="Beta", dealstage="appointmentscheduled")
-    won = made(api, "deals", dealname="Gamma", dealstage="closedwon", amount="99")
+    won = made(
+        api,
+        "deals",
+        dealname="Gamma",
+        dealstage="closedwon",
+        amount="99000",
+        closedate="2026-03-01",
+    )
     made(api, "deals", dealname="Unstaged")
     sign_in(api)
     markup = page(api, BOARD)
@@ -54,7 +61,7 @@ def test_each_column_shows_its_stages_deals_newest_first_with_its_total(api: Api
     text = text_of(markup)
     assert "Appointment Scheduled 2 20% appointmentscheduled Beta" in text
     assert f"Alpha Amount 10 #{first} · 2026-01-01 00:00" in text
-    assert "Closed Won 1 100% closedwon Gamma Amount 99" in text
+    assert "Closed Won 1 100% closedwon Gamma Amount 99,000 Close Date 2026-03-01 #" in text
     assert "No deals in this stage." in text
     assert "Unstaged" not in text
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.pipelines import PipelineKind, kind_of
+from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.protocol.wire import Filter, FilterGroup, SearchRequest, Sort
 from hubcrm.store.base import Pipeline, PipelineStage, Record
 from hubcrm.ui import types
@@ -52,11 +53,22 @@ async def board_page(request: Request, session: Session) -> Response:
         "pipelines": pipelines,
         "chosen": chosen,
         "columns": await _columns(app, session, kind, names, chosen, shown),
-        "shown": [(name, schema.definitions[name].label) for name in shown],
+        "shown": [schema.definitions[name] for name in shown],
+        "card_value": card_value,
         "name_of": lambda record: display_name(kind, record),
         "names": names,
     }
     return render(request, "board.html", context, session=session)
+
+
+def card_value(definition: PropertyDefinition, value: str) -> str:
+    """A value as a card shows it, briefly: a number grouped, a date without its midnight."""
+    if definition.type == "number" and value.lstrip("-").isdigit():
+        return f"{int(value):,}"
+    if definition.type in ("date", "datetime") and "T" in value:
+        day, _, time = value.partition("T")
+        return day if time.startswith("00:00:00") else f"{day} {time[:5]}"
+    return value
 
 
 def _card_properties(kind: ObjectType, names: PipelineKind) -> list[str]:
