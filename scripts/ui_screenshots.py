@@ -4,8 +4,9 @@ Usage:
     python scripts/ui_screenshots.py [--out docs/ui]
 
 Starts `hubcrm serve --control` on a temporary SQLite file, makes a portal with an app whose
-webhook target fails at first, fills the portal through the API (hubcrm.testing.demo), signs in
-to the UI with the portal's token and saves one PNG per page.
+webhook target fails at first, fills the portal through the API (hubcrm.testing.demo, and deals
+in the stages of the default pipeline for the board), signs in to the UI with the portal's token
+and saves one PNG per page.
 Needs Debian's chromium (apt-get install chromium) and Playwright (the [test] extra).
 """
 
@@ -34,6 +35,27 @@ def traffic(api: demo.Api, seconds: int) -> None:
         time.sleep(1)
 
 
+# Deals across the default pipeline's stages, for the board: (name, stage, amount, close date).
+DEALS = [
+    ("Analytical Engine", "appointmentscheduled", "48000", "2026-03-02"),
+    ("Jacquard loom retrofit", "appointmentscheduled", "12500", "2026-02-20"),
+    ("Tabulating machines", "qualifiedtobuy", "96000", "2026-04-15"),
+    ("Punched card supply", "qualifiedtobuy", "3200", "2026-02-01"),
+    ("Harvard Mark I", "presentationscheduled", "150000", "2026-05-30"),
+    ("Bombe maintenance", "decisionmakerboughtin", "22000", "2026-03-12"),
+    ("ENIAC programming course", "contractsent", "8700", "2026-02-14"),
+    ("Compiler licence", "closedwon", "18000", "2026-01-20"),
+    ("Differential analyser", "closedwon", "64000", "2026-01-09"),
+    ("Slide rules", "closedlost", "900", "2026-01-05"),
+]
+
+
+def deals(api: demo.Api) -> None:
+    for name, stage, amount, close in DEALS:
+        properties = {"dealname": name, "dealstage": stage, "amount": amount, "closedate": close}
+        api.call("POST", "/crm/v3/objects/deals", {"properties": properties})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="docs/ui", type=Path)
@@ -52,6 +74,7 @@ def main() -> None:
             app.subscribe("contact.creation")
             app.subscribe("contact.propertyChange", "jobtitle")
             api = demo.seed(server.base_url, server.token)
+            deals(api)
             traffic(api, args.traffic_seconds)
             shoot(server, args.out)
         finally:
@@ -85,6 +108,8 @@ def shoot(server: LiveServer, out: Path) -> None:
         page.click("table.records tbody a")
         page.click("#p-jobtitle details.history summary")
         save("record", full=True)
+        page.goto(base + "/objects/deals/board")
+        save("board")
         page.goto(base + "/properties/contacts")
         save("properties")
         page.goto(base + "/requests")

@@ -157,3 +157,22 @@ def test_follow_an_association_from_a_contact_to_its_company(ui: Ui) -> None:
     expect(page.locator("h1")).to_have_text("Acme")
     page.locator(".assoc").get_by_role("link", name="Ann").click()
     expect(page.locator("h1")).to_have_text("Ann")
+
+
+def test_open_the_deals_board_see_a_deal_in_its_stage_and_open_it(ui: Ui) -> None:
+    api = ui.api()
+    for name, stage in (("Analytical Engine", "contractsent"), ("Mill", "qualifiedtobuy")):
+        made = api.call(
+            "POST", "/crm/v3/objects/deals", {"properties": {"dealname": name, "dealstage": stage}}
+        )
+        assert made.status == 201
+    ui.sign_in()
+    page = ui.page
+    page.locator("table.types").get_by_role("link", name="board").first.click()
+    expect(page.locator("h1")).to_contain_text("Deals by pipeline stage")
+    column = page.locator("section.stage[data-stage=contractsent]")
+    expect(column.locator("a.cardlet")).to_have_count(1)
+    expect(column.locator(".count")).to_have_text("1")
+    column.get_by_role("link", name="Analytical Engine").click()
+    expect(page.locator("h1")).to_have_text("Analytical Engine")
+    expect(page.locator("#p-dealstage td.value")).to_contain_text("contractsent")

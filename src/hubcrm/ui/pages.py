@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from hubcrm.domain.clock import format_ms
 from hubcrm.protocol.errors import HubSpotError
 from hubcrm.ui.session import PATH, CsrfRefused, Session, SignInNeeded, current
-from hubcrm.ui.types import key
+from hubcrm.ui.types import has_board, key
 
 log = logging.getLogger("hubcrm")
 
@@ -74,6 +74,7 @@ templates = Environment(
 templates.filters.update(moment=_moment, pretty=_pretty, number=_number)
 templates.globals.update(source=_source)
 templates.globals.update(root=PATH, key=key, query=lambda **kw: urlencode(kw, doseq=True))
+templates.globals.update(has_board=has_board)
 
 
 def render(

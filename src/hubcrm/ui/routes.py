@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from hubcrm.protocol.errors import HubSpotError
-from hubcrm.ui import journal, records, webhooks
+from hubcrm.ui import boards, journal, records, webhooks
 from hubcrm.ui.pages import csrf_refused, error_page, render, signed_in
 from hubcrm.ui.services import services
 from hubcrm.ui.session import (
@@ -114,6 +114,7 @@ def mount(*, tls_terminator: bool = False) -> Mount:
             Route("/objects", signed_in(records.object_types), methods=["GET"]),
             Route(objects, signed_in(records.records_page), methods=["GET"]),
             Route(objects + "/archived", signed_in(records.archived_page), methods=["GET"]),
+            Route(objects + "/board", signed_in(boards.board_page), methods=["GET"]),
             Route(objects + "/{record_id}", signed_in(records.record_page), methods=["GET"]),
             Route(
                 objects + "/{record_id}/edit", signed_in(records.edit_property), methods=["POST"]

@@ -10,6 +10,7 @@ from hubcrm.control.service import Control
 from hubcrm.domain.associations import Associations
 from hubcrm.domain.auth import Authenticator
 from hubcrm.domain.clock import Clock
+from hubcrm.domain.pipelines import Pipelines
 from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.records import Records
 from hubcrm.store.base import Store
@@ -25,6 +26,7 @@ class Services(Protocol):
     control: Control
     properties: PropertyDefinitions
     associations: Associations
+    pipelines: Pipelines
 
 
 def services(request: Request) -> Services:

@@ -7,6 +7,7 @@ types from its schemas (domain/schemas.py); nothing here lists types by hand.
 from __future__ import annotations
 
 from hubcrm.domain.objects import OBJECT_TYPES, ObjectType, standard_type
+from hubcrm.domain.pipelines import KINDS
 from hubcrm.ui.services import Services
 from hubcrm.ui.session import Session
 
@@ -15,6 +16,11 @@ def key(kind: ObjectType) -> str:
     """The path segment naming the type in the UI's URLs (and the API's): a standard type by
     its plural name, a custom one by its type id (`2-123`)."""
     return kind.name if standard_type(kind.name) is kind else kind.type_id
+
+
+def has_board(kind: ObjectType) -> bool:
+    """Whether the type's records sit in pipelines (deals and tickets), shown as a board."""
+    return kind.type_id in KINDS
 
 
 async def listed(app: Services, session: Session) -> list[ObjectType]:
