@@ -523,3 +523,8 @@ PROBES += [
     _legacy("engagements_v1_get", "/engagements/v1/engagements/{rid}"),
     _legacy("engagements_v1_modified_after", "/engagements/v1/engagements/modified/after"),
 ]
+
+PROBES += [
+    _legacy("deals_v1_pipelines", "/deals/v1/pipelines", "crm.objects.deals.read"),
+    _legacy("deals_v1_pipeline", "/deals/v1/pipelines/default", "crm.objects.deals.read"),
+]

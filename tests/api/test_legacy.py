@@ -1041,3 +1041,24 @@ def test_contact_writes_through_v1_record_the_same_webhook_events_as_v3(api: Api
             },
         ),
     ]
+
+
+def test_deal_pipelines_v1_are_the_v3_pipelines_in_the_older_shape(api: Api) -> None:
+    v3 = api.get("/crm/v3/pipelines/deals").json()["results"]
+    legacy = api.get("/deals/v1/pipelines").json()
+    assert [p["pipelineId"] for p in legacy] == [p["id"] for p in v3]
+    default = api.get("/deals/v1/pipelines/default").json()
+    assert default == legacy[0]
+    assert set(default) == {
+        "pipelineId",
+        "label",
+        "active",
+        "displayOrder",
+        "staticDefault",
+        "stages",
+    }
+    won = [s for s in default["stages"] if s["closedWon"]]
+    assert [s["stageId"] for s in won] == ["closedwon"]
+    assert won[0]["probability"] == 1.0
+    assert set(won[0]) == {"stageId", "label", "probability", "active", "displayOrder", "closedWon"}
+    assert_legacy_error(api.get("/deals/v1/pipelines/nope"), 404, messages.LEGACY_NOT_FOUND)

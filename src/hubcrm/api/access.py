@@ -212,6 +212,8 @@ ROUTE_ACCESS |= {
     "engagements_v1_recent": Access("read_scopes"),
     "engagements_v1_get": Access("read_scopes"),
     "engagements_v1_modified_after": Access("read_scopes"),
+    "deals_v1_pipelines": Access("read_scopes"),
+    "deals_v1_pipeline": Access("read_scopes"),
 }
 
 

@@ -304,3 +304,24 @@ class EngagementsAfterPage(Struct, rename="camel", kw_only=True):
     results: list[Engagement]
     has_more: bool
     after: str | UnsetType = UNSET
+
+
+# Deal pipelines v1 (§5.5): a bare array; stage probability a number, closedWon a flag
+
+
+class LegacyStage(Struct, rename="camel"):
+    stage_id: str
+    label: str
+    probability: float
+    active: bool
+    display_order: int
+    closed_won: bool
+
+
+class LegacyPipeline(Struct, rename="camel"):
+    pipeline_id: str
+    label: str
+    active: bool
+    display_order: int
+    static_default: bool
+    stages: list[LegacyStage]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from hubcrm.api.legacy import contacts, engagements, properties, records
+from hubcrm.api.legacy import contacts, engagements, pipelines, properties, records
 
 
 def routes() -> list[BaseRoute]:
@@ -57,6 +57,10 @@ def routes() -> list[BaseRoute]:
             methods=["POST"],
         ),
         Route("/contacts/v1/contact/batch", contacts.contacts_v1_batch, methods=["POST"]),
+    ]
+    found += [
+        Route("/deals/v1/pipelines", pipelines.deals_v1_pipelines, methods=["GET"]),
+        Route("/deals/v1/pipelines/{pipeline_id}", pipelines.deals_v1_pipeline, methods=["GET"]),
     ]
     base = "/engagements/v1/engagements"
     found += [
