@@ -1,4 +1,4 @@
-"""The storage contract (store/base.py), run against every store: each test once on SQLite and
+"""The storage contract (store/base/), run against every store: each test once on SQLite and
 once on PostgreSQL, in a fresh database."""
 
 from __future__ import annotations

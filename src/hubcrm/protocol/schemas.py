@@ -44,7 +44,7 @@ class ObjectSchemaPatch(Struct):
     restorable: bool | None = None
 
 
-# What hubcrm stores per schema (store/base.py keeps it as opaque JSON).
+# What hubcrm stores per schema (store/base/ keeps it as opaque JSON).
 
 
 class AssociationDefinition(Struct):
