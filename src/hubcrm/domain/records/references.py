@@ -2,7 +2,7 @@
 stage, an owner.
 
 Each check is loaded once per write request, by a loader the records service is given
-(domain/pipelines.py, domain/owners.py), and runs on the stored form of every input's values as
+(domain/pipelines/, domain/owners.py), and runs on the stored form of every input's values as
 planning checks them: its issues fail the input as a bad value does. A check may add a value the
 input implies (the pipeline of a stage named alone).
 """
