@@ -15,7 +15,7 @@ from hubcrm.api.errors import standard_error
 from hubcrm.api.requests import decode, query_int, read_body, state
 from hubcrm.api.responses import json_response
 from hubcrm.domain.associations.catalogue import AssociationType, Catalogue, v3_name
-from hubcrm.domain.associations.service import Labelled, Listed, record_id
+from hubcrm.domain.associations.reading import Labelled, Listed, record_id
 from hubcrm.domain.clock import format_ms
 from hubcrm.domain.records import Actor
 from hubcrm.protocol import associations as wire
