@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime
 
 from hubcrm.domain.records.schema import Schema
@@ -24,7 +24,7 @@ MAX_INDEXED_CHARS = 512
 _WORD = re.compile(r"[^\W_]+")
 
 
-def change(schema: Schema, lag: SearchLag, searched: Container[str]) -> SearchChange:
+def change(schema: Schema, lag: SearchLag, searched: Collection[str]) -> SearchChange:
     """What search must forget and learn to catch up a record it knows by `lag.indexed`.
 
     Only the searched properties whose values differ are looked at, and a word both values
@@ -36,11 +36,8 @@ def change(schema: Schema, lag: SearchLag, searched: Container[str]) -> SearchCh
     current = lag.current
     new = {} if current is None or current.archived else current.properties
     columns = schema.record_columns
-    names = [
-        name
-        for name in old.keys() | new.keys()
-        if name in searched and old.get(name) != new.get(name) and name not in columns
-    ]
+    # Searches name a few properties, records hold many: look at the searched ones.
+    names = [name for name in searched if old.get(name) != new.get(name) and name not in columns]
     old_values, old_tokens = _entries(schema, old, names)
     new_values, new_tokens = _entries(schema, new, names)
     return SearchChange(

@@ -42,6 +42,60 @@ def _archive_unique_values(
     )
 
 
+_UPSERT_RECORD = (
+    "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
+    " properties = excluded.properties, updated_at = excluded.updated_at,"
+    " archived = excluded.archived, archived_at = excluded.archived_at"
+)
+
+
+def _save_records(
+    conn: sqlite3.Connection, portal_id: int, object_type: str, writes: list[RecordWrite]
+) -> None:
+    """Insert new records and write changed ones.
+
+    A live record that stays live changes only its properties and its last change: updating
+    just those leaves the indexes on creation and archiving alone (setting `archived` to the
+    value it had would rewrite an entry in each of the three indexes holding it). A record that
+    was not live and unarchived (or any other) takes the full upsert.
+    """
+    kept_live = [w for w in writes if not w.is_new and not w.record.archived]
+    updated = conn.executemany(
+        "UPDATE records SET properties = ?, updated_at = ? WHERE portal_id = ?"
+        " AND object_type = ? AND record_id = ? AND archived = 0 AND archived_at IS NULL",
+        [
+            (
+                encode(w.record.properties),
+                w.record.updated_at,
+                portal_id,
+                object_type,
+                w.record.record_id,
+            )
+            for w in kept_live
+        ],
+    ).rowcount
+    rest = [w for w in writes if w.is_new or w.record.archived]
+    if updated != len(kept_live):  # some were not live: the upsert writes them (again) whole
+        rest += kept_live
+    conn.executemany(
+        _UPSERT_RECORD,
+        [
+            (
+                portal_id,
+                object_type,
+                w.record.record_id,
+                encode(w.record.properties),
+                w.record.created_at,
+                w.record.updated_at,
+                int(w.record.archived),
+                w.record.archived_at,
+            )
+            for w in rest
+        ],
+    )
+
+
 class Transaction(TransactionAssociations):
     """One job's reads and writes, run directly on the writer thread's connection."""
 
@@ -138,31 +192,18 @@ class Transaction(TransactionAssociations):
     async def save(self, writes: list[RecordWrite]) -> None:
         portal_id, object_type = self._key
         conn = self._conn
-        # Before the records change: search still knows each record as it is now.
+        # Before the records change: search still knows each record as it is now (a new
+        # record not at all).
+        conn.executemany(
+            "INSERT OR IGNORE INTO search_pending VALUES (?, ?, ?, NULL)",
+            [(portal_id, object_type, w.record.record_id) for w in writes if w.is_new],
+        )
         conn.executemany(
             "INSERT OR IGNORE INTO search_pending VALUES (?, ?, ?, (SELECT properties FROM records"
             " WHERE portal_id = ? AND object_type = ? AND record_id = ? AND archived = 0))",
-            [(*self._key, w.record.record_id) * 2 for w in writes],
+            [(*self._key, w.record.record_id) * 2 for w in writes if not w.is_new],
         )
-        conn.executemany(
-            "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (portal_id, object_type, record_id) DO UPDATE SET"
-            " properties = excluded.properties, updated_at = excluded.updated_at,"
-            " archived = excluded.archived, archived_at = excluded.archived_at",
-            [
-                (
-                    portal_id,
-                    object_type,
-                    w.record.record_id,
-                    encode(w.record.properties),
-                    w.record.created_at,
-                    w.record.updated_at,
-                    int(w.record.archived),
-                    w.record.archived_at,
-                )
-                for w in writes
-            ],
-        )
+        _save_records(conn, portal_id, object_type, writes)
         conn.executemany(
             "DELETE FROM unique_values WHERE portal_id = ? AND object_type = ?"
             " AND namespace = ? AND record_id = ?",
