@@ -83,6 +83,10 @@ class _Checkpointer:
                 if self._stopping.wait(CHECKPOINT_DELAY):
                     return
                 self._wrote.clear()
+                # close() sets _stopping, then _wrote: if its _wrote came before the clear above,
+                # its _stopping is seen here, else the next wait returns at once.
+                if self._stopping.is_set():
+                    return
                 try:
                     conn = conn or connect(self._path, create=False)
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
