@@ -16,7 +16,7 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 def test_sign_in_find_a_contact_open_it_and_see_its_history_after_an_upsert(ui: Ui) -> None:
-    demo.seed(ui.server.base_url, ui.server.token)
+    demo.seed(ui.server.base_url, ui.token)
     page = ui.page
     page.goto(ui.base + "/objects")
     expect(page).to_have_url(re.compile(r"/ui/signin\?next="))
@@ -120,7 +120,8 @@ def test_with_open_auth_each_token_sees_its_own_portal_only(open_ui: Ui) -> None
 
 
 def test_a_failed_webhook_delivery_is_highlighted(control_ui: Ui) -> None:
-    portal = control_ui.server.new_portal()
+    portal = control_ui.portal
+    assert portal is not None
     app = portal.create_app()
     receiver = WebhookReceiver()
     try:
