@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Dialog, expect
@@ -130,6 +131,10 @@ def test_a_failed_webhook_delivery_is_highlighted(control_ui: Ui) -> None:
         app.subscribe("contact.creation")
         assert control_ui.api(portal.token).upsert([demo.by_email("hook@x.io")]).status == 200
         receiver.wait_for_arrivals(1)
+        deadline = time.monotonic() + 15  # the server stores the answer a moment after it came
+        while not any(d.get("status") == 500 for d in portal.webhook_deliveries()):
+            assert time.monotonic() < deadline, "the failed delivery was never recorded"
+            time.sleep(0.05)
         control_ui.sign_in(portal.token)
         page = control_ui.page
         page.locator("header nav").get_by_role("link", name="Webhooks").click()
