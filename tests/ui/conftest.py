@@ -21,10 +21,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from hubcrm.domain import portals
 from hubcrm.testing import demo
 from hubcrm.testing.browser import SharedChromium, browser_missing
 from hubcrm.testing.portal import Portal
 from tests.backends import fresh_database
+from tests.conftest import START_MS, Api, running_api
 from tests.server import LiveServer
 
 if TYPE_CHECKING:
@@ -181,3 +183,38 @@ def open_ui(
             yield live
     finally:
         server.stop()
+
+
+class InProcessApps:
+    """One in-process hubcrm per backend for the page tests of this process, started on first use
+    over a database of its own and stopped at the end of the run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.running: dict[str, Api] = {}
+        self.stack = ExitStack()
+
+    def of(self, backend: str) -> Api:
+        if backend not in self.running:
+            url = self.stack.enter_context(fresh_database(backend, self.folder))
+            self.running[backend] = self.stack.enter_context(running_api(url))
+        return self.running[backend]
+
+
+@pytest.fixture(scope="session")
+def in_process_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessApps]:
+    apps = InProcessApps(tmp_path_factory.mktemp("ui-apps"))
+    with apps.stack:
+        yield apps
+
+
+@pytest.fixture
+def api(backend: str, in_process_apps: InProcessApps) -> Api:
+    """As the suite's `api`, in a new portal of this process's in-process hubcrm of the backend:
+    the test's records, journal and tokens are its own, its client starts signed out with no
+    cookies, and the clock stands at START_MS as on a new server."""
+    shared = in_process_apps.of(backend)
+    shared.client.cookies.clear()
+    shared.clock.advance(START_MS - shared.clock.now_ms())
+    portal_id = shared.call(portals.create_portal, shared.state.store, shared.clock)
+    return Api(shared.client, portal_id, shared.new_token(portal_id=portal_id), shared.clock)
