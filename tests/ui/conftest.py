@@ -1,12 +1,14 @@
-"""Fixtures of the UI's browser tests: a live hubcrm and headless Chromium signed in to it.
+"""Fixtures of the UI's tests: a live hubcrm and headless Chromium signed in to it, and an
+in-process hubcrm for the page tests.
 
-Each test process keeps one Chromium (a browser context per test: cookies and storage of its
-own) and one live hubcrm per backend (a new portal per test); a test that needs other settings
-starts its own server. The browser is Debian's chromium driven by Playwright
-(hubcrm.testing.browser). Where it is
-missing the browser tests are skipped, except in CI (CI=true) or with
-HUBCRM_TEST_REQUIRE_BROWSER=1, where that is a failure. A failing browser test leaves a
-screenshot of the page in .artifacts/ui/ (or HUBCRM_TEST_ARTIFACTS).
+While a test process runs the tests of tests/ui, it keeps one Chromium (a browser context per
+test: cookies and storage of its own), one live hubcrm per backend and one in-process hubcrm per
+backend, each test in a new portal of its own; all of them are stopped when the process moves on
+to other tests (package scope), since even idle they poll their databases. A test that needs
+other settings or a new database starts its own. The browser is Debian's chromium driven by
+Playwright (hubcrm.testing.browser). Where it is missing the browser tests are skipped, except
+in CI (CI=true) or with HUBCRM_TEST_REQUIRE_BROWSER=1, where that is a failure. A failing
+browser test leaves a screenshot of the page in .artifacts/ui/ (or HUBCRM_TEST_ARTIFACTS).
 """
 
 from __future__ import annotations
@@ -82,9 +84,9 @@ class Ui:
 
 
 class LiveServers:
-    """One `hubcrm serve --control` per backend for the browser tests of this process, started
-    on first use over a database of its own and stopped at the end of the run. Each test works in
-    a new portal of it, so tests see only their own records, journal and webhooks."""
+    """One `hubcrm serve --control` per backend for the browser tests, started on first use over a
+    new database of its own. Each test works in a new portal of it, so tests see only their own
+    records, journal and webhooks."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -108,9 +110,9 @@ def _need_browser() -> None:
         pytest.skip(f"browser tests skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def shared_chromium() -> Iterator[SharedChromium]:
-    """This process's Chromium, launched by the first test that opens a page."""
+    """Chromium, launched by the first test that opens a page."""
     browser = SharedChromium()
     try:
         yield browser
@@ -118,7 +120,7 @@ def shared_chromium() -> Iterator[SharedChromium]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServers]:
     servers = LiveServers(tmp_path_factory.mktemp("ui-servers"))
     with servers.stack:
@@ -186,8 +188,8 @@ def open_ui(
 
 
 class InProcessApps:
-    """One in-process hubcrm per backend for the page tests of this process, started on first use
-    over a database of its own and stopped at the end of the run."""
+    """One in-process hubcrm per backend for the page tests, started on first use over a new
+    database of its own."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -201,7 +203,7 @@ class InProcessApps:
         return self.running[backend]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def in_process_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessApps]:
     apps = InProcessApps(tmp_path_factory.mktemp("ui-apps"))
     with apps.stack:
@@ -210,7 +212,7 @@ def in_process_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProc
 
 @pytest.fixture
 def api(backend: str, in_process_apps: InProcessApps) -> Api:
-    """As the suite's `api`, in a new portal of this process's in-process hubcrm of the backend:
+    """As the suite's `api`, in a new portal of the shared in-process hubcrm of the backend:
     the test's records, journal and tokens are its own, its client starts signed out with no
     cookies, and the clock stands at START_MS as on a new server."""
     shared = in_process_apps.of(backend)
