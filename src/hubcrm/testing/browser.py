@@ -8,10 +8,13 @@ at HUBCRM_CHROMIUM) and launched headless. `chromium()` launches one for a block
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,6 +28,9 @@ ARGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+# Every new window preloads Chromium's omnibox popup, a WebUI page in a renderer of its own: about
+# half a second of CPU per page opened, for a popup that never shows headless.
+UNUSED_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup")
 
 
 def chromium_path() -> str | None:
@@ -50,14 +56,43 @@ def browser_missing() -> str | None:
     return None
 
 
+@functools.cache
+def playwright_disabled_features() -> tuple[str, ...] | None:
+    """The features Playwright's driver disables in the Chromium it launches, read from the
+    driver's bundle; None where they cannot be read there."""
+    import playwright
+
+    bundle = Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"
+    try:
+        text = bundle.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    found = re.search(r"\bdisabledFeatures = \[(.*?)\]", text, re.DOTALL)
+    names = re.findall(r'"(\w+)"', found.group(1)) if found else []
+    return tuple(names) or None
+
+
+def launch_args() -> list[str]:
+    """ARGS, and the features to disable: Chromium keeps only the last --disable-features, so
+    ours repeats Playwright's; where Playwright's cannot be read, its own are left alone."""
+    disabled = playwright_disabled_features()
+    if disabled is None:
+        return list(ARGS)
+    return [*ARGS, "--disable-features=" + ",".join((*disabled, *UNUSED_FEATURES))]
+
+
+def launch(playwright: Playwright) -> Browser:
+    path = chromium_path()
+    assert path is not None, browser_missing()
+    return playwright.chromium.launch(executable_path=path, args=launch_args())
+
+
 @contextmanager
 def chromium() -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
-    path = chromium_path()
-    assert path is not None, browser_missing()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=list(ARGS))
+        browser = launch(playwright)
         try:
             yield browser
         finally:
@@ -115,9 +150,7 @@ class SharedChromium:
             self._playwright = sync_playwright().start()
             self._loop = asyncio.get_running_loop()  # the driver's, marked running by start()
         if self._browser is None or not self._browser.is_connected():
-            path = chromium_path()
-            assert path is not None, browser_missing()
-            self._browser = self._playwright.chromium.launch(executable_path=path, args=list(ARGS))
+            self._browser = launch(self._playwright)
         return self._browser
 
     def _resume(self) -> None:
