@@ -38,6 +38,7 @@ class SharedServers:
         if live is not None:
             if live.process is not None and live.process.poll() is not None:
                 live.stop()
+                del self.running[key]  # the next test starts another over a fresh database
                 pytest.fail(f"the shared hubcrm serve {extra} exited:\n{live.output}")
             return live
         url = self.stack.enter_context(fresh_database(backend, self.folder))
