@@ -19,7 +19,7 @@ import sqlite3
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
@@ -363,6 +363,12 @@ def fresh_postgres(*, migrated: bool = True) -> Iterator[str]:
         _hand_back(name)
 
 
+def _run_apart(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` to completion on an event loop of its own thread (a caller may be on one)."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, work).result()
+
+
 @functools.cache
 def _sqlite_template() -> Path:
     """A migrated SQLite file holding the stored default definitions, made once per process
@@ -370,7 +376,7 @@ def _sqlite_template() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="hubcrm-test-template-"))
     _folders.append(folder)
     path = folder / "template.db"
-    asyncio.run(_store_seeds(f"sqlite:///{path}"))
+    _run_apart(_store_seeds(f"sqlite:///{path}"))
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         tables = [
