@@ -87,6 +87,10 @@ async def _bootstrap(settings: Settings) -> str | None:
     return None
 
 
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return serve(settings)
+
+
 def serve(settings: Settings) -> int:
     logs.configure(settings.log_format)
     metrics_folder = _metrics_before_workers(settings)
