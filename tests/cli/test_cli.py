@@ -8,7 +8,8 @@ from pathlib import Path
 from hubcrm.domain import auth
 from hubcrm.runtime.settings import SETTINGS
 from hubcrm.store import open_store
-from tests.cli.commands import hubcrm, run
+from tests.cli.commands import hubcrm as hubcrm  # other tests take it from here
+from tests.cli.commands import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
