@@ -83,6 +83,8 @@ class _Checkpointer:
                 if self._stopping.wait(CHECKPOINT_DELAY):
                     return
                 self._wrote.clear()
+                if self._stopping.is_set():  # close() set both just before that clear
+                    return
                 try:
                     conn = conn or connect(self._path, create=False)
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
