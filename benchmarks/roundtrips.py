@@ -8,7 +8,10 @@ TCP proxy in front of PostgreSQL that reads what the server sends. Each Sync or 
 server sends is one round trip: it waits for the answer before going on. After `--warm` batches
 (so every statement is prepared and every cache filled, as in a long-running server), one more
 batch of the benchmark's workload (half new contacts, half updates) is sent and its round trips
-are listed in order, with the connection each went over (`ids` is the id allocation pool).
+are listed in order, with the connection each went over (`ids` is the id allocation pool). The
+pool hands its connections out in turn, so warming takes more batches than it has connections.
+A statement of the background work (the webhook deliverer's poll, search catching up) may show
+among them, on a connection of its own.
 """
 
 from __future__ import annotations
