@@ -7,6 +7,7 @@ import contextlib
 import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import cache
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -74,6 +75,14 @@ def _routes(settings: Settings) -> list[BaseRoute]:
     routes += control.routes() if settings.control else control.disabled_routes()
     # The web UI (src/hubcrm/ui/): pages over the same domain, at /ui/.
     routes.append(mount_ui(tls_terminator=settings.tls_terminator))
+    return routes + list(_api_routes())
+
+
+@cache
+def _api_routes() -> tuple[BaseRoute, ...]:
+    """The HubSpot API's routes, the same for every app: built (their paths compiled) once per
+    process, since a route holds no state of an app's."""
+    routes: list[BaseRoute] = []
     for prefix in OBJECTS_PREFIXES:
         base = prefix + "/{object_type}"
         routes += [
@@ -111,7 +120,7 @@ def _routes(settings: Settings) -> list[BaseRoute]:
         ]
     # Apps: OAuth and the webhooks API, whose credentials are not portal tokens (no ROUTE_ACCESS).
     routes += oauth.routes() + webhooks.routes()
-    return routes + _pipeline_routes()
+    return (*routes, *_pipeline_routes())
 
 
 PIPELINES_PREFIXES = ("/crm/v3/pipelines", "/crm/pipelines/2026-03")

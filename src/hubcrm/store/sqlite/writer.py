@@ -59,7 +59,7 @@ class _Checkpointer:
     def __init__(self, path: str) -> None:
         self._path = path
         self._wrote = threading.Event()
-        self._stopping = False
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._main, name="hubcrm-sqlite-checkpointer")
 
     def start(self) -> None:
@@ -70,7 +70,7 @@ class _Checkpointer:
         self._wrote.set()
 
     def close(self) -> None:
-        self._stopping = True
+        self._stopping.set()
         self._wrote.set()
         if self._thread.is_alive():
             self._thread.join()
@@ -78,11 +78,11 @@ class _Checkpointer:
     def _main(self) -> None:
         conn: sqlite3.Connection | None = None
         try:
-            while self._wrote.wait() and not self._stopping:
-                time.sleep(CHECKPOINT_DELAY)  # let a few commits gather
-                self._wrote.clear()
-                if self._stopping:  # close() was called while this slept
+            while self._wrote.wait() and not self._stopping.is_set():
+                # Let a few commits gather; close() ends the wait at once.
+                if self._stopping.wait(CHECKPOINT_DELAY):
                     return
+                self._wrote.clear()
                 try:
                     conn = conn or connect(self._path, create=False)
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
