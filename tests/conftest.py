@@ -4,7 +4,7 @@ token."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -132,10 +132,49 @@ def running_api(database_url: str, **settings: Any) -> Iterator[Api]:
         yield Api(client, portal_id, secret, clock)
 
 
+class SharedApps:
+    """One in-process hubcrm per backend, started on first use over a new database of its own,
+    shared by the tests of a module: each test works in a new portal of it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.running: dict[str, Api] = {}
+        self.stack = ExitStack()
+
+    def of(self, backend: str) -> Api:
+        if backend not in self.running:
+            url = self.stack.enter_context(fresh_database(backend, self.folder))
+            self.running[backend] = self.stack.enter_context(running_api(url))
+        return self.running[backend]
+
+    def new_portal(self, backend: str) -> Api:
+        """A new portal of the backend's app and a token of it, as a new server would have: its
+        client holds no cookies, and the clock stands at START_MS."""
+        shared = self.of(backend)
+        shared.client.cookies.clear()
+        shared.clock.advance(START_MS - shared.clock.now_ms())
+        portal_id = shared.call(portals.create_portal, shared.state.store, shared.clock)
+        return Api(shared.client, portal_id, shared.new_token(portal_id=portal_id), shared.clock)
+
+
+@pytest.fixture(scope="module")
+def shared_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedApps]:
+    apps = SharedApps(tmp_path_factory.mktemp("apps"))
+    with apps.stack:
+        yield apps
+
+
 @pytest.fixture
-def api(database_url: str) -> Iterator[Api]:
-    with running_api(database_url) as api:
-        yield api
+def api(request: pytest.FixtureRequest, backend: str) -> Iterator[Api]:
+    """An in-process hubcrm with a portal and a token of it. Portals keep everything a test
+    writes apart, so tests of a module share one app per backend, each in a portal of its own;
+    a test marked `own_database` (it looks past its portal: the process's journal, the store
+    itself, every portal) gets a new database and app, with portal 12345678."""
+    if request.node.get_closest_marker("own_database"):
+        with running_api(request.getfixturevalue("database_url")) as api:
+            yield api
+        return
+    yield request.getfixturevalue("shared_apps").new_portal(backend)
 
 
 def upsert_input(email: str, **properties: str) -> dict[str, Any]:

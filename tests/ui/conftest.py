@@ -2,9 +2,10 @@
 in-process hubcrm for the page tests.
 
 While a test process runs the tests of tests/ui, it keeps one Chromium (a browser context per
-test: cookies and storage of its own), one live hubcrm per backend and one in-process hubcrm per
-backend, each test in a new portal of its own; all of them are stopped when the process moves on
-to other tests (package scope), since even idle they poll their databases. A test that needs
+test: cookies and storage of its own) and one live hubcrm per backend, each test in a new portal
+of its own; both are stopped when the process moves on to other tests (package scope), since even
+idle a server polls its database. The page tests take the suite's `api`, an in-process hubcrm
+shared in the same way by the tests of a module. A test that needs
 other settings or a new database starts its own. The browser is Debian's chromium driven by
 Playwright (hubcrm.testing.browser). Where it is missing the browser tests are skipped, except
 in CI (CI=true) or with HUBCRM_TEST_REQUIRE_BROWSER=1, where that is a failure. A failing
@@ -23,12 +24,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from hubcrm.domain import portals
 from hubcrm.testing import demo
 from hubcrm.testing.browser import SharedChromium, browser_missing
 from hubcrm.testing.portal import Portal
 from tests.backends import fresh_database
-from tests.conftest import START_MS, Api, running_api
 from tests.server import LiveServer
 
 if TYPE_CHECKING:
@@ -185,38 +184,3 @@ def open_ui(
             yield live
     finally:
         server.stop()
-
-
-class InProcessApps:
-    """One in-process hubcrm per backend for the page tests, started on first use over a new
-    database of its own."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.running: dict[str, Api] = {}
-        self.stack = ExitStack()
-
-    def of(self, backend: str) -> Api:
-        if backend not in self.running:
-            url = self.stack.enter_context(fresh_database(backend, self.folder))
-            self.running[backend] = self.stack.enter_context(running_api(url))
-        return self.running[backend]
-
-
-@pytest.fixture(scope="package")
-def in_process_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcessApps]:
-    apps = InProcessApps(tmp_path_factory.mktemp("ui-apps"))
-    with apps.stack:
-        yield apps
-
-
-@pytest.fixture
-def api(backend: str, in_process_apps: InProcessApps) -> Api:
-    """As the suite's `api`, in a new portal of the shared in-process hubcrm of the backend:
-    the test's records, journal and tokens are its own, its client starts signed out with no
-    cookies, and the clock stands at START_MS as on a new server."""
-    shared = in_process_apps.of(backend)
-    shared.client.cookies.clear()
-    shared.clock.advance(START_MS - shared.clock.now_ms())
-    portal_id = shared.call(portals.create_portal, shared.state.store, shared.clock)
-    return Api(shared.client, portal_id, shared.new_token(portal_id=portal_id), shared.clock)
