@@ -81,12 +81,14 @@ class Api:
 # mypy, server processes). They start first, so that in parallel they do not finish last while
 # the other workers sit idle; the `slow` tests follow, then the rest in their usual order.
 LONGEST_FIRST = (
-    "test_node_sdk_retries_ten_secondly_rolling_and_recovers",
-    "test_the_example_suite_in_the_docs_passes_in_parallel",
     "test_tool_passes",
-    "test_the_fixtures_can_use_a_hubcrm_already_running",
-    "test_processes_racing_on_one_database_lose_nothing",
-    "test_in_lists_of_any_length",
+    "test_twice_the_sustainable_load_gets_fast_503s_not_unbounded_waits",
+    "test_the_example_suite_in_the_docs_passes_in_parallel",
+    "test_processes_racing_on_associations_keep_them_whole",
+    "test_a_server_killed_mid_delivery_loses_nothing",
+    "test_an_import_under_rate_limits_reports_exactly_the_bad_rows",
+    "test_sigterm_under_load_loses_nothing_and_exits_0",
+    "test_a_killed_import_resumes_with_nothing_lost_or_written_twice",
 )
 
 
