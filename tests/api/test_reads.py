@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hubcrm.protocol import messages
 from tests.api.helpers import add_unique_property, assert_error
 from tests.conftest import Api, upsert_input
@@ -164,6 +166,7 @@ def test_batch_read_reports_missing_ids_as_207(api: Api) -> None:
     ]
 
 
+@pytest.mark.own_database
 def test_batch_read_limits_and_id_property(api: Api) -> None:
     inputs = [{"id": str(i)} for i in range(51)]
     assert_error(

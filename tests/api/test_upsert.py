@@ -35,6 +35,7 @@ def contact(api: Api, email: str) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.own_database
 def test_creates_then_updates_by_email(api: Api) -> None:
     created = api.upsert([upsert_input("Ann@Example.com", firstname="Ann", phone="+1555")])
     assert created.status_code == 200
@@ -127,6 +128,7 @@ def test_duplicate_ids_compare_emails_case_insensitively(api: Api) -> None:
         (None, messages.ID_PROPERTY_REQUIRED),
     ],
 )
+@pytest.mark.own_database
 def test_id_property_must_be_unique(api: Api, id_property: str | None, message: str) -> None:
     item: dict[str, Any] = {"id": "x@x.com", "properties": {}}
     if id_property:
@@ -217,6 +219,7 @@ INVALID_VALUES = [
 ]
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize(("name", "value", "code", "message"), INVALID_VALUES)
 def test_each_invalid_value_has_hubspot_code_and_message(
     api: Api, name: str, value: str, code: str, message: str

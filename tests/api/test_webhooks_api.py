@@ -238,6 +238,7 @@ def test_a_failed_write_records_nothing(api: Api) -> None:
     assert outbox(api) == []
 
 
+@pytest.mark.own_database
 def test_nothing_is_recorded_without_a_target_url_or_an_active_subscription(api: Api) -> None:
     app = new_app(api)
     subscribe(api, app, "contact.creation", active=True)

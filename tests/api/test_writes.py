@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from hubcrm.protocol import messages
 from tests.api.helpers import add_unique_property, assert_error
 from tests.conftest import Api, upsert_input
@@ -137,6 +139,7 @@ def test_batch_update_by_id_and_unique_property_with_missing_ids_as_207(api: Api
     assert by_code.json()["results"][0]["id"] == "3"
 
 
+@pytest.mark.own_database
 def test_batch_update_rejects_email_keys_and_duplicates(api: Api) -> None:
     assert_error(
         api.post(

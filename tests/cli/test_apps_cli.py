@@ -7,7 +7,7 @@ import json
 
 from hubcrm.domain import auth
 from hubcrm.store import open_store
-from tests.cli.test_cli import hubcrm
+from tests.cli.commands import hubcrm
 
 
 def test_app_create_prints_credentials_and_keeps_only_what_it_must(database_url: str) -> None:

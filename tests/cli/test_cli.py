@@ -3,30 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from pathlib import Path
 
 from hubcrm.domain import auth
 from hubcrm.runtime.settings import SETTINGS
 from hubcrm.store import open_store
+from tests.cli.commands import hubcrm as hubcrm  # other tests take it from here
+from tests.cli.commands import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def hubcrm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hubcrm", *args], capture_output=True, text=True, check=False
-    )
-
-
 def test_token_create_prints_a_token_as_the_last_line(database_url: str) -> None:
     url = database_url
-    made = hubcrm("token", "create", "--portal", "4242", "--database", url)
+    # `python -m hubcrm` itself, as users run it; the other tests share one hubcrm process.
+    made = run("token", "create", "--portal", "4242", "--database", url)
     assert made.returncode == 0, made.stderr
     secret = made.stdout.strip().splitlines()[-1]
     assert secret.startswith("pat-na1-")
-    scoped = hubcrm(
+    scoped = run(
         "token",
         "create",
         "--portal",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hubcrm.domain.owners import FIRST_OWNER_ID, FIRST_USER_ID
 from hubcrm.protocol import messages
-from tests.cli.test_cli import hubcrm
+from tests.cli.commands import hubcrm
 
 
 def test_create_and_list_owners(database_url: str) -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from hubcrm.store import open_store
-from tests.cli.test_seed_reset import hubcrm
+from tests.cli.commands import hubcrm
 from tests.control.test_seed_object_types import SEED
 
 

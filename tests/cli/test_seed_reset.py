@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from hubcrm.store import open_store
 from hubcrm.testing import LiveServer
+from tests.cli.commands import hubcrm
 
 CONTACTS_CSV = "email,firstname\nann@example.com,Ann\nbob@example.com,Bob\n"
-
-
-def hubcrm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hubcrm", *args], capture_output=True, text=True, check=False
-    )
 
 
 def stored_emails(url: str, portal_id: int) -> list[str]:

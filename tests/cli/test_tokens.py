@@ -8,7 +8,7 @@ from pathlib import Path
 from hubcrm.domain import auth
 from hubcrm.store import open_store
 from hubcrm.store.base import Token
-from tests.cli.test_cli import hubcrm
+from tests.cli.commands import hubcrm
 
 
 def stored(url: str, secret: str) -> Token:

@@ -2,8 +2,17 @@
 // and report what each call ended with. HUBCRM_MODE "upsert" trips the rolling window, which the
 // SDK retries (policyName TEN_SECONDLY_ROLLING, after 10 s); "search" trips search's per-second
 // limit, which it retries by its message ("You have reached your secondly limit.", after 1 s).
+// HUBCRM_SDK_WAIT_SCALE (default 1) scales every timer of this process, so the SDK's waits
+// between retries pass sooner; the SDK itself still decides whether and how long to wait.
 "use strict";
 const hubspot = require("@hubspot/api-client");
+
+const waitScale = Number(process.env.HUBCRM_SDK_WAIT_SCALE || "1");
+if (waitScale !== 1) {
+  const realSetTimeout = global.setTimeout;
+  global.setTimeout = (callback, ms, ...args) =>
+    realSetTimeout(callback, (Number(ms) || 0) * waitScale, ...args);
+}
 
 async function main() {
   const client = new hubspot.Client({

@@ -69,6 +69,20 @@ class Load:
             thread.join(self.timeout + 5)
         return self.outcomes
 
+    def count(self, status: int | str) -> int:
+        """How many answers of `status` (or REFUSED, DROPPED) have come back so far."""
+        with self._lock:
+            return sum(1 for o in self.outcomes if o.status == status)
+
+    def wait_for(self, status: int | str, more: int = 1, timeout: float = 30.0) -> None:
+        """Until `more` answers of `status` beyond those so far have come back: the condition a
+        test waits for, rather than a fixed time. Past the deadline it returns all the same, and
+        the test's own checks say what was missing."""
+        target = self.count(status) + more
+        deadline = time.monotonic() + timeout
+        while self.count(status) < target and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def run_for(self, seconds: float) -> list[Outcome]:
         with self:
             time.sleep(seconds)

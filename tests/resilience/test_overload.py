@@ -72,12 +72,15 @@ def test_twice_the_sustainable_load_gets_fast_503s_not_unbounded_waits(
         refused = [o for o in overload if o.status == 503]
         assert refused, statuses
         # Refusals are fast, and no answer waits long: not a queue growing for the whole run.
-        assert _p99([o.seconds for o in refused]) < 2.5 + QUEUE_TIMEOUT
+        # "Long" is against the sustainable load's own answers, measured on this machine in this
+        # run, so that a busy machine (every answer slower) does not pass for an unbounded queue.
+        slow = max(1.0, _p99([o.seconds for o in served]))
+        assert _p99([o.seconds for o in refused]) < 2.5 * slow + QUEUE_TIMEOUT
         # The bound holds through the run: the last second's answers wait no longer than the
         # first's (a queue without a bound would make them wait ever longer).
         start = min(o.sent_at for o in overload)
         first = [o.seconds for o in overload if o.sent_at < start + 1]
         last = [o.seconds for o in overload if o.sent_at > start + 3]
         assert _p99(last) < _p99(first) + 2.0, (_p99(first), _p99(last), statuses, rate)
-        assert _p99([o.seconds for o in overload]) < 8.0
+        assert _p99([o.seconds for o in overload]) < 8.0 * slow
         assert "Traceback" not in server.output, server.output[-3000:]

@@ -43,9 +43,9 @@ def test_terminated_backends_under_load_are_ridden_out() -> None:
             terminated = 0
             with Load(server.base_url, server.token, clients=6, size=5) as load:
                 for _ in range(3):
-                    time.sleep(0.6)
+                    load.wait_for(201, 3)  # writes go through (again), on new connections
                     terminated += asyncio.run(_terminate_backends(database))
-                time.sleep(0.6)
+                load.wait_for(201, 3)
             assert terminated >= 3
             after = send_batch(server.base_url, server.token, "after", 5, 30)
             assert after.status == 201, after.body
@@ -68,7 +68,7 @@ def test_a_postgresql_restart_under_load_is_ridden_out() -> None:
 
             def restart() -> None:
                 for _ in range(2):
-                    time.sleep(0.8)
+                    load.wait_for(201, 3)  # writes go through (again)
                     began = time.monotonic()
                     pg.restart()
                     restarts.append(time.monotonic() - began)
@@ -77,7 +77,7 @@ def test_a_postgresql_restart_under_load_is_ridden_out() -> None:
                 restarter = threading.Thread(target=restart)
                 restarter.start()
                 restarter.join(60)
-                time.sleep(0.8)
+                load.wait_for(201, 3)
             assert len(restarts) == 2
             after = send_batch(server.base_url, server.token, "after", 5, 30)
             assert after.status == 201, after.body

@@ -47,11 +47,11 @@ def stop_under_load(backend: str, workers: int, signum: int, tmp_path: Path) -> 
         server = LiveServer(url, "--workers", str(workers), "--shutdown-timeout", "10").start()
         try:
             with Load(server.base_url, server.token, clients=6, size=40) as load:
-                time.sleep(1.0)
+                load.wait_for(201, 5)  # under load: writes are being acknowledged
                 began = time.monotonic()
                 status = _terminate(server, signum)
                 stopped_in = time.monotonic() - began
-                time.sleep(0.3)  # clients now find the port closed
+                load.wait_for(REFUSED)  # clients now find the port closed
         finally:
             server.stop(kill=True)
         assert status == 0, server.output[-3000:]

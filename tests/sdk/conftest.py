@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -14,9 +15,68 @@ from hubspot import Client
 from tests.backends import BACKENDS, fresh_database
 from tests.server import LiveServer
 
+# The settings of the live hubcrm tests share: the control API (each test makes its own portal),
+# and webhook retries 1000 times sooner than HubSpot's schedule (they are per app, so they reach
+# only the tests that make an app and subscribe).
+SHARED = ("--control", "--webhook-retry-scale", "0.001")
+
+
+class SharedServers:
+    """The live hubcrm processes one pytest process shares between its tests: one per backend and
+    settings, each over a fresh database, started when a test first needs it and stopped when the
+    session ends. Tests on them stay apart by taking a fresh portal each (records, id sequences,
+    properties, owners, pipelines, apps, journals, faults and rate limits are all per portal)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.stack = contextlib.ExitStack()
+        self.running: dict[tuple[str, tuple[str, ...]], LiveServer] = {}
+
+    def get(self, backend: str, *extra: str) -> LiveServer:
+        key = (backend, extra)
+        live = self.running.get(key)
+        if live is not None:
+            if live.process is not None and live.process.poll() is not None:
+                live.stop()
+                del self.running[key]  # the next test starts another over a fresh database
+                pytest.fail(f"the shared hubcrm serve {extra} exited:\n{live.output}")
+            return live
+        url = self.stack.enter_context(fresh_database(backend, self.folder))
+        live = LiveServer(url, *extra).start()
+        self.stack.callback(live.stop)
+        self.running[key] = live
+        return live
+
+    def close(self) -> None:
+        self.running.clear()
+        self.stack.close()
+
+
+@pytest.fixture(scope="session")
+def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedServers]:
+    servers = SharedServers(tmp_path_factory.mktemp("shared"))
+    try:
+        yield servers
+    finally:
+        servers.close()
+
 
 @pytest.fixture
-def server(database_url: str) -> Iterator[LiveServer]:
+def live(backend: str, shared_servers: SharedServers) -> LiveServer:
+    """This process's shared live hubcrm of `backend` (SHARED settings); make portals on it."""
+    return shared_servers.get(backend, *SHARED)
+
+
+@pytest.fixture
+def server(live: LiveServer) -> LiveServer:
+    """A fresh portal of the shared live hubcrm, as a LiveServer whose token and portal_id are
+    that portal's (stopping it leaves the shared server running)."""
+    return live.for_portal(live.new_portal())
+
+
+@pytest.fixture
+def dedicated_server(database_url: str) -> Iterator[LiveServer]:
+    """A live hubcrm of the test's own, over a fresh database, for a test that stops it."""
     live = LiveServer(database_url).start()
     yield live
     live.stop()
@@ -74,18 +134,12 @@ class HubSpot:
     scope="module", params=["hubspot"] if os.environ.get(VERIFY_TOKEN_ENV) else BACKENDS
 )
 def verify_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer | None]:
-    """One live hubcrm per module and store (tests take a portal each); none against HubSpot."""
+    request: pytest.FixtureRequest, shared_servers: SharedServers
+) -> LiveServer | None:
+    """The shared live hubcrm of each store (tests take a portal each); none against HubSpot."""
     if request.param == "hubspot":
-        yield None
-        return
-    with fresh_database(request.param, tmp_path_factory.mktemp("verify")) as url:
-        live = LiveServer(url, "--control").start()
-        try:
-            yield live
-        finally:
-            live.stop()
+        return None
+    return shared_servers.get(request.param, *SHARED)
 
 
 @pytest.fixture

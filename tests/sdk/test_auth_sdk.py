@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from collections.abc import Iterator
 
@@ -13,8 +15,8 @@ from hubspot.crm.contacts import (
 )
 from hubspot.crm.contacts.exceptions import ApiException
 
+from hubcrm import cli
 from hubcrm.protocol import messages
-from tests.cli.test_cli import hubcrm
 from tests.sdk.conftest import sdk_client
 from tests.server import LiveServer
 
@@ -33,10 +35,19 @@ def refusal(call: object) -> tuple[int, dict[str, object]]:
     return refused.value.status, json.loads(refused.value.body)
 
 
+def hubcrm(*args: str) -> str:
+    """The `hubcrm` command run in this process (the command as a child process is tests/cli's):
+    what it printed, once it has succeeded."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        code = cli.main(args)
+    assert code == 0, printed.getvalue()
+    return printed.getvalue()
+
+
 def token(server: LiveServer, *args: str) -> str:
     made = hubcrm("token", "create", "--database", server.database_url, *args)
-    assert made.returncode == 0, made.stderr
-    return made.stdout.strip().splitlines()[-1]
+    return made.strip().splitlines()[-1]
 
 
 def test_scopes_expiry_and_revocation_through_the_sdk(server: LiveServer) -> None:

@@ -8,7 +8,6 @@ use hubcrm's test controls (owners, creating pipelines) and run against hubcrm o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -121,19 +120,12 @@ def test_owners_read_through_the_sdk(hubspot: HubSpot) -> None:
     assert raised.value.status == 404
 
 
-@pytest.fixture
-def controlled(database_url: str) -> Iterator[LiveServer]:
-    live = LiveServer(database_url, "--control").start()
-    yield live
-    live.stop()
-
-
-def test_owners_added_by_the_test_controls(controlled: LiveServer) -> None:
-    portal = controlled.new_portal()
+def test_owners_added_by_the_test_controls(live: LiveServer) -> None:
+    portal = live.new_portal()
     ada = portal.add_owner("ada@example.com", firstName="Ada", id=41629779, userId=9586504)
     bob = portal.add_owner("bob@example.com")
     assert [o["id"] for o in portal.owners()] == [ada["id"], bob["id"]]
-    client = sdk_client(controlled, portal.token)
+    client = sdk_client(live, portal.token)
     owners = client.crm.owners.owners_api
     page = owners.get_page(limit=1)
     assert [o.id for o in page.results] == [ada["id"]]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 from hubspot.crm.contacts import (
@@ -15,6 +13,7 @@ from hubspot.crm.contacts import (
     SimplePublicObjectBatchInputUpsert,
     SimplePublicObjectWithAssociations,
 )
+from hubspot.crm.properties import PropertyCreate
 
 from tests.sdk.conftest import sdk_client
 from tests.server import LiveServer
@@ -64,24 +63,18 @@ def test_create_update_and_read_back(server: LiveServer) -> None:
 
 
 def test_partial_success_is_207_in_the_sdk(server: LiveServer) -> None:
-    add_property = [
-        sys.executable,
-        "-c",
-        "import asyncio, sys\n"
-        "from hubcrm.store import open_store\n"
-        "from hubcrm.protocol.definitions import PropertyDefinition\n"
-        "async def main():\n"
-        "    store = await open_store(sys.argv[1])\n"
-        "    [portal] = await store.portal_ids()\n"
-        "    await store.add_property(portal, '0-1', PropertyDefinition(name='external_id',"
-        " label='External id', type='string', field_type='text', group_name='contactinformation',"
-        " has_unique_value=True))\n"
-        "    await store.close()\n"
-        "asyncio.run(main())\n",
-        server.database_url,
-    ]
-    subprocess.run(add_property, check=True)
     client = sdk_client(server)
+    client.crm.properties.core_api.create(
+        "contacts",
+        PropertyCreate(
+            name="external_id",
+            label="External id",
+            type="string",
+            field_type="text",
+            group_name="contactinformation",
+            has_unique_value=True,
+        ),
+    )
     good = SimplePublicObjectBatchInputUpsert(
         id="E1",
         id_property="external_id",
@@ -164,7 +157,8 @@ def test_unknown_token_is_401_and_conflict_is_409(server: LiveServer) -> None:
     assert json.loads(raised.value.body)["message"] == "Contact already exists. Existing ID: 2"
 
 
-def test_acknowledged_writes_survive_kill_9_and_restart(server: LiveServer) -> None:
+def test_acknowledged_writes_survive_kill_9_and_restart(dedicated_server: LiveServer) -> None:
+    server = dedicated_server
     client = sdk_client(server)
     written = client.crm.contacts.batch_api.upsert(
         upsert_batch(*(by_email(f"k{i}@x.com", firstname=f"K{i}") for i in range(100)))

@@ -4,8 +4,6 @@ migrators apply each migration once, and a newer schema is refused by every comm
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from hubcrm.protocol.wire import Filter, FilterGroup, SearchRequest, UpsertInput
 from hubcrm.store import migrate, migrations, open_store
 from hubcrm.store.errors import SchemaTooNew
 from tests.backends import fresh_database
+from tests.cli.commands import hubcrm
 from tests.store.raw import dialect, numbered, sql
 
 START_MS = 1_767_225_600_000
@@ -116,12 +115,6 @@ def test_concurrent_migrators_apply_each_migration_once(empty_url: str) -> None:
 
 def shipped_versions(url: str) -> list[int]:
     return [m.version for m in migrations.available(dialect(url))]
-
-
-def hubcrm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hubcrm", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_migrate_command_applies_then_reports_up_to_date(empty_url: str) -> None:

@@ -21,6 +21,8 @@ import pytest
 
 from hubcrm.testing.portal import Portal
 from hubcrm.transfer.client import Client
+from tests.backends import BACKENDS, fresh_database
+from tests.cli.commands import hubcrm as shared_hubcrm
 from tests.server import LiveServer
 
 pytestmark = pytest.mark.slow
@@ -28,19 +30,23 @@ pytestmark = pytest.mark.slow
 SUMMARY = re.compile(r"imported (\d+), rejected (\d+), seconds [\d.]+ \(rate limited (\d+) times")
 
 
-@pytest.fixture
-def server(database_url: str) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One server of each backend for the module's tests: each test imports into portals of its
+    own (portal_for), and the rate limits, faults and journal are each portal's."""
     # Ten requests a second per portal: batches of ten rows meet 429s at once.
     limits = ["--rate-limit", "starter", "--rate-limit-window-ms", "1000"]
-    live = LiveServer(database_url, "--control", *limits, "--rate-limit-burst", "10").start()
-    yield live
-    live.stop()
+    with fresh_database(request.param, tmp_path_factory.mktemp("transfer")) as url:
+        live = LiveServer(url, "--control", *limits, "--rate-limit-burst", "10").start()
+        yield live
+        live.stop()
 
 
 def hubcrm(*args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HUBSPOT_ACCESS_TOKEN": token} if token else dict(os.environ)
-    command = [sys.executable, "-m", "hubcrm", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    """`hubcrm ARGS` in the tests' shared hubcrm process, with the token in the environment."""
+    return shared_hubcrm(*args, env={"HUBSPOT_ACCESS_TOKEN": token} if token else None)
 
 
 def import_args(portal: Portal, path: Path, *extra: str) -> list[str]:

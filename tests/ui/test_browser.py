@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Dialog, expect
@@ -16,7 +17,7 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 def test_sign_in_find_a_contact_open_it_and_see_its_history_after_an_upsert(ui: Ui) -> None:
-    demo.seed(ui.server.base_url, ui.server.token)
+    demo.seed(ui.server.base_url, ui.token)
     page = ui.page
     page.goto(ui.base + "/objects")
     expect(page).to_have_url(re.compile(r"/ui/signin\?next="))
@@ -120,7 +121,8 @@ def test_with_open_auth_each_token_sees_its_own_portal_only(open_ui: Ui) -> None
 
 
 def test_a_failed_webhook_delivery_is_highlighted(control_ui: Ui) -> None:
-    portal = control_ui.server.new_portal()
+    portal = control_ui.portal
+    assert portal is not None
     app = portal.create_app()
     receiver = WebhookReceiver()
     try:
@@ -129,6 +131,10 @@ def test_a_failed_webhook_delivery_is_highlighted(control_ui: Ui) -> None:
         app.subscribe("contact.creation")
         assert control_ui.api(portal.token).upsert([demo.by_email("hook@x.io")]).status == 200
         receiver.wait_for_arrivals(1)
+        deadline = time.monotonic() + 15  # the server stores the answer a moment after it came
+        while not any(d.get("status") == 500 for d in portal.webhook_deliveries()):
+            assert time.monotonic() < deadline, "the failed delivery was never recorded"
+            time.sleep(0.05)
         control_ui.sign_in(portal.token)
         page = control_ui.page
         page.locator("header nav").get_by_role("link", name="Webhooks").click()

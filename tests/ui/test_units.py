@@ -1,13 +1,16 @@
-"""The UI's pure parts: the records page's URL state and the journal's chart."""
+"""The UI's pure parts: the records page's URL state, the journal's chart, the test browser's
+switches."""
 
 from __future__ import annotations
 
 import msgspec
+import pytest
 from starlette.datastructures import QueryParams
 
 from hubcrm.control.journal import Entry
 from hubcrm.domain.objects import CONTACTS
 from hubcrm.protocol.wire import Filter, FilterGroup, SearchRequest, Sort
+from hubcrm.testing import browser
 from hubcrm.ui.chart import requests_over_time
 from hubcrm.ui.journal import curl
 from hubcrm.ui.listing import Listing, default_columns
@@ -96,3 +99,13 @@ def test_a_journal_entry_is_sent_again_with_curl() -> None:
         "  -H 'Content-Type: application/json' \\\n"
         """  -d '{"properties": {"firstname": "O'\\''Brien"}}'"""
     )
+
+
+def test_the_browser_disables_the_unused_popup_and_keeps_playwrights_disabled_features() -> None:
+    pytest.importorskip("playwright")
+    disabled = browser.playwright_disabled_features()
+    assert disabled is not None, "Playwright's driver no longer lists its features where read"
+    assert "HttpsUpgrades" in disabled
+    (features,) = [a for a in browser.launch_args() if a.startswith("--disable-features=")]
+    named = features.removeprefix("--disable-features=").split(",")
+    assert set(named) == {*disabled, *browser.UNUSED_FEATURES}

@@ -97,6 +97,7 @@ def run(settings: Settings, sock: socket.socket) -> None:
         access_log=False,  # request lines carry no tokens, but nothing is gained by logging them
         server_header=False,
         lifespan="on",
+        ws="none",  # no WebSocket routes: nor its libraries' import at every start
         timeout_graceful_shutdown=settings.shutdown_timeout or None,
         # With JSON logs uvicorn's own lines go through the root logger's JSON handler.
         log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,

@@ -1,34 +1,69 @@
-"""The `hubcrm` command: parses arguments and calls functions, one module per command group."""
+"""The `hubcrm` command: parses arguments and calls functions, one module per command group.
+
+A command imports only its own group's module and what that needs: `hubcrm serve` none of the
+import, app or seed code, `hubcrm token list` no server. Every start of hubcrm pays for what it
+imports, and test suites start it often. `hubcrm --help`, or a command hubcrm does not know,
+builds every group's arguments, so that the help and the error list every command.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import importlib
 import sys
 import traceback
 from collections.abc import Sequence
+from types import ModuleType
 
-from hubcrm.cli import apps, data, owners, serve, tokens
 from hubcrm.cli.errors import one_line
 from hubcrm.runtime.settings import Settings
 from hubcrm.store.errors import StoreError
-from hubcrm.transfer import command as transfer_command
+
+# Each command's group, in the order `hubcrm --help` lists them. Import and export are clients of
+# the API (transfer/), hubcrm's or HubSpot's own; the others are hubcrm.cli's modules.
+COMMANDS = {
+    "serve": "serve",
+    "token": "tokens",
+    "migrate": "tokens",
+    "owner": "owners",
+    "seed": "data",
+    "reset": "data",
+    "app": "apps",
+    "import": "transfer",
+    "export": "transfer",
+}
 
 
-def _parser() -> argparse.ArgumentParser:
+def _group(name: str) -> ModuleType:
+    if name == "transfer":
+        from hubcrm.transfer import command
+
+        return command
+    return importlib.import_module(f"hubcrm.cli.{name}")
+
+
+def _parser(command: str | None) -> argparse.ArgumentParser:
+    """The parser of `command`'s group alone, or of every group when `command` is none of them."""
     parser = argparse.ArgumentParser(prog="hubcrm", description="A HubSpot-compatible CRM API")
     commands = parser.add_subparsers(dest="command", required=True)
-    for group in (serve, tokens, owners, data, apps):
-        group.add_parser(commands)
-    # Import and export: clients of the API (transfer/), hubcrm's or HubSpot's own.
-    transfer_command.add_parsers(commands)
+    groups = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
+    for name in groups:
+        group = _group(name)
+        if name == "transfer":
+            group.add_parsers(commands)
+        else:
+            group.add_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    # The command comes first: hubcrm itself takes no option but --help.
+    args = _parser(arguments[0] if arguments else None).parse_args(arguments)
+    group = _group(COMMANDS[args.command])
     if args.command in ("import", "export"):
-        return transfer_command.run(args)
+        status: int = group.run(args)
+        return status
     try:
         if args.command == "serve":
             settings = Settings.load(vars(args))
@@ -38,7 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"hubcrm: {error}", file=sys.stderr)
         return 2
     try:
-        return _run(args, settings)
+        status = group.run(args, settings)
+        return status
     except StoreError as error:
         # An unsupported or malformed URL, an unreachable database, a refused password, a file
         # that cannot be opened, a schema newer than this hubcrm: one line with cause and fix.
@@ -46,26 +82,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"hubcrm: {one_line(error)}", file=sys.stderr)
         return 2
-
-
-def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command == "serve":
-        return serve.serve(settings)
-    if args.command == "migrate":
-        return asyncio.run(tokens.migrate(settings))
-    if args.command == "seed":
-        return data.seed(settings, args)
-    if args.command == "reset":
-        return data.reset(settings, args)
-    if args.command == "owner":
-        return asyncio.run(owners.owner_command(settings, args))
-    if args.command == "app":
-        return apps.run(args, settings)
-    if args.token_command == "create":
-        scopes = tokens.scopes_of(args)
-        return asyncio.run(
-            tokens.token_create(settings, args.portal, scopes, args.name, args.expires_in)
-        )
-    if args.token_command == "list":
-        return asyncio.run(tokens.token_list(settings, args.portal))
-    return asyncio.run(tokens.token_revoke(settings, args.token, args.portal))

@@ -10,15 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hubcrm.control import seed as seeding
-from hubcrm.control import service as control
-from hubcrm.domain.clock import SystemClock
-from hubcrm.domain.pipelines import check_references
-from hubcrm.domain.records import Records
-from hubcrm.protocol import messages
-from hubcrm.protocol.errors import HubSpotError
 from hubcrm.runtime.settings import Settings
-from hubcrm.store import open_store
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,6 +29,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         )
         command.add_argument("--admin-token", help="The control API's admin token, with --url")
         command.add_argument("--debug", action="store_true", help="Show tracebacks of errors")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "seed":
+        return seed(settings, args)
+    return reset(settings, args)
 
 
 def seed(settings: Settings, args: argparse.Namespace) -> int:
@@ -67,6 +65,15 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
 async def _seed_database(
     settings: Settings, portal_id: int | None, raw: bytes, is_csv: bool
 ) -> dict[str, int] | str:
+    # The seeding code, only when seeding a database: through a server, the server runs it.
+    from hubcrm.control import seed as seeding
+    from hubcrm.domain.clock import SystemClock
+    from hubcrm.domain.pipelines import check_references
+    from hubcrm.domain.records import Records
+    from hubcrm.protocol import messages
+    from hubcrm.protocol.errors import HubSpotError
+    from hubcrm.store import open_store
+
     store = await open_store(settings.database)
     try:
         if portal_id is None:
@@ -108,6 +115,10 @@ def reset(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _reset_database(settings: Settings, portal_id: int | None) -> dict[str, list[int]] | str:
+    from hubcrm.control import service as control
+    from hubcrm.protocol.errors import HubSpotError
+    from hubcrm.store import open_store
+
     store = await open_store(settings.database)
     try:
         return {"portalIds": await control.reset_portals(store, portal_id)}

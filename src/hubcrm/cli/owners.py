@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from hubcrm.domain.clock import SystemClock
@@ -25,6 +26,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     owner_list.add_argument("--portal", type=int, help="Only this portal's owners")
     for command in (owner_create, owner_list):
         command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return asyncio.run(owner_command(settings, args))
 
 
 async def owner_command(settings: Settings, args: argparse.Namespace) -> int:

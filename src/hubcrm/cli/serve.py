@@ -87,11 +87,13 @@ async def _bootstrap(settings: Settings) -> str | None:
     return None
 
 
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    return serve(settings)
+
+
 def serve(settings: Settings) -> int:
     logs.configure(settings.log_format)
     metrics_folder = _metrics_before_workers(settings)
-    from hubcrm.api import server
-
     logs.throttle_warnings("hubcrm", "asyncpg.pool")
     if not is_loopback(settings.host):
         if settings.control and not settings.admin_token:
@@ -130,6 +132,10 @@ def serve(settings: Settings) -> int:
             traceback.print_exc()
         print(f"hubcrm: {_cannot_listen(settings, error)}", file=sys.stderr)
         return 2
+    # The server (the whole API) loads once the settings are checked, the database opened and the
+    # port bound: a start that fails on any of them says so without loading it.
+    from hubcrm.api import server
+
     host, port = sock.getsockname()[:2]
     display = f"[{host}]" if family == socket.AF_INET6 else host
     # The web UI's address beside the first portal's token, which signs in to it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 
 from hubcrm.domain import auth, portals
@@ -37,6 +38,17 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     for command in (create, listing, revoke, migrate):
         command.add_argument("--database", help="Database URL (env HUBCRM_DATABASE_URL)")
         command.add_argument("--debug", action="store_true", help="Show tracebacks of errors")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "migrate":
+        return asyncio.run(migrate(settings))
+    if args.token_command == "create":
+        scopes = scopes_of(args)
+        return asyncio.run(token_create(settings, args.portal, scopes, args.name, args.expires_in))
+    if args.token_command == "list":
+        return asyncio.run(token_list(settings, args.portal))
+    return asyncio.run(token_revoke(settings, args.token, args.portal))
 
 
 def scopes_of(args: argparse.Namespace) -> frozenset[str]:

@@ -43,6 +43,16 @@ class LiveServer:
         server.base_url = base_url.rstrip("/")
         return server
 
+    def for_portal(self, portal: Portal) -> LiveServer:
+        """This server as one of its portals sees it: the same base_url and database_url, with
+        `portal`'s token and portal_id. Many tests can share one server this way, each with a
+        portal of its own; stop() on the view leaves the server running (as attach() does)."""
+        view = LiveServer.attach(self.base_url, self.admin_token)
+        view.database_url = self.database_url
+        view.extra = self.extra
+        view.token, view.portal_id = portal.token, portal.portal_id
+        return view
+
     @property
     def control(self) -> ControlClient:
         return ControlClient(self.base_url, self.admin_token)

@@ -42,6 +42,15 @@ _ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
 encode = msgspec.json.Encoder().encode
 
 
+async def _released(conn: asyncpg.Connection) -> None:
+    """What the pools do to a connection given back, beyond what asyncpg always does (roll back a
+    transaction left open, forget listeners): nothing. asyncpg's default would send `RESET ALL;
+    UNLISTEN *; CLOSE ALL; SELECT pg_advisory_unlock_all()`, one round trip that every request
+    waited for, for state hubcrm never leaves on a pooled connection: its settings are made at
+    connect, its advisory locks are a transaction's own (migrations reset the connection they
+    ran on, store.py), and it neither listens nor keeps cursors past a transaction."""
+
+
 class _OneLine(logging.Filter):
     """The pool logs each failed attempt to reconnect with its traceback; while PostgreSQL
     restarts that is expected, and an operator sees one line per attempt instead."""
@@ -77,10 +86,16 @@ async def open_pools(url: str) -> tuple[asyncpg.Pool, asyncpg.Pool]:
             max_size=POOL_SIZE,
             server_settings=_SESSION,
             timeout=CONNECT_TIMEOUT,
+            reset=_released,
         ),
     )
     ids = await asyncpg.create_pool(
-        url, min_size=0, max_size=2, server_settings=_ID_SESSION, timeout=CONNECT_TIMEOUT
+        url,
+        min_size=0,
+        max_size=2,
+        server_settings=_ID_SESSION,
+        timeout=CONNECT_TIMEOUT,
+        reset=_released,
     )
     return pool, ids
 

@@ -91,7 +91,12 @@ class PostgresStore(
     async def _migrate(self, target: int | None) -> list[int]:
         with translated():
             async with acquired(self._pool) as conn:
-                return await migrate_connection(conn, target)
+                try:
+                    return await migrate_connection(conn, target)
+                finally:
+                    # Migrations hold a session lock; the pool itself no longer resets a
+                    # connection's session (connection.py), so this one is reset here.
+                    await conn.reset()
 
     async def close(self) -> None:
         await self._pool.close()

@@ -24,12 +24,24 @@ from hubcrm.store.postgres.connection import Pooled, acquired, translated
 # The first key of the two-key advisory lock an app and portal's claims run under.
 _CLAIM_LOCK = 0x77_6862
 
+_SUBSCRIBED_FROM = (
+    " FROM webhook_subscriptions s JOIN app_installs i ON i.app_id = s.app_id"
+    " JOIN apps a ON a.app_id = s.app_id"
+    " WHERE i.hub_id = $1 AND s.active AND a.target_url IS NOT NULL"
+)
 _SUBSCRIBED = (
     "SELECT "
     + ", ".join("s." + c.strip() for c in SUBSCRIPTION_COLUMNS.split(","))
-    + " FROM webhook_subscriptions s JOIN app_installs i ON i.app_id = s.app_id"
-    " JOIN apps a ON a.app_id = s.app_id"
-    " WHERE i.hub_id = $1 AND s.active AND a.target_url IS NOT NULL ORDER BY s.subscription_id"
+    + _SUBSCRIBED_FROM
+    + " ORDER BY s.subscription_id"
+)
+# The same as one JSON array of rows (NULL when there are none), for a statement that reads them
+# beside what it does.
+SUBSCRIBED_JSON = (
+    "SELECT json_agg(json_build_array("
+    + ", ".join("s." + c.strip() for c in SUBSCRIPTION_COLUMNS.split(","))
+    + ") ORDER BY s.subscription_id)"
+    + _SUBSCRIBED_FROM
 )
 # An event is claimable when it is pending, due, nobody holds it, and its app has a target URL
 # (an app without one has its deliveries paused).
@@ -41,6 +53,11 @@ _CLAIMABLE = (
 
 async def subscribed(conn: asyncpg.Connection, portal_id: int) -> list[Subscription]:
     return [subscription_from_row(row) for row in await conn.fetch(_SUBSCRIBED, portal_id)]
+
+
+def subscriptions_of(rows: str | None) -> list[Subscription]:
+    """The subscriptions SUBSCRIBED_JSON read."""
+    return [] if rows is None else [subscription_from_row(row) for row in json.loads(rows)]
 
 
 async def record(

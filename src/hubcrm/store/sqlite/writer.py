@@ -83,9 +83,7 @@ class _Checkpointer:
                 if self._stopping.wait(CHECKPOINT_DELAY):
                     return
                 self._wrote.clear()
-                # close() sets _stopping, then _wrote: if its _wrote came before the clear above,
-                # its _stopping is seen here, else the next wait returns at once.
-                if self._stopping.is_set():
+                if self._stopping.is_set():  # close() set both just before that clear
                     return
                 try:
                     conn = conn or connect(self._path, create=False)
