@@ -89,7 +89,9 @@ async def write_planned(
         out.results.append(Upserted(w.record, w.is_new, item.trace_id))
     changed = [w for w in pending.values() if w.history]
     writes.claim_unique_values(schema, changed, existing)
-    await writes.check_holders(tx, schema, changed)
+    # The keys were looked up above, in this transaction: free ones are still free.
+    known = {item.ref: matched.get(item.ref) for item in planned if item.ref is not None}
+    await writes.check_holders(tx, schema, changed, known)
     await save(tx, object_type, changed, actor)
     return out
 

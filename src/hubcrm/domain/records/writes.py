@@ -151,15 +151,32 @@ def claim_unique_values(
                     raise conflict(schema.object_type, holder)
 
 
-async def check_holders(tx: WriteTransaction, schema: Schema, writes: list[RecordWrite]) -> None:
-    """A claimed value held by a record outside this batch (or kept by it) is a 409."""
+async def check_holders(
+    tx: WriteTransaction,
+    schema: Schema,
+    writes: list[RecordWrite],
+    known: dict[tuple[str, str], int | None] | None = None,
+) -> None:
+    """A claimed value held by a record outside this batch (or kept by it) is a 409.
+
+    `known` holds values this transaction has already looked up, and their holders (None: held
+    by no record): an upsert's keys, whose new records claim them. Those are not read again."""
+    known = known or {}
     by_id = {w.record.record_id: w for w in writes}
     wanted: dict[str, set[str]] = {}
     for w in writes:
         for namespace, values in w.unique_values.items():
             wanted.setdefault(namespace, set()).update(values)
     for namespace, values in wanted.items():
-        for value, holder in (await tx.holders(namespace, values)).items():
+        unknown = [value for value in values if (namespace, value) not in known]
+        held = {
+            value: holder
+            for value in values
+            if (holder := known.get((namespace, value))) is not None
+        }
+        if unknown:
+            held |= await tx.holders(namespace, unknown)
+        for value, holder in held.items():
             holder_write = by_id.get(holder)
             released = holder_write is not None and value not in holder_write.unique_values.get(
                 namespace, {value}
