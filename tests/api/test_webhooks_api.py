@@ -3,6 +3,7 @@ events every committed write records in the outbox, in the same transaction."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from hubcrm.domain import apps
 from hubcrm.domain.apps import NewApp
 from hubcrm.protocol import messages
 from hubcrm.store.base import EventRecord
+from hubcrm.testing.webhooks import WebhookReceiver
 from tests.conftest import Api, upsert_input
 
 # Nothing listens there: deliveries fail and wait for their retries, leaving the outbox to look at.
@@ -291,3 +293,27 @@ def test_numbers_too_large_to_store_are_a_400(api: Api) -> None:
     assert call(api, app, "POST", "subscriptions/batch/update", batch).status_code == 400
     assert call(api, app, "GET", f"subscriptions/{2**70}").status_code == 404
     assert api.client.get(f"/webhooks/v3/{2**70}/settings").status_code == 401
+
+
+@pytest.mark.own_database  # it slows the app's deliverer down for the test
+def test_an_answered_write_wakes_the_deliverer_however_idle(api: Api) -> None:
+    """An idle deliverer looks at the outbox less and less often; a write it answered wakes it,
+    so that the write's events leave at once, not at its next look (a minute away here)."""
+    deliverer = api.state.deliverer
+    assert deliverer is not None
+    deliverer.poll_s = 60.0
+    deliverer.wake()  # its next pause is the minute
+    api.call(asyncio.sleep, 0.3)  # the pass the wake started finds nothing: the pause begins
+    receiver = WebhookReceiver()
+    try:
+        app = new_app(api)
+        configure(api, app, receiver.url)
+        subscribe(api, app, "contact.creation", active=True)
+        created = api.upsert([upsert_input("a@x.com")])
+        assert created.status_code == 200
+        events = receiver.wait_for_events(1, timeout=20.0)
+    finally:
+        receiver.close()
+    assert [(e["subscriptionType"], e["objectId"]) for e in events] == [
+        ("contact.creation", int(created.json()["results"][0]["id"]))
+    ]

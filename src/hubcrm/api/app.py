@@ -252,6 +252,27 @@ class CorrelationMiddleware:
         await self.app(scope, receive, send_with_header)
 
 
+class WakeDeliverer:
+    """After a write is answered (so committed), the webhook deliverer looks for its events."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_and_wake(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.start" and message["status"] < 400:
+                deliverer = scope["app"].state.hubcrm.deliverer
+                if deliverer is not None:
+                    deliverer.wake()
+
+        await self.app(scope, receive, send_and_wake)
+
+
 def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     if settings.control and not settings.admin_token and not is_loopback(settings.host):
         raise ValueError(messages.CONTROL_NEEDS_ADMIN_TOKEN.format(host=settings.host))
@@ -328,6 +349,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> Starlette:
     )
     # Outermost last: the portal is known first, then the correlation id; the journal sees the
     # answers fault rules give.
+    app.add_middleware(WakeDeliverer)
     app.add_middleware(HeadLimit, max_bytes=settings.max_header_bytes)
     app.add_middleware(FaultMiddleware)
     app.add_middleware(RateLimitHeaders)

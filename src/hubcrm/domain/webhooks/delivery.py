@@ -32,6 +32,10 @@ DAY_MS = 86_400_000
 CLAIM_BATCHES = 20  # batches claimed per pass
 MAX_IN_FLIGHT = 100  # POSTs in flight per process, whatever the apps allow
 RESPONSE_BYTES = 2048  # of each answer, kept for the control API
+# With nothing due and nothing in flight, the pause between looks at the outbox doubles up to
+# this. A write answered by this process wakes it at once (wake()); this bounds how late it finds
+# what another process left, or a retry that fell due.
+IDLE_POLL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Deliverer:
         self.rng = rng or random.Random()
         self.clock = clock or SystemClock()  # real time: retries do not follow portal clocks
         self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
 
     @property
     def lease_ms(self) -> int:
@@ -100,14 +105,27 @@ class Deliverer:
         # second), so a live process's claim never lapses under it.
         return round(self.timeout_s * 2000) + 3000
 
+    def wake(self) -> None:
+        """Look at the outbox now: a write was acknowledged, or a delivery ended."""
+        self._wake.set()
+
     async def run(self) -> None:
+        pause = self.poll_s
         try:
             while True:
+                self._wake.clear()
                 try:
-                    await self.deliver_due()
+                    started = await self.deliver_due()
                 except StoreError as error:  # the database is away: try again next pass
                     log.warning("webhook delivery: %s", error)
-                await asyncio.sleep(self.poll_s)
+                    started = []
+                # Busy: look again soon. Idle: less and less often, until woken.
+                busy = bool(started or self._tasks)
+                pause = self.poll_s if busy else min(pause * 2, max(self.poll_s, IDLE_POLL_S))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), pause)
+                if self._wake.is_set():
+                    pause = self.poll_s
         finally:
             for task in list(self._tasks):
                 task.cancel()
@@ -132,9 +150,13 @@ class Deliverer:
         for batch in batches:
             task = asyncio.create_task(self._deliver(batch), name="hubcrm-webhook-delivery")
             self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            task.add_done_callback(self._ended)
             started.append(task)
         return started
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self.wake()  # a failed delivery may now be due again
 
     async def deliver_now(self) -> int:
         """Deliver every pending event now, retries included, whatever their due time; wait for
