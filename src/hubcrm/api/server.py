@@ -139,6 +139,11 @@ class DrainingServer(uvicorn.Server):
     so every connection is either served or refused at connect.
     """
 
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if _signalled:  # told to stop while starting: shut down gracefully at once
+            self.should_exit = True
+
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         loop = asyncio.get_running_loop()
         waiting = _accept_waiting(sockets or [])
@@ -172,5 +177,13 @@ def _accept_waiting(sockets: list[socket.socket]) -> list[socket.socket]:
     return taken
 
 
+# A stop signal that came before uvicorn took the signals over (while the app was being built).
+_signalled = False
+
+
 def _stopped(signum: int, frame: FrameType | None) -> None:
-    """The signal uvicorn raises again after its graceful shutdown: nothing is left to do."""
+    """Before uvicorn serves: stop as soon as it has started (DrainingServer.startup), rather than
+    serve on with the signal lost. After its graceful shutdown uvicorn raises the signal again,
+    for this handler: nothing is left to do then."""
+    global _signalled
+    _signalled = True
