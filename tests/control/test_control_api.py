@@ -12,6 +12,7 @@ from hubcrm.api import create_app
 from hubcrm.protocol import messages
 from hubcrm.runtime.settings import Settings
 from tests.api.test_upsert import assert_error
+from tests.backends import fresh_database
 from tests.conftest import START_MS
 from tests.control.conftest import Controlled, MakeControlled
 
@@ -117,6 +118,32 @@ def test_a_portal_clock_can_be_frozen_set_and_advanced_alone(controlled: Control
     elsewhere = controlled.upsert(other, "bob@example.com").json()["results"][0]
     assert elsewhere["createdAt"] == "2026-01-01T00:00:00.000Z"
     assert controlled.control("GET", "clock").json()["now"] == START_MS
+
+
+class TickingClock:
+    """Real time that moves on a millisecond at every reading, as a busy machine's may between
+    two readings."""
+
+    def __init__(self, now_ms: int) -> None:
+        self.now = now_ms
+
+    def now_ms(self) -> int:
+        self.now += 1
+        return self.now
+
+
+def test_a_clock_frozen_at_a_moment_stops_exactly_there(backend: str, tmp_path: Path) -> None:
+    with fresh_database(backend, tmp_path) as url:
+        app = create_app(Settings(database=url, control=True), TickingClock(START_MS))
+        with TestClient(app) as client:
+            body = {"now": "2030-01-01T09:00:00Z", "frozen": True}
+            frozen = client.post("/_hubcrm/clock", json=body)
+            assert frozen.json() == {
+                "now": 1_893_488_400_000,
+                "iso": "2030-01-01T09:00:00.000Z",
+                "frozen": True,
+            }
+            assert client.get("/_hubcrm/clock").json()["now"] == 1_893_488_400_000
 
 
 def test_the_server_clock_moves_every_portal(controlled: Controlled) -> None:

@@ -78,12 +78,14 @@ async def clock(request: Request) -> Response:
     clock = _control(request).clock
     if request.method == "POST":
         body = await _optional_json(request, control_wire.clock_request)
-        if body.now is not None:
-            clock.set(portal_id, _moment(body.now))
-        if body.frozen is True:
-            clock.freeze(portal_id)
-        elif body.frozen is False:
-            clock.unfreeze(portal_id)
+        moment = _moment(body.now) if body.now is not None else None
+        if body.frozen is True:  # stopped at the moment given, not a reading of time after it
+            clock.freeze(portal_id, moment)
+        else:
+            if moment is not None:
+                clock.set(portal_id, moment)
+            if body.frozen is False:
+                clock.unfreeze(portal_id)
         if body.advance_ms is not None:
             clock.advance(portal_id, body.advance_ms)
     now = clock.read(portal_id)
