@@ -4,59 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from hubcrm.store.app_rows import (
+    APP_COLUMNS,
+    APP_TABLES,
+    SUBSCRIPTION_COLUMNS,
+    app_from_row,
+    scopes_of,
+    scopes_text,
+    subscription_from_row,
+)
 from hubcrm.store.base import App, AuthCode, RefreshToken, Subscription, Token
 from hubcrm.store.postgres.connection import Pooled, acquired, translated
-
-APP_COLUMNS = (
-    "app_id, developer_portal_id, name, client_id, client_secret, developer_key_hash, scopes,"
-    " redirect_uris, created_at, target_url, max_concurrent, settings_created_at,"
-    " settings_updated_at"
-)
-SUBSCRIPTION_COLUMNS = (
-    "subscription_id, app_id, event_type, action, object_type_id, property_name, active,"
-    " created_at, updated_at"
-)
-_APP_TABLES = ("app_installs", "oauth_codes", "oauth_refresh_tokens", "webhook_subscriptions")
-
-
-def scopes_text(scopes: frozenset[str]) -> str:
-    return " ".join(sorted(scopes))
-
-
-def scopes_of(text: str) -> frozenset[str]:
-    return frozenset(filter(None, text.split(" ")))
-
-
-def app_from_row(row: Any) -> App:
-    return App(
-        app_id=row[0],
-        developer_portal_id=row[1],
-        name=row[2],
-        client_id=row[3],
-        client_secret=row[4],
-        developer_key_hash=row[5],
-        scopes=scopes_of(row[6]),
-        redirect_uris=tuple(filter(None, row[7].split(" "))),
-        created_at=row[8],
-        target_url=row[9],
-        max_concurrent=row[10],
-        settings_created_at=row[11],
-        settings_updated_at=row[12],
-    )
-
-
-def subscription_from_row(row: Any) -> Subscription:
-    return Subscription(
-        subscription_id=row[0],
-        app_id=row[1],
-        event_type=row[2],
-        action=row[3],
-        object_type_id=row[4],
-        property_name=row[5],
-        active=bool(row[6]),
-        created_at=row[7],
-        updated_at=row[8],
-    )
 
 
 class Apps(Pooled):
@@ -120,7 +78,7 @@ class Apps(Pooled):
     async def delete_app(self, app_id: int) -> bool:
         with translated():
             async with acquired(self._pool) as conn, conn.transaction():
-                for table in _APP_TABLES:
+                for table in APP_TABLES:
                     await conn.execute(f"DELETE FROM {table} WHERE app_id = $1", app_id)
                 await conn.execute(
                     "DELETE FROM webhook_events WHERE app_id = $1 AND state = 'pending'", app_id

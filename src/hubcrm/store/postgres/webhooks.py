@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from hubcrm.store.app_rows import SUBSCRIPTION_COLUMNS, subscription_from_row
 from hubcrm.store.base import (
     ClaimedBatch,
     ClaimedEvent,
@@ -18,7 +19,6 @@ from hubcrm.store.base import (
     OutboxEvent,
     Subscription,
 )
-from hubcrm.store.postgres.apps import SUBSCRIPTION_COLUMNS, subscription_from_row
 from hubcrm.store.postgres.connection import Pooled, acquired, translated
 
 # The first key of the two-key advisory lock an app and portal's claims run under.

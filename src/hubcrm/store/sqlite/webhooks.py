@@ -9,6 +9,7 @@ from typing import Any
 
 import msgspec
 
+from hubcrm.store.app_rows import SUBSCRIPTION_COLUMNS, subscription_from_row
 from hubcrm.store.base import (
     ClaimedBatch,
     ClaimedEvent,
@@ -18,7 +19,6 @@ from hubcrm.store.base import (
     OutboxEvent,
     Subscription,
 )
-from hubcrm.store.sqlite.apps import SUBSCRIPTION_COLUMNS, subscription_from_row
 from hubcrm.store.sqlite.connection import encode
 from hubcrm.store.sqlite.writer import Connections
 
