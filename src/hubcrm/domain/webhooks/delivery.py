@@ -122,8 +122,11 @@ class Deliverer:
                 # Busy: look again soon. Idle: less and less often, until woken.
                 busy = bool(started or self._tasks)
                 pause = self.poll_s if busy else min(pause * 2, max(self.poll_s, IDLE_POLL_S))
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that lands as the wake does, and run() would never end.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause)
+                    async with asyncio.timeout(pause):
+                        await self._wake.wait()
                 if self._wake.is_set():
                     pause = self.poll_s
         finally:
