@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette.staticfiles import StaticFiles
 
 from hubcrm.protocol.errors import HubSpotError
@@ -29,8 +29,6 @@ from hubcrm.ui.session import (
     set_cookie,
     sign_in_nonce,
 )
-
-MOUNT = PATH
 
 
 class SignIn:
@@ -101,11 +99,11 @@ async def not_found(request: Request, session: Session) -> Response:
     return error_page(request, session, 404, "No such page", "The UI has no page at this address.")
 
 
-def mount(*, tls_terminator: bool = False) -> Mount:
+def router(*, tls_terminator: bool = False) -> Router:
+    """The UI's pages, below its mount at PATH."""
     sign_in = SignIn(tls_terminator)
     objects = "/objects/{object_type}"
-    return Mount(
-        PATH,
+    return Router(
         routes=[
             Route("/", signed_in(home), methods=["GET"]),
             Route("/signin", sign_in.form, methods=["GET"]),
