@@ -1,18 +1,24 @@
-"""Property definitions as HubSpot shapes them: plain data for the domain and the store alike."""
+"""Property definitions as HubSpot shapes them: plain data for the domain and the store alike.
+
+They are immutable (a change is a new definition, `msgspec.structs.replace`), so one decoded
+definition can serve every portal that stores the same text: every portal's copy of a default
+property does."""
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import msgspec
 
 
-class ModificationMetadata(msgspec.Struct, rename="camel", omit_defaults=True):
+class ModificationMetadata(msgspec.Struct, rename="camel", omit_defaults=True, frozen=True):
     archivable: bool = True
     read_only_definition: bool = False
     read_only_value: bool = False
     read_only_options: bool | None = None
 
 
-class PropertyOption(msgspec.Struct, rename="camel", omit_defaults=True):
+class PropertyOption(msgspec.Struct, rename="camel", omit_defaults=True, frozen=True):
     label: str
     value: str
     display_order: int = -1
@@ -20,7 +26,9 @@ class PropertyOption(msgspec.Struct, rename="camel", omit_defaults=True):
     description: str | None = None
 
 
-class PropertyDefinition(msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True):
+class PropertyDefinition(
+    msgspec.Struct, rename="camel", omit_defaults=True, kw_only=True, frozen=True
+):
     name: str
     label: str
     type: str
@@ -55,7 +63,14 @@ class PropertyDefinition(msgspec.Struct, rename="camel", omit_defaults=True, kw_
 
 
 _definitions = msgspec.json.Decoder(list[PropertyDefinition])
+_definition = msgspec.json.Decoder(PropertyDefinition)
 
 
 def decode_definitions(raw: bytes) -> list[PropertyDefinition]:
     return _definitions.decode(raw)
+
+
+@lru_cache(maxsize=8192)
+def decode_definition(text: str) -> PropertyDefinition:
+    """One stored definition, decoded once per process for each text it is stored as."""
+    return _definition.decode(text)

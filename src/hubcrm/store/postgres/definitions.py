@@ -3,14 +3,11 @@ change (so that cached definitions are dropped)."""
 
 from __future__ import annotations
 
-import msgspec
-
-from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.protocol.definitions import PropertyDefinition, decode_definition
 from hubcrm.store.errors import UniqueViolation
 from hubcrm.store.postgres.connection import Pooled, acquired, encode, translated
 from hubcrm.store.seeds import DEFINITIONS_SQL, SEEDED_SQL
 
-_decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 _DEFINITIONS = DEFINITIONS_SQL.format("$1", "$2", "$3")
 _SEEDED = SEEDED_SQL.format("$1", "$2", "$3")
 
@@ -31,7 +28,7 @@ class Definitions(Pooled):
         self, portal_id: int, object_type: str, *, archived: bool = False
     ) -> list[PropertyDefinition]:
         rows = await self._fetch(_DEFINITIONS, portal_id, object_type, archived)
-        return [_decode_definition(row[1]) for row in rows]
+        return [decode_definition(row[1]) for row in rows]
 
     async def add_property(
         self, portal_id: int, object_type: str, definition: PropertyDefinition

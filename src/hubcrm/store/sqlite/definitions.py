@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
-import msgspec
-
-from hubcrm.protocol.definitions import PropertyDefinition
+from hubcrm.protocol.definitions import PropertyDefinition, decode_definition
 from hubcrm.store.errors import UniqueViolation
 from hubcrm.store.seeds import DEFINITIONS_SQL, SEEDED_SQL
 from hubcrm.store.sqlite.connection import encode
 from hubcrm.store.sqlite.writer import Connections
 
-_decode_definition = msgspec.json.Decoder(PropertyDefinition).decode
 _DEFINITIONS = DEFINITIONS_SQL.format("?1", "?2", "?3")
 _SEEDED = SEEDED_SQL.format("?", "?", "?")
 
@@ -42,7 +39,7 @@ class Definitions(Connections):
     ) -> list[PropertyDefinition]:
         def definitions(conn: sqlite3.Connection) -> list[PropertyDefinition]:
             rows = conn.execute(_DEFINITIONS, (portal_id, object_type, int(archived)))
-            return [_decode_definition(row[1]) for row in rows]
+            return [decode_definition(row[1]) for row in rows]
 
         return await self._reader.run(definitions)
 
