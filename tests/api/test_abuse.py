@@ -15,15 +15,18 @@ import pytest
 
 from tests.server import LiveServer
 
-pytestmark = pytest.mark.slow
+# The deadline tests share one server (on one worker): each opens connections of its own, and
+# the server's settings are what they are about.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("abuse-deadlines")]
 
 TIMEOUTS = ("--header-timeout", "0.6", "--body-timeout", "0.6", "--keep-alive-timeout", "1")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    folder = tmp_path_factory.mktemp("abuse")
     live = LiveServer(
-        f"sqlite:///{tmp_path / 'abuse.db'}", *TIMEOUTS, "--max-header-bytes", "4096"
+        f"sqlite:///{folder / 'abuse.db'}", *TIMEOUTS, "--max-header-bytes", "4096"
     ).start()
     yield live
     live.stop()
