@@ -149,11 +149,14 @@ class DrainingServer(uvicorn.Server):
         waiting = _accept_waiting(sockets or [])
         for server in self.servers:
             server.close()  # no new connections from here on
+        # uvicorn closes every connection without a request in progress: let the requests of
+        # those just accepted arrive first (a client may connect a moment before it sends), so
+        # that they are answered as in flight.
+        deadline = loop.time() + REQUEST_WAIT_SECONDS
+        await asyncio.gather(*(_readable(conn, deadline) for conn in waiting))
         for conn in waiting:
             await loop.connect_accepted_socket(self._protocol, conn)
-        # uvicorn closes every connection without a request in progress: let the requests of
-        # those just accepted arrive first, so that they are answered as in flight.
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.1)  # for their protocols to read the requests waiting
         await super().shutdown(sockets)
 
     def _protocol(self) -> asyncio.Protocol:
@@ -162,6 +165,29 @@ class DrainingServer(uvicorn.Server):
             config=self.config, server_state=self.server_state, app_state=self.lifespan.state
         )
         return protocol
+
+
+# How long shutdown waits for a request on a connection it took from the backlog.
+REQUEST_WAIT_SECONDS = 1.0
+
+
+async def _readable(conn: socket.socket, deadline: float) -> None:
+    """Once `conn` has bytes to read (or has closed), or at `deadline`."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+
+    def arrived() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(conn.fileno(), arrived)
+    try:
+        async with asyncio.timeout_at(deadline):
+            await ready
+    except TimeoutError:
+        pass  # no request came: uvicorn closes the connection like any idle one
+    finally:
+        loop.remove_reader(conn.fileno())
 
 
 def _accept_waiting(sockets: list[socket.socket]) -> list[socket.socket]:
