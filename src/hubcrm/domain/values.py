@@ -39,17 +39,29 @@ def check_value(
     `email` and `multi` come from the object type (see objects.ObjectType). An empty string
     always passes: it clears the value.
     """
-    if value == "":
-        return value
-    if len(value) > MAX_VALUE_LENGTH:
-        raise ValueRejected(
-            "INVALID_STRING",
-            messages.VALUE_TOO_LONG.format(name=definition.name, limit=MAX_VALUE_LENGTH),
-        )
-    if email:
-        return ";".join(_email(item) for item in _items(value, multi))
-    checker = _CHECKERS.get(definition.type, _string)
-    return checker(definition, value)
+    return checker(definition, email=email, multi=multi)(value)
+
+
+def checker(
+    definition: PropertyDefinition, *, email: bool = False, multi: bool = False
+) -> Callable[[str], str]:
+    """check_value for one property, its rules looked up once (a batch checks a thousand
+    values)."""
+    typed = _CHECKERS.get(definition.type, _string)
+
+    def check(value: str) -> str:
+        if value == "":
+            return value
+        if len(value) > MAX_VALUE_LENGTH:
+            raise ValueRejected(
+                "INVALID_STRING",
+                messages.VALUE_TOO_LONG.format(name=definition.name, limit=MAX_VALUE_LENGTH),
+            )
+        if email:
+            return ";".join(_email(item) for item in _items(value, multi))
+        return typed(definition, value)
+
+    return check
 
 
 def issue_for(definition_name: str, rejected: ValueRejected) -> PropertyIssue:

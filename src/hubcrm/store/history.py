@@ -26,6 +26,20 @@ def rows(writes: Iterable[RecordWrite]) -> list[Row]:
     """The rows for the writes' history entries: one per record, timestamp and source."""
     out: list[Row] = []
     for w in writes:
+        if not w.history:
+            continue
+        names, values, stamps, source_types, source_ids = zip(*w.history, strict=True)
+        count = len(stamps)
+        if (
+            stamps.count(stamps[0]) == count
+            and source_types.count(source_types[0]) == count
+            and source_ids.count(source_ids[0]) == count
+        ):
+            # One moment and source, as for nearly every write (a record written twice in a
+            # batch is too): one row, built without a Python step per entry.
+            changed = _encode(list(zip(names, values, strict=True))).decode()
+            out.append((w.record.record_id, stamps[0], source_types[0], source_ids[0], changed))
+            continue
         changes: dict[tuple[int, str, str | None], list[tuple[str, str]]] = {}
         for h in w.history:
             key = (h.timestamp, h.source_type, h.source_id)

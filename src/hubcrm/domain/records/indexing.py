@@ -38,6 +38,8 @@ def change(schema: Schema, lag: SearchLag, searched: Collection[str]) -> SearchC
     columns = schema.record_columns
     # Searches name a few properties, records hold many: look at the searched ones.
     names = [name for name in searched if old.get(name) != new.get(name) and name not in columns]
+    if not names:  # most updates leave every searched value as it was
+        return SearchChange(SearchEntries([], []), SearchEntries([], []))
     old_values, old_tokens = _entries(schema, old, names)
     new_values, new_tokens = _entries(schema, new, names)
     return SearchChange(

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from hubcrm.domain.objects import ObjectType
 from hubcrm.domain.records.references import Check
-from hubcrm.domain.values import ValueRejected, check_value
+from hubcrm.domain.values import ValueRejected, checker
 from hubcrm.protocol import messages
 from hubcrm.protocol.definitions import PropertyDefinition
 from hubcrm.protocol.errors import ErrorDetail, PropertyIssue, ValidationError
@@ -25,6 +25,20 @@ class Schema:
             # A writable creation date (deals, tickets) may differ from the record's own.
             del self.record_columns[object_type.created_property]
         self._kinds: dict[str, tuple[str, bool]] = {}
+        # Each property's check, its rules looked up once; and those a write may set.
+        self._checkers: dict[str, Callable[[str], str]] = {
+            name: checker(
+                definition,
+                email=name in object_type.email_properties,
+                multi=name in object_type.multi_value_properties,
+            )
+            for name, definition in self.definitions.items()
+        }
+        self._writable = {
+            name: check
+            for name, check in self._checkers.items()
+            if not self.definitions[name].read_only
+        }
         self.checks: Sequence[Check] = ()  # of values naming pipelines, owners (references.py)
 
     def bound(self, checks: Sequence[Check]) -> Schema:
@@ -37,12 +51,7 @@ class Schema:
 
     def check(self, name: str, value: str) -> str:
         """The stored form of `value`, or ValueRejected; `name` must be defined."""
-        return check_value(
-            self.definitions[name],
-            value,
-            email=name in self.object_type.email_properties,
-            multi=name in self.object_type.multi_value_properties,
-        )
+        return self._checkers[name](value)
 
     def issues(
         self, properties: dict[str, PropertyValue]
@@ -50,11 +59,17 @@ class Schema:
         """Check every value; return the stored forms and every problem found."""
         stored: dict[str, str] = {}
         issues: list[PropertyIssue] = []
+        writable = self._writable
         for name, raw in properties.items():
             if raw is None:  # null never clears a value in HubSpot: it is ignored
                 continue
-            definition = self.definitions.get(name)
-            if definition is None:
+            stored_form = writable.get(name)
+            if stored_form is not None:
+                try:
+                    stored[name] = stored_form(text(raw))
+                except ValueRejected as rejected:
+                    issues.append(PropertyIssue(name, rejected.code, rejected.message))
+            elif name not in self.definitions:
                 issues.append(
                     PropertyIssue(
                         name,
@@ -62,17 +77,12 @@ class Schema:
                         messages.PROPERTY_DOESNT_EXIST.format(name=name),
                     )
                 )
-            elif definition.read_only:
+            else:
                 issues.append(
                     PropertyIssue(
                         name, "READ_ONLY_VALUE", messages.READ_ONLY_VALUE.format(name=name)
                     )
                 )
-            else:
-                try:
-                    stored[name] = self.check(name, text(raw))
-                except ValueRejected as rejected:
-                    issues.append(PropertyIssue(name, rejected.code, rejected.message))
         for check in self.checks:
             issues += check(stored)
         return stored, issues
