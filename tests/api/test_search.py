@@ -115,6 +115,20 @@ def test_sorts_paging_and_query(people: Api) -> None:
     assert ids(people, {"query": "acme"}) == ["1", "2"]
     assert ids(people, {"query": "ST"}) == ["2"]  # a word prefixes a token
     assert ids(people, {"query": "lee ann"}) == ["1"]  # every word must match
+    assert ids(people, {"query": "lee lee ann LEE"}) == ["1"]  # a word twice asks no more
+
+
+def test_a_query_holds_in_every_filter_group(people: Api) -> None:
+    """query AND (group OR group): the words narrow each group; groups of no filters are
+    ignored, leaving the words alone."""
+    lee_or_acme = [
+        {"filters": [f("lastname", "EQ", value="Lee")]},
+        {"filters": [f("company", "EQ", value="Acme Corp")]},
+    ]
+    assert ids(people, {"query": "lee", "filterGroups": lee_or_acme}) == ["1", "3"]
+    assert ids(people, {"query": "acme", "filterGroups": lee_or_acme}) == ["1", "2"]
+    assert ids(people, {"query": "other", "filterGroups": lee_or_acme}) == ["3"]
+    assert ids(people, {"query": "other", "filterGroups": [{"filters": []}] * 2}) == ["3", "4"]
 
 
 def test_archived_and_changed_contacts_leave_and_move_in_search(people: Api) -> None:

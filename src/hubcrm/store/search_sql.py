@@ -79,20 +79,27 @@ def statements(
 
 
 def _matched(dialect: Dialect, key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
+    words, words_params = _words(dialect, key, query)
+    groups = query.groups or ((),)
+    if words and not all(groups):  # a group without filters: the words alone
+        return f"SELECT DISTINCT record_id FROM ({words}) w", words_params
     parts: list[str] = []
     params: list[Any] = []
-    for group in query.groups or ((),):
-        sql, group_params = _group(dialect, key, group, query)
+    for group in groups:
+        sql, group_params = _group(dialect, key, group)
         parts.append(sql)
         params += group_params
     # Each group in its own subquery: SQLite gives all compound operators one precedence.
     union = " UNION ".join(f"SELECT record_id FROM ({p}) g{i}" for i, p in enumerate(parts))
+    if words:  # the words hold in every group: matched once, not once per group
+        union = f"SELECT record_id FROM ({union}) g INTERSECT SELECT record_id FROM ({words}) w"
+        params += words_params
     # A lone filter may match one record through several values or tokens: count it once.
     return f"SELECT DISTINCT record_id FROM ({union}) u", params
 
 
 def _group(
-    dialect: Dialect, key: tuple[int, str], group: tuple[Condition, ...], query: SearchQuery
+    dialect: Dialect, key: tuple[int, str], group: tuple[Condition, ...]
 ) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
@@ -100,7 +107,18 @@ def _group(
         sql, condition_params = _condition(dialect, key, condition)
         parts.append(sql)
         params += condition_params
-    for word in query.words:
+    if not parts:  # no filters: every live record
+        parts.append(_LIVE)
+        params += [*key, dialect.false]
+    return _intersection(parts), params
+
+
+def _words(dialect: Dialect, key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
+    """The records matching every word of the query ("" if it has none): each word, once, as
+    a token prefix of one of the type's query properties."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for word in dict.fromkeys(query.words):  # a word twice asks nothing more
         marks = ", ".join("?" * len(query.word_properties))
         pattern = dialect.pattern(_literal(word) + "*")
         # The value rows one property at a time: each is then a range of the by-text index.
@@ -115,13 +133,11 @@ def _group(
         params += [*key, *query.word_properties, pattern]
         for name in query.word_properties:
             params += [*key, name, pattern]
-    if not parts:  # no filters: every live record
-        parts.append(_LIVE)
-        params += [*key, dialect.false]
-    return (
-        " INTERSECT ".join(f"SELECT record_id FROM ({p}) f{i}" for i, p in enumerate(parts)),
-        params,
-    )
+    return (_intersection(parts) if parts else ""), params
+
+
+def _intersection(parts: list[str]) -> str:
+    return " INTERSECT ".join(f"SELECT record_id FROM ({p}) f{i}" for i, p in enumerate(parts))
 
 
 def _condition(
