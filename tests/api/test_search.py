@@ -118,6 +118,29 @@ def test_sorts_paging_and_query(people: Api) -> None:
     assert ids(people, {"query": "lee lee ann LEE"}) == ["1"]  # a word twice asks no more
 
 
+def test_filters_outside_groups_are_one_more_group(people: Api) -> None:
+    """`filters` at the top level of the body, as HubSpot's search guide also shows them: ANDed,
+    like a group's, and ORed with any `filterGroups`."""
+    acme_lees = [f("company", "EQ", value="Acme Corp"), f("lastname", "EQ", value="Lee")]
+    assert ids(people, {"filters": acme_lees}) == ["1"]
+    dee = [{"filters": [f("firstname", "EQ", value="Dee")]}]
+    assert ids(people, {"filters": acme_lees, "filterGroups": dee}) == ["1", "4"]
+    eleven = [f("firstname", "HAS_PROPERTY")] * 11
+    assert_error(
+        people.post(SEARCH, {"filters": eleven}),
+        400,
+        "VALIDATION_ERROR",
+        "Too many filters in a filter group: the maximum is 10",
+    )
+    six_groups = {"filters": acme_lees, "filterGroups": dee * 5}
+    assert_error(
+        people.post(SEARCH, six_groups),
+        400,
+        "VALIDATION_ERROR",
+        "Too many filter groups: the maximum is 5",
+    )
+
+
 def test_a_query_holds_in_every_filter_group(people: Api) -> None:
     """query AND (group OR group): the words narrow each group; groups of no filters are
     ignored, leaving the words alone."""

@@ -107,6 +107,8 @@ class Sort(Struct):
 
 class SearchRequest(Struct):
     filter_groups: list[FilterGroup] = msgspec.field(default_factory=list)
+    # Filters given beside (or instead of) groups: one more group, its filters ANDed.
+    filters: list[Filter] = msgspec.field(default_factory=list)
     # The SDKs send sorts as strings (`"createdate"`, `"-createdate"`); HubSpot's guide as objects.
     sorts: list[str | Sort] = msgspec.field(default_factory=list)
     query: str | None = None

@@ -12,7 +12,7 @@ from hubcrm.domain.records.indexing import MAX_INDEXED_CHARS, NUMERIC_TYPES, epo
 from hubcrm.domain.records.schema import Schema, text
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import ValidationError
-from hubcrm.protocol.wire import Filter, PropertyValue, SearchRequest, Sort
+from hubcrm.protocol.wire import Filter, FilterGroup, PropertyValue, SearchRequest, Sort
 from hubcrm.store.base import Condition, Operand, SearchQuery, SortKey
 
 MAX_LIMIT = 200
@@ -53,11 +53,10 @@ def plan_search(schema: Schema, request: SearchRequest) -> SearchPlan:
     offset = _offset(request.after)
     if offset + limit > MAX_RESULTS:
         raise ValidationError(messages.SEARCH_WINDOW.format(max=MAX_RESULTS))
-    _check_caps(request)
+    given = _filter_groups(request)
+    _check_caps(given)
     groups = tuple(
-        tuple(_condition(schema, f) for f in group.filters)
-        for group in request.filter_groups
-        if group.filters
+        tuple(_condition(schema, f) for f in group.filters) for group in given if group.filters
     )
     words = tuple((request.query or "").lower().split())
     if len(words) > MAX_QUERY_WORDS:
@@ -83,8 +82,14 @@ def _offset(after: str | int | None) -> int:
     return int(raw)
 
 
-def _check_caps(request: SearchRequest) -> None:
-    groups = request.filter_groups
+def _filter_groups(request: SearchRequest) -> list[FilterGroup]:
+    """The request's groups: `filters` at the top level of the body are one more group."""
+    if not request.filters:
+        return request.filter_groups
+    return [*request.filter_groups, FilterGroup(filters=request.filters)]
+
+
+def _check_caps(groups: list[FilterGroup]) -> None:
     if len(groups) > MAX_GROUPS:
         raise ValidationError(messages.TOO_MANY_FILTER_GROUPS.format(max=MAX_GROUPS))
     if any(len(group.filters) > MAX_FILTERS_PER_GROUP for group in groups):
