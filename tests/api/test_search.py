@@ -119,7 +119,7 @@ def test_sorts_paging_and_query(people: Api) -> None:
 
 
 def test_filters_outside_groups_are_one_more_group(people: Api) -> None:
-    """`filters` at the top level of the body, as HubSpot's search guide also shows them: ANDed,
+    """`filters` at the top level of the body, which HubSpot takes too (docs/fidelity.md): ANDed,
     like a group's, and ORed with any `filterGroups`."""
     acme_lees = [f("company", "EQ", value="Acme Corp"), f("lastname", "EQ", value="Lee")]
     assert ids(people, {"filters": acme_lees}) == ["1"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hubcrm.domain.objects import CONTACTS
-from hubcrm.domain.values import ValueRejected, check_value
+from hubcrm.domain.values import ValueRejected, checker
 from hubcrm.protocol.definitions import PropertyDefinition, PropertyOption
 
 
@@ -44,7 +44,7 @@ def definition(
     ],
 )
 def test_accepted_values_are_normalised(type_: str, value: str, stored: str) -> None:
-    assert check_value(definition(type_), value) == stored
+    assert checker(definition(type_))(value) == stored
 
 
 @pytest.mark.parametrize(
@@ -64,7 +64,7 @@ def test_accepted_values_are_normalised(type_: str, value: str, stored: str) -> 
 )
 def test_rejected_values_carry_hubspot_codes(type_: str, value: str, code: str) -> None:
     with pytest.raises(ValueRejected) as rejected:
-        check_value(definition(type_), value)
+        checker(definition(type_))(value)
     assert rejected.value.code == code
 
 
@@ -72,22 +72,22 @@ def test_enumerations_check_every_selected_option() -> None:
     options = [PropertyOption(label=v, value=v) for v in ("a", "b")]
     multi = definition("enumeration", "checkbox", options=options)
     single = definition("enumeration", "select", options=options)
-    assert check_value(multi, "a;b") == "a;b"
+    assert checker(multi)("a;b") == "a;b"
     with pytest.raises(ValueRejected) as rejected:
-        check_value(multi, "a;c")
+        checker(multi)("a;c")
     assert rejected.value.message == "c was not one of the allowed options: [a, b]"
     with pytest.raises(ValueRejected):
-        check_value(single, "a;b")
-    assert check_value(definition("enumeration", external_options=True), "owner-7") == "owner-7"
+        checker(single)("a;b")
+    assert checker(definition("enumeration", external_options=True))("owner-7") == "owner-7"
 
 
 def test_emails_are_lower_cased_and_lists_split_on_semicolons() -> None:
-    assert check_value(definition("string"), "A@B.Co", email=True) == "a@b.co"
-    assert check_value(definition("string"), "A@b.co; c@d.io", email=True, multi=True) == (
+    assert checker(definition("string"), email=True)("A@B.Co") == "a@b.co"
+    assert checker(definition("string"), email=True, multi=True)("A@b.co; c@d.io") == (
         "a@b.co;c@d.io"
     )
     with pytest.raises(ValueRejected) as rejected:
-        check_value(definition("string"), "a@b", email=True)
+        checker(definition("string"), email=True)("a@b")
     assert rejected.value.message == "Email address a@b is invalid"
 
 

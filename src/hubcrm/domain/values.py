@@ -31,22 +31,13 @@ class ValueRejected(Exception):
         self.message = message
 
 
-def check_value(
-    definition: PropertyDefinition, value: str, *, email: bool = False, multi: bool = False
-) -> str:
-    """Return the value as stored, or raise ValueRejected with HubSpot's code and message.
-
-    `email` and `multi` come from the object type (see objects.ObjectType). An empty string
-    always passes: it clears the value.
-    """
-    return checker(definition, email=email, multi=multi)(value)
-
-
 def checker(
     definition: PropertyDefinition, *, email: bool = False, multi: bool = False
 ) -> Callable[[str], str]:
-    """check_value for one property, its rules looked up once (a batch checks a thousand
-    values)."""
+    """The check of one property's values, its rules looked up once (a batch checks a thousand
+    values): it returns a value as stored, or raises ValueRejected with HubSpot's code and
+    message. `email` and `multi` come from the object type (see objects.ObjectType). An empty
+    string always passes: it clears the value."""
     typed = _CHECKERS.get(definition.type, _string)
 
     def check(value: str) -> str:

@@ -157,7 +157,8 @@ class SearchIndexer:
 async def _catch_up_chunk(schema: Schema, tx: WriteTransaction) -> int:
     lagging = await tx.search_lag(CHUNK)
     searched = await tx.searched_properties()
-    # While no property is being built, every record has rows for all the searched ones.
+    # While no property is being built, every record has rows for all the searched ones (an
+    # empty set is no shortcut: _kept then finds none either).
     everyone = None if any(upto is not None for upto in searched.values()) else set(searched)
     changes = [
         (lag.record_id, indexing.change(schema, lag, everyone or _kept(searched, lag.record_id)))

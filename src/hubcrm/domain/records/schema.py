@@ -63,10 +63,10 @@ class Schema:
         for name, raw in properties.items():
             if raw is None:  # null never clears a value in HubSpot: it is ignored
                 continue
-            stored_form = writable.get(name)
-            if stored_form is not None:
+            checked = writable.get(name)
+            if checked is not None:
                 try:
-                    stored[name] = stored_form(text(raw))
+                    stored[name] = checked(text(raw))
                 except ValueRejected as rejected:
                     issues.append(PropertyIssue(name, rejected.code, rejected.message))
             elif name not in self.definitions:
