@@ -5,8 +5,10 @@ exits 0; a restart finds every acknowledged write."""
 from __future__ import annotations
 
 import signal
+import socket
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -66,3 +68,27 @@ def stop_under_load(backend: str, workers: int, signum: int, tmp_path: Path) -> 
         statuses = check(load.outcomes, stored, allowed=frozenset({201, REFUSED}))
         assert statuses[201] > 0, statuses
         assert statuses[REFUSED] > 0, statuses  # the load went on past the shutdown
+
+
+def test_a_connection_whose_request_comes_just_after_the_signal_is_answered(
+    tmp_path: Path,
+) -> None:
+    """A client that has connected but not yet sent when SIGTERM arrives (the moment between
+    connect and send) is answered, not hung up on."""
+    server = LiveServer(f"sqlite:///{tmp_path / 'late.db'}").start()
+    address = urlsplit(server.base_url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        time.sleep(0.2)  # the server has taken the connection: it waits for a request
+        assert server.process is not None
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)  # the server is shutting down
+        sock.sendall(
+            b"GET /crm/v3/objects/contacts/1 HTTP/1.1\r\nHost: x\r\n"
+            b"Authorization: Bearer " + server.token.encode() + b"\r\nConnection: close\r\n\r\n"
+        )
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 404 "), received
+    assert b'"category":"OBJECT_NOT_FOUND"' in received
+    assert _terminate(server) == 0

@@ -23,6 +23,9 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from hubcrm.api.app import create_app
 from hubcrm.runtime.settings import Settings
 
+# How long shutdown waits for the first request of a connection that has sent none yet.
+REQUEST_WAIT_SECONDS = 1.0
+
 
 class GuardedH11Protocol(H11Protocol):
     """uvicorn's h11 protocol with a deadline for each request's head and one for its body."""
@@ -47,6 +50,19 @@ class GuardedH11Protocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
+
+    def shutdown(self) -> None:
+        """uvicorn closes a connection without a request in progress at once. A new connection
+        whose first request has not arrived yet (a client connects a moment before it sends)
+        gets REQUEST_WAIT_SECONDS for it to: a request that comes is answered as in flight."""
+        if self.cycle is None and not self.transport.is_closing():
+            self.loop.call_later(REQUEST_WAIT_SECONDS, self._shut_down)
+            return
+        super().shutdown()
+
+    def _shut_down(self) -> None:
+        if not self.transport.is_closing():
+            super().shutdown()
 
     def _follow(self) -> None:
         """Arm the deadline that fits what the connection waits for from the client now."""
@@ -149,14 +165,8 @@ class DrainingServer(uvicorn.Server):
         waiting = _accept_waiting(sockets or [])
         for server in self.servers:
             server.close()  # no new connections from here on
-        # uvicorn closes every connection without a request in progress: let the requests of
-        # those just accepted arrive first (a client may connect a moment before it sends), so
-        # that they are answered as in flight.
-        deadline = loop.time() + REQUEST_WAIT_SECONDS
-        await asyncio.gather(*(_readable(conn, deadline) for conn in waiting))
         for conn in waiting:
             await loop.connect_accepted_socket(self._protocol, conn)
-        await asyncio.sleep(0.1)  # for their protocols to read the requests waiting
         await super().shutdown(sockets)
 
     def _protocol(self) -> asyncio.Protocol:
@@ -165,29 +175,6 @@ class DrainingServer(uvicorn.Server):
             config=self.config, server_state=self.server_state, app_state=self.lifespan.state
         )
         return protocol
-
-
-# How long shutdown waits for a request on a connection it took from the backlog.
-REQUEST_WAIT_SECONDS = 1.0
-
-
-async def _readable(conn: socket.socket, deadline: float) -> None:
-    """Once `conn` has bytes to read (or has closed), or at `deadline`."""
-    loop = asyncio.get_running_loop()
-    ready: asyncio.Future[None] = loop.create_future()
-
-    def arrived() -> None:
-        if not ready.done():
-            ready.set_result(None)
-
-    loop.add_reader(conn.fileno(), arrived)
-    try:
-        async with asyncio.timeout_at(deadline):
-            await ready
-    except TimeoutError:
-        pass  # no request came: uvicorn closes the connection like any idle one
-    finally:
-        loop.remove_reader(conn.fileno())
 
 
 def _accept_waiting(sockets: list[socket.socket]) -> list[socket.socket]:
