@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
+from hubcrm.testing import forkserver
 from hubcrm.testing.client import ControlClient, ControlError
 from hubcrm.testing.portal import ClockView, Portal
 
@@ -24,13 +25,14 @@ _TOKEN = re.compile(r"created portal (\d+); its token: (pat-\S+)")
 
 
 class LiveServer:
-    """`hubcrm serve --port 0` over `database_url`, with `extra` arguments, in a child process."""
+    """`hubcrm serve --port 0` over `database_url`, with `extra` arguments, in a child process:
+    forked from this process's fork server where it can be (hubcrm.testing.forkserver)."""
 
     def __init__(self, database_url: str, *extra: str, admin_token: str | None = None) -> None:
         self.database_url = database_url
         self.extra = extra
         self.admin_token = admin_token
-        self.process: subprocess.Popen[str] | None = None
+        self.process: subprocess.Popen[str] | forkserver.Child | None = None
         self.base_url = ""
         self.token = ""  # the first portal's, when the server made one on an empty database
         self.portal_id = 0
@@ -64,14 +66,14 @@ class LiveServer:
 
     def start(self, timeout: float = 60.0) -> LiveServer:
         admin = ["--admin-token", self.admin_token] if self.admin_token else []
-        command = [sys.executable, "-m", "hubcrm", "serve", "--port", "0"]
-        command += ["--database", self.database_url, *admin, *self.extra]
-        self.process = subprocess.Popen(
-            command,
+        arguments = ["serve", "--port", "0", "--database", self.database_url, *admin, *self.extra]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = forkserver.shared().spawn(arguments, env) or subprocess.Popen(
+            [sys.executable, "-m", "hubcrm", *arguments],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env=env,
         )
         assert self.process.stdout is not None
         self.base_url = self._read_until_listening(self.process.stdout, timeout)
