@@ -25,3 +25,14 @@ def test_tool_passes(command: list[str]) -> None:
         [sys.executable, "-m", *command], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.xdist_group("tooling")
+def test_xdist_groups_are_kept_together(request: pytest.FixtureRequest) -> None:
+    """The tests of an xdist group share a server or a browser in one worker. pytest-xdist's
+    --dist loadgroup names a test's group in its id, and some pytest releases drop the name, so
+    that the group's tests spread over every worker, each starting its own
+    (pytest-dev/pytest-xdist#1386: pytest 9.2 with pytest-xdist 3.8). constraints.txt holds
+    versions that group."""
+    if getattr(request.config.option, "loadgroup", False):
+        assert request.node.nodeid.endswith("@tooling"), "--dist loadgroup is not grouping tests"

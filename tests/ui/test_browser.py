@@ -12,7 +12,7 @@ from hubcrm.testing import demo
 from hubcrm.testing.webhooks import WebhookReceiver
 from tests.ui.conftest import Ui
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 SCRIPT = "<script>alert(1)</script>"
 
 
