@@ -18,6 +18,7 @@ from hubcrm.domain import auth, portals
 from hubcrm.domain.clock import FrozenClock
 from hubcrm.runtime.settings import Settings
 from tests.backends import BACKENDS, close_databases, fresh_database
+from tests.inprocess import InProcessClient
 
 START_MS = 1_767_225_600_000  # 2026-01-01T00:00:00.000Z
 T = TypeVar("T")
@@ -127,7 +128,7 @@ def running_api(database_url: str, **settings: Any) -> Iterator[Api]:
     clock = FrozenClock(START_MS)
     settings.setdefault("max_body_bytes", 256 * 1024)
     app = create_app(Settings(database=database_url, **settings), clock)
-    with TestClient(app, raise_server_exceptions=True) as client:
+    with InProcessClient(app, raise_server_exceptions=True) as client:
         state: AppState = app.state.hubcrm
         portal_id = client.portal.call(portals.create_portal, state.store, clock, 12345678)  # type: ignore[union-attr]
         secret, _ = client.portal.call(auth.issue_token, state.store, clock, portal_id)  # type: ignore[union-attr]

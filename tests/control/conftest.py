@@ -16,6 +16,7 @@ from hubcrm.domain.clock import FrozenClock
 from hubcrm.runtime.settings import Settings
 from tests.backends import fresh_database
 from tests.conftest import START_MS
+from tests.inprocess import InProcessClient
 
 UPSERT = "/crm/v3/objects/contacts/batch/upsert"
 
@@ -59,7 +60,7 @@ def make_controlled(backend: str, tmp_path: Path) -> MakeControlled:
         clock = FrozenClock(START_MS)
         with fresh_database(backend, tmp_path) as url:
             settings = Settings(database=url, control=True, **overrides)
-            with TestClient(create_app(settings, clock)) as client:
+            with InProcessClient(create_app(settings, clock)) as client:
                 yield Controlled(client, clock)
 
     return make

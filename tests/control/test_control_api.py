@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from hubcrm.api import create_app
 from hubcrm.protocol import messages
@@ -15,11 +14,12 @@ from tests.api.test_upsert import assert_error
 from tests.backends import fresh_database
 from tests.conftest import START_MS
 from tests.control.conftest import Controlled, MakeControlled
+from tests.inprocess import InProcessClient
 
 
 def test_control_api_is_off_unless_asked_for(tmp_path: Path) -> None:
     settings = Settings(database=f"sqlite:///{tmp_path / 'off.db'}")
-    with TestClient(create_app(settings)) as client:
+    with InProcessClient(create_app(settings)) as client:
         for method, path in [("POST", "/_hubcrm/reset"), ("GET", "/_hubcrm/portals/1/journal")]:
             response = client.request(method, path)
             assert_error(response, 404, "OBJECT_NOT_FOUND", messages.CONTROL_DISABLED)
@@ -135,7 +135,7 @@ class TickingClock:
 def test_a_clock_frozen_at_a_moment_stops_exactly_there(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
         app = create_app(Settings(database=url, control=True), TickingClock(START_MS))
-        with TestClient(app) as client:
+        with InProcessClient(app) as client:
             body = {"now": "2030-01-01T09:00:00Z", "frozen": True}
             frozen = client.post("/_hubcrm/clock", json=body)
             assert frozen.json() == {
