@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -186,6 +187,11 @@ def main(control_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller's Ctrl-C stops the caller
     for name in PRELOAD:
         importlib.import_module(name)
+    # What the imports built is out of the collector's sight in every child (as a server does
+    # for itself once started): collecting it again in each child would cost more than the rest
+    # of the child's start, and copy every page it shares with the fork server.
+    gc.collect()
+    gc.freeze()
     control = socket.socket(fileno=control_fd)
     selector = selectors.DefaultSelector()
     selector.register(control, selectors.EVENT_READ)
