@@ -32,16 +32,23 @@ import threading
 from typing import IO, Any
 
 ENV = "HUBCRM_TEST_FORKSERVER"
-# What every server imports, so that a child imports (almost) nothing.
+# What servers import, so that a child imports (almost) nothing: the web UI and uvloop too,
+# which a server imports on first use (the UI on its first page; uvloop where installed).
 PRELOAD = (
     "hubcrm.cli",
     "hubcrm.cli.serve",
     "hubcrm.api.server",
     "hubcrm.store.sqlite",
     "hubcrm.store.postgres",
+    "hubcrm.ui.routes",
     "uvicorn.protocols.http.h11_impl",
     "uvicorn.lifespan.on",
+    "uvicorn.loops.auto",
+    "anyio._backends._asyncio",
+    "anyio._core._fileio",
+    "encodings.unicode_escape",
 )
+OPTIONAL = ("uvloop", "uvicorn.loops.uvloop")
 _MESSAGE_BYTES = 1 << 20
 
 
@@ -187,6 +194,9 @@ def main(control_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the caller's Ctrl-C stops the caller
     for name in PRELOAD:
         importlib.import_module(name)
+    for name in OPTIONAL:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     # What the imports built is out of the collector's sight in every child (as a server does
     # for itself once started): collecting it again in each child would cost more than the rest
     # of the child's start, and copy every page it shares with the fork server.
