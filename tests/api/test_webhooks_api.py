@@ -317,3 +317,28 @@ def test_an_answered_write_wakes_the_deliverer_however_idle(api: Api) -> None:
     assert [(e["subscriptionType"], e["objectId"]) for e in events] == [
         ("contact.creation", int(created.json()["results"][0]["id"]))
     ]
+
+
+@pytest.mark.own_database  # it slows the app's deliverer down for the test
+def test_a_write_that_records_no_events_leaves_the_deliverer_be(api: Api) -> None:
+    """Only writes that put events in the outbox wake the deliverer: the others would cost a look
+    at the outbox each, for nothing."""
+    deliverer = api.state.deliverer
+    assert deliverer is not None
+    deliverer.poll_s = 60.0
+    deliverer.wake()
+    api.call(asyncio.sleep, 0.3)  # the pass the wake started finds nothing: the pause begins
+    looks = deliverer.looks
+    assert api.upsert([upsert_input("quiet@x.com")]).status_code == 200
+    api.call(asyncio.sleep, 0.3)
+    assert deliverer.looks == looks
+    receiver = WebhookReceiver()
+    try:
+        app = new_app(api)
+        configure(api, app, receiver.url)
+        subscribe(api, app, "contact.creation", active=True)
+        assert api.upsert([upsert_input("heard@x.com")]).status_code == 200
+        receiver.wait_for_events(1, timeout=20.0)
+    finally:
+        receiver.close()
+    assert deliverer.looks > looks

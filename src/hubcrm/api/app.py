@@ -49,6 +49,7 @@ from hubcrm.domain.properties import PropertyDefinitions
 from hubcrm.domain.ratelimit import Limiter, Limits, MemoryCounters
 from hubcrm.domain.records import Records
 from hubcrm.domain.schemas import ObjectSchemas
+from hubcrm.domain.webhooks import events
 from hubcrm.domain.webhooks.delivery import Deliverer
 from hubcrm.protocol import messages
 from hubcrm.protocol.errors import HubSpotError
@@ -253,7 +254,8 @@ class CorrelationMiddleware:
 
 
 class WakeDeliverer:
-    """After a write is answered (so committed), the webhook deliverer looks for its events."""
+    """After a write is answered (so committed), the webhook deliverer looks for its events, if
+    it recorded any (events.Recorded moved while the request ran)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -262,10 +264,15 @@ class WakeDeliverer:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
+        recorded = events.Recorded.count
 
         async def send_and_wake(message: Message) -> None:
             await send(message)
-            if message["type"] == "http.response.start" and message["status"] < 400:
+            if (
+                message["type"] == "http.response.start"
+                and message["status"] < 400
+                and events.Recorded.count != recorded
+            ):
                 deliverer = scope["app"].state.hubcrm.deliverer
                 if deliverer is not None:
                     deliverer.wake()

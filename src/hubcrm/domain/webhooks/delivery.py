@@ -98,6 +98,7 @@ class Deliverer:
         self.clock = clock or SystemClock()  # real time: retries do not follow portal clocks
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self.looks = 0  # passes over the outbox so far
 
     @property
     def lease_ms(self) -> int:
@@ -106,7 +107,8 @@ class Deliverer:
         return round(self.timeout_s * 2000) + 3000
 
     def wake(self) -> None:
-        """Look at the outbox now: a write was acknowledged, or a delivery ended."""
+        """Look at the outbox now: a write that recorded events was acknowledged, or a delivery
+        ended."""
         self._wake.set()
 
     async def run(self) -> None:
@@ -114,6 +116,7 @@ class Deliverer:
         try:
             while True:
                 self._wake.clear()
+                self.looks += 1
                 try:
                     started = await self.deliver_due()
                 except StoreError as error:  # the database is away: try again next pass

@@ -14,6 +14,18 @@ from dataclasses import dataclass, field
 
 from hubcrm.store.base import OutboxEvent, RecordWrite, Subscription, WriteTransaction
 
+
+class Recorded:
+    """How many transactions of this process have put events in the outbox. A write's request
+    that saw it move wakes the deliverer once answered (api/app.py, WakeDeliverer), so that it
+    looks at the outbox after writes that recorded events, not after every write. It may move
+    for another request's transaction, or one that then rolls back: that costs the deliverer a
+    look that finds nothing, never a missed event. Other processes' events are found by the
+    deliverer's polling."""
+
+    count = 0
+
+
 # HubSpot's per-type event names (`contact.creation`); every other type has only the generic
 # `object.*` events, which name the type by objectTypeId.
 LEGACY_NAMES = {
@@ -190,8 +202,7 @@ async def record_changes(tx: WriteTransaction, changes: list[Change]) -> None:
     subscriptions = await tx.webhook_subscriptions()
     events = match(changes, subscriptions) if subscriptions else []
     if events:
-        # Due now by the wall clock: delivery runs on real time, whatever the portal's clock says.
-        await tx.record_webhook_events(events, time.time_ns() // 1_000_000)
+        await _record(tx, events)
 
 
 async def record(
@@ -205,4 +216,10 @@ async def record(
         return
     events = match(changes_of(object_type_id, writes, source), subscriptions)
     if events:
-        await tx.record_webhook_events(events, time.time_ns() // 1_000_000)
+        await _record(tx, events)
+
+
+async def _record(tx: WriteTransaction, events: list[OutboxEvent]) -> None:
+    Recorded.count += 1
+    # Due now by the wall clock: delivery runs on real time, whatever the portal's clock says.
+    await tx.record_webhook_events(events, time.time_ns() // 1_000_000)
