@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import gc
 import importlib
 import json
@@ -163,9 +164,21 @@ class ForkServer:
 def usable(arguments: list[str], env: dict[str, str]) -> bool:
     if env.get(ENV, os.environ.get(ENV, "")).lower() in ("0", "false", "no", "off"):
         return False
-    if not hasattr(os, "fork") or not hasattr(os, "pidfd_open"):
+    if not _forks():
         return False
     return arguments[:1] == ["serve"] and "--workers" not in arguments
+
+
+@functools.cache
+def _forks() -> bool:
+    """Whether this system can fork and watch children by pidfd (Linux 5.3 and later)."""
+    if not hasattr(os, "fork") or not hasattr(os, "pidfd_open"):
+        return False
+    try:
+        os.close(os.pidfd_open(os.getpid()))
+    except OSError:
+        return False
+    return True
 
 
 def _interpreter(env: dict[str, str]) -> dict[str, str]:
