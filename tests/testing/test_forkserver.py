@@ -21,6 +21,12 @@ from tests.server import LiveServer
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(autouse=True)
+def _fork_server_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the fork server: on even where the suite is run with it off."""
+    monkeypatch.delenv(forkserver.ENV, raising=False)
+
+
 def _upsert(server: LiveServer, body: bytes) -> int:
     request = urllib.request.Request(
         server.base_url + "/crm/v3/objects/contacts/batch/upsert",
