@@ -25,20 +25,10 @@ class Schema:
             # A writable creation date (deals, tickets) may differ from the record's own.
             del self.record_columns[object_type.created_property]
         self._kinds: dict[str, tuple[str, bool]] = {}
-        # Each property's check, its rules looked up once; and those a write may set.
-        self._checkers: dict[str, Callable[[str], str]] = {
-            name: checker(
-                definition,
-                email=name in object_type.email_properties,
-                multi=name in object_type.multi_value_properties,
-            )
-            for name, definition in self.definitions.items()
-        }
-        self._writable = {
-            name: check
-            for name, check in self._checkers.items()
-            if not self.definitions[name].read_only
-        }
+        # Each property's check, its rules looked up once, on its first value: a portal's schema
+        # has hundreds of properties, and its writes set a few of them.
+        self._checkers: dict[str, Callable[[str], str]] = {}
+        self._writable = frozenset(n for n, d in self.definitions.items() if not d.read_only)
         self.checks: Sequence[Check] = ()  # of values naming pipelines, owners (references.py)
 
     def bound(self, checks: Sequence[Check]) -> Schema:
@@ -51,7 +41,15 @@ class Schema:
 
     def check(self, name: str, value: str) -> str:
         """The stored form of `value`, or ValueRejected; `name` must be defined."""
-        return self._checkers[name](value)
+        return (self._checkers.get(name) or self._checker(name))(value)
+
+    def _checker(self, name: str) -> Callable[[str], str]:
+        made = self._checkers[name] = checker(
+            self.definitions[name],
+            email=name in self.object_type.email_properties,
+            multi=name in self.object_type.multi_value_properties,
+        )
+        return made
 
     def issues(
         self, properties: dict[str, PropertyValue]
@@ -59,12 +57,12 @@ class Schema:
         """Check every value; return the stored forms and every problem found."""
         stored: dict[str, str] = {}
         issues: list[PropertyIssue] = []
-        writable = self._writable
+        writable, checkers = self._writable, self._checkers
         for name, raw in properties.items():
             if raw is None:  # null never clears a value in HubSpot: it is ignored
                 continue
-            checked = writable.get(name)
-            if checked is not None:
+            if name in writable:
+                checked = checkers.get(name) or self._checker(name)
                 try:
                     stored[name] = checked(text(raw))
                 except ValueRejected as rejected:
