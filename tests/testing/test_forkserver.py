@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -114,3 +115,18 @@ def test_the_exit_status_of_a_refused_start() -> None:
     assert spawned.wait(timeout=30) == 2
     assert "invalid choice: 'platinum'" in spawned.stdout.read()
     spawned.stdout.close()
+
+
+def test_signalling_a_child_that_has_exited_does_nothing() -> None:
+    """As with Popen: a child that exited, even one the fork server has reaped before this
+    process heard of it, is not signalled, and keeps its exit status."""
+    arguments = ["serve", "--port", "0", "--rate-limit", "platinum"]
+    spawned = forkserver.shared().spawn(arguments, {**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert spawned is not None
+    assert "invalid choice: 'platinum'" in spawned.stdout.read()  # to the end: it has exited
+    spawned.stdout.close()
+    time.sleep(0.2)  # and the fork server has reaped it
+    spawned.send_signal(signal.SIGKILL)
+    assert spawned.wait(timeout=30) == 2
+    spawned.send_signal(signal.SIGTERM)
+    assert spawned.returncode == 2

@@ -61,6 +61,12 @@ class Child:
         self.stdout = stdout
         self.returncode: int | None = None
         self._status = status
+        # Signals go through a pidfd: once the fork server has reaped the child, its pid may
+        # name another process, and the pidfd still names this one (or none).
+        try:
+            self._pidfd: int | None = os.pidfd_open(pid)
+        except ProcessLookupError:  # already exited and reaped: its status is on the way
+            self._pidfd = None
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -80,8 +86,10 @@ class Child:
         return self.returncode
 
     def send_signal(self, signum: int) -> None:
-        if self.returncode is None:
-            os.kill(self.pid, signum)
+        """Signal the child, unless it has exited (as Popen does)."""
+        if self.poll() is None and self._pidfd is not None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, signum)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -93,6 +101,9 @@ class Child:
         # An empty message: the fork server is gone before it could report (its caller ended).
         self.returncode = int(message) if message else -signal.SIGKILL
         self._status.close()
+        if self._pidfd is not None:
+            os.close(self._pidfd)
+            self._pidfd = None
 
 
 class ForkServer:
