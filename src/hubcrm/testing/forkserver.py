@@ -91,12 +91,6 @@ class Child:
             with contextlib.suppress(ProcessLookupError):
                 signal.pidfd_send_signal(self._pidfd, signum)
 
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
     def _settle(self, message: bytes) -> None:
         # An empty message: the fork server is gone before it could report (its caller ended).
         self.returncode = int(message) if message else -signal.SIGKILL
@@ -173,7 +167,8 @@ class ForkServer:
 
 
 def usable(arguments: list[str], env: dict[str, str]) -> bool:
-    if env.get(ENV, os.environ.get(ENV, "")).lower() in ("0", "false", "no", "off"):
+    """Whether a fork can stand in for `hubcrm <arguments>` started in `env`."""
+    if env.get(ENV, "").lower() in ("0", "false", "no", "off"):
         return False
     if not _forks():
         return False
