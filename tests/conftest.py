@@ -137,7 +137,8 @@ def running_api(database_url: str, **settings: Any) -> Iterator[Api]:
 
 class SharedApps:
     """One in-process hubcrm per backend, started on first use over a new database of its own,
-    shared by the tests of a module: each test works in a new portal of it."""
+    shared by the tests of a test process (an xdist worker): each test works in a new portal of
+    it. Starting one costs tens of milliseconds of CPU, and the server's as many connections."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -160,7 +161,7 @@ class SharedApps:
         return Api(shared.client, portal_id, shared.new_token(portal_id=portal_id), shared.clock)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedApps]:
     apps = SharedApps(tmp_path_factory.mktemp("apps"))
     with apps.stack:
@@ -170,7 +171,7 @@ def shared_apps(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedApps
 @pytest.fixture
 def api(request: pytest.FixtureRequest, backend: str) -> Iterator[Api]:
     """An in-process hubcrm with a portal and a token of it. Portals keep everything a test
-    writes apart, so tests of a module share one app per backend, each in a portal of its own;
+    writes apart, so the tests of a process share one app per backend, each in a portal of its own;
     a test marked `own_database` (it looks past its portal: the process's journal, the store
     itself, every portal) gets a new database and app, with portal 12345678."""
     if request.node.get_closest_marker("own_database"):
