@@ -32,7 +32,19 @@ POOL_SIZE = 10
 # Plan each statement for its own arguments and the tables' current statistics. A generic plan
 # cached while a portal was small (an index scan with a filter, say) would stay in use as the
 # portal grows, and a lookup by key would become a scan of the portal.
-_SESSION = {"plan_cache_mode": "force_custom_plan"}
+# JIT compilation pays for itself only on long analytical queries; hubcrm's are short, and with
+# it off asyncpg skips two round trips each time it looks up a type (below).
+_SESSION = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
+
+# The array types hubcrm binds. asyncpg decodes few of them without first asking the server
+# about them, once per connection and statement that meets a new one: three round trips and a
+# long catalog query. A new connection asks about all of them at once instead.
+_ARRAYS = "SELECT NULL::bigint[], NULL::int[], NULL::boolean[], NULL::bytea[], NULL::jsonb[]"
+
+
+async def _known_types(conn: asyncpg.Connection) -> None:
+    await conn.prepare(_ARRAYS)
+
 
 # Id allocation commits without waiting for its WAL flush. That is safe: ids matter only to the
 # batch that uses them, and that batch's own durable commit comes later in the WAL, so flushing
@@ -86,6 +98,7 @@ async def open_pools(url: str) -> tuple[asyncpg.Pool, asyncpg.Pool]:
             max_size=POOL_SIZE,
             server_settings=_SESSION,
             timeout=CONNECT_TIMEOUT,
+            init=_known_types,
             reset=_released,
         ),
     )
