@@ -5,7 +5,7 @@ While a test process runs the tests of tests/ui, it keeps one Chromium (a browse
 test: cookies and storage of its own) and one live hubcrm per backend, each test in a new portal
 of its own; both are stopped when the process moves on to other tests (package scope), since even
 idle a server polls its database. The page tests take the suite's `api`, an in-process hubcrm
-shared in the same way by the tests of a module. A test that needs
+shared in the same way by the tests of a worker. A test that needs
 other settings or a new database starts its own. The browser is Debian's chromium driven by
 Playwright (hubcrm.testing.browser). Where it is missing the browser tests are skipped, except
 in CI (CI=true) or with HUBCRM_TEST_REQUIRE_BROWSER=1, where that is a failure. A failing
