@@ -49,6 +49,28 @@ def _open_loop(base_url: str, token: str, rate: float, seconds: float) -> list[O
     return outcomes
 
 
+def _overloaded(base_url: str, token: str) -> tuple[list[Outcome], list[Outcome], list[Outcome]]:
+    """What the server sustains (batches a second with a few clients always waiting), then twice
+    that rate: (the sustained load's outcomes, the overload's, every outcome of every attempt).
+
+    On a busy machine the sustained rate can be measured low (other processes had the CPU), and
+    twice it is then no overload at all: every batch of it is served. Such an attempt says
+    nothing, so the rate it was served at becomes the sustained rate and the overload is sent
+    again, at twice that."""
+    baseline = Load(base_url, token, clients=4, size=SIZE).run_for(1.5)
+    rate = len([o for o in baseline if o.status == 201]) / 1.5
+    assert rate > 0
+    everything = list(baseline)
+    for _ in range(3):
+        overload = _open_loop(base_url, token, 2 * rate, 4.0)
+        everything += overload
+        served = len([o for o in overload if o.status == 201])
+        if any(o.status == 503 for o in overload) or served < len(overload):
+            break
+        rate = max(2 * rate, served / 4.0)
+    return baseline, overload, everything
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_twice_the_sustainable_load_gets_fast_503s_not_unbounded_waits(
     backend: str, tmp_path: Path
@@ -58,16 +80,12 @@ def test_twice_the_sustainable_load_gets_fast_503s_not_unbounded_waits(
             url, "--write-queue-limit", "8", "--write-queue-timeout", str(QUEUE_TIMEOUT)
         ).start()
         try:
-            # What the server sustains: batches a second with a few clients always waiting.
-            baseline = Load(server.base_url, server.token, clients=4, size=SIZE).run_for(1.5)
-            served = [o for o in baseline if o.status == 201]
-            rate = len(served) / 1.5
-            assert rate > 0
-            overload = _open_loop(server.base_url, server.token, 2 * rate, 4.0)
+            baseline, overload, everything = _overloaded(server.base_url, server.token)
             stored = stored_tags(server.base_url, server.token)
         finally:
             server.stop()
-        statuses = check(baseline + overload, stored)
+        statuses = check(everything, stored)
+        served = [o for o in baseline if o.status == 201]
         assert statuses[201] > 0, statuses
         refused = [o for o in overload if o.status == 503]
         assert refused, statuses
@@ -81,6 +99,6 @@ def test_twice_the_sustainable_load_gets_fast_503s_not_unbounded_waits(
         start = min(o.sent_at for o in overload)
         first = [o.seconds for o in overload if o.sent_at < start + 1]
         last = [o.seconds for o in overload if o.sent_at > start + 3]
-        assert _p99(last) < _p99(first) + 2.0, (_p99(first), _p99(last), statuses, rate)
+        assert _p99(last) < _p99(first) + 2.0, (_p99(first), _p99(last), statuses)
         assert _p99([o.seconds for o in overload]) < 8.0 * slow
         assert "Traceback" not in server.output, server.output[-3000:]
