@@ -138,7 +138,7 @@ def running_api(database_url: str, **settings: Any) -> Iterator[Api]:
 class SharedApps:
     """One in-process hubcrm per backend, started on first use over a new database of its own,
     shared by the tests of a test process (an xdist worker): each test works in a new portal of
-    it. Starting one costs tens of milliseconds of CPU, and the server's as many connections."""
+    it. Starting one costs tens of milliseconds of CPU, and on PostgreSQL a pool of its own."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder

@@ -36,6 +36,11 @@ POOL_SIZE = 10
 # it off asyncpg skips two round trips each time it looks up a type (below).
 _SESSION = {"plan_cache_mode": "force_custom_plan", "jit": "off"}
 
+# Id allocation commits without waiting for its WAL flush. That is safe: ids matter only to the
+# batch that uses them, and that batch's own durable commit comes later in the WAL, so flushing
+# it flushes the allocation too. A crash before then loses ids nobody has stored.
+_ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
+
 # The array types hubcrm binds. asyncpg decodes few of them without first asking the server
 # about them, once per connection and statement that meets a new one: three round trips and a
 # long catalog query. A new connection asks about all of them at once instead.
@@ -45,11 +50,6 @@ _ARRAYS = "SELECT NULL::bigint[], NULL::int[], NULL::boolean[], NULL::bytea[], N
 async def _known_types(conn: asyncpg.Connection) -> None:
     await conn.prepare(_ARRAYS)
 
-
-# Id allocation commits without waiting for its WAL flush. That is safe: ids matter only to the
-# batch that uses them, and that batch's own durable commit comes later in the WAL, so flushing
-# it flushes the allocation too. A crash before then loses ids nobody has stored.
-_ID_SESSION = {**_SESSION, "synchronous_commit": "off"}
 
 encode = msgspec.json.Encoder().encode
 
