@@ -150,18 +150,26 @@ def test_saved_records_read_back_by_id_and_by_unique_value(database_url: str) ->
     run(database_url, scenario)
 
 
-def test_an_update_moves_unique_values_and_appends_history(database_url: str) -> None:
+@pytest.mark.parametrize("reading", [False, True], ids=["holders", "holders-reading-records"])
+def test_an_update_moves_unique_values_and_appends_history(
+    database_url: str, reading: bool
+) -> None:
     async def scenario(store: Store) -> None:
         await create(store, PORTAL, "ann@x.com")
         later = START_MS + 10
 
         async def update(tx: WriteTransaction) -> dict[str, int]:
-            assert await tx.holders("email", ["ann@x.com", "new@x.com"]) == {"ann@x.com": 1}
-            old = (await tx.records([1, 99]))[1]
+            held = await tx.holders("email", ["ann@x.com", "new@x.com"], reading=reading)
+            assert held == {"ann@x.com": 1}
+            found = await tx.records([1, 99])
+            assert found == {1: Record(1, {"email": "ann@x.com"}, START_MS, START_MS)}
+            old = found[1]
             record = Record(1, {**old.properties, "email": "new@x.com"}, old.created_at, later)
             history = [HistoryEntry("email", "new@x.com", later, "API", "2")]
             await tx.save([RecordWrite(record, False, {"email": {"new@x.com"}}, history)])
-            return await tx.holders("email", ["ann@x.com", "new@x.com"])
+            # Read again after the save, the record is as the save left it.
+            assert await tx.records([1]) == {1: record}
+            return await tx.holders("email", ["ann@x.com", "new@x.com"], reading=reading)
 
         assert await store.transact(PORTAL, TYPE, update) == {"new@x.com": 1}
         assert await store.record_by_unique(PORTAL, TYPE, "email", "ann@x.com") is None

@@ -131,7 +131,7 @@ async def _match(tx: WriteTransaction, planned: list[Planned]) -> dict[tuple[str
             by_namespace.setdefault(item.ref[0], []).append(item.ref[1])
     matched: dict[tuple[str, str], int] = {}
     for namespace, keys in by_namespace.items():
-        for key, record_id in (await tx.holders(namespace, keys)).items():
+        for key, record_id in (await tx.holders(namespace, keys, reading=True)).items():
             matched[(namespace, key)] = record_id
     return matched
 

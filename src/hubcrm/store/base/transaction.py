@@ -22,8 +22,13 @@ T = TypeVar("T")
 class WriteTransaction(Protocol):
     """Reads and writes of one portal's records of one object type, committed together."""
 
-    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
-        """Which live record holds each of these unique values (absent ones are left out)."""
+    async def holders(
+        self, namespace: str, values: Iterable[str], *, reading: bool = False
+    ) -> dict[str, int]:
+        """Which live record holds each of these unique values (absent ones are left out).
+
+        `reading`: the caller reads the holders' records next (`records`), and a store may read
+        them now, with the holders."""
 
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]: ...
 

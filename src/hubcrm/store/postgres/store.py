@@ -41,6 +41,7 @@ from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
 from hubcrm.store.postgres.schemas import Schemas
+from hubcrm.store.postgres.statistics import Statistics
 from hubcrm.store.postgres.transaction import Transaction
 from hubcrm.store.postgres.webhooks import Outbox
 
@@ -74,6 +75,7 @@ class PostgresStore(
         self._ids = ids  # id allocation only: one short statement at a time, never waits on _pool
         self._backpressure = backpressure or Backpressure()
         self._writes = 0  # write transactions running or waiting for a connection
+        self._statistics = Statistics(pool)
 
     @classmethod
     async def open(
@@ -99,6 +101,7 @@ class PostgresStore(
                     await conn.reset()
 
     async def close(self) -> None:
+        await self._statistics.close()
         await self._pool.close()
         await self._ids.close()
 
@@ -154,7 +157,9 @@ class PostgresStore(
                 transaction = conn.transaction()
                 await transaction.start()
                 try:
-                    result = await work(Transaction(conn, self._ids, portal_id, object_type))
+                    result = await work(
+                        Transaction(conn, self._ids, self._statistics, portal_id, object_type)
+                    )
                 except BaseException as error:
                     if not is_lost(error):  # a connection that died has nothing to roll back
                         with contextlib.suppress(

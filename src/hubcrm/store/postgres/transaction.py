@@ -21,6 +21,7 @@ from hubcrm.store.postgres import webhooks
 from hubcrm.store.postgres.associations import TransactionAssociations
 from hubcrm.store.postgres.connection import acquired, digest, encode, lock_keys
 from hubcrm.store.postgres.records import RECORD_COLUMNS, decode_properties, decode_record
+from hubcrm.store.postgres.statistics import Statistics
 
 # The first key of the two-key advisory lock a portal type's search catch-up runs under.
 _SEARCH_LOCK = 0x68_7562
@@ -72,20 +73,29 @@ class Transaction(TransactionAssociations):
     """One write transaction of one portal and object type (base.WriteTransaction)."""
 
     def __init__(
-        self, conn: asyncpg.Connection, ids: asyncpg.Pool, portal_id: int, object_type: str
+        self,
+        conn: asyncpg.Connection,
+        ids: asyncpg.Pool,
+        statistics: Statistics,
+        portal_id: int,
+        object_type: str,
     ) -> None:
         self._conn = conn
         self._ids = ids
+        self._statistics = statistics
         self._portal_id = portal_id
         self._object_type = object_type
         self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
+        self._read: dict[int, Record] = {}  # records read (and locked) with their holders
         # The portal's webhook subscriptions, as the last save read them.
         self._subscriptions: list[Subscription] | None = None
 
     def of(self, object_type: str) -> Transaction:
-        return Transaction(self._conn, self._ids, self._portal_id, object_type)
+        return Transaction(self._conn, self._ids, self._statistics, self._portal_id, object_type)
 
-    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
+    async def holders(
+        self, namespace: str, values: Iterable[str], *, reading: bool = False
+    ) -> dict[str, int]:
         # A value looked up once stays locked until the end of the transaction, so its holder
         # cannot change until this transaction saves: answer it again without a round trip.
         known = self._holders
@@ -93,16 +103,21 @@ class Transaction(TransactionAssociations):
         wanted = sorted(value for value in values if (namespace, value) not in known)
         if wanted:
             # Lock first, then read in a new statement, whose snapshot sees whoever held the
-            # lock: unique_holders does both in one call (migration 0030).
+            # lock: unique_holders does both in one call (migration 0030), and
+            # unique_holder_records reads and locks the holders' records too (0031).
+            function = "unique_holder_records" if reading else "unique_holders"
             rows = await self._conn.fetch(
-                "SELECT held_value, holder FROM unique_holders($1, $2, $3, $4, $5)",
+                f"SELECT * FROM {function}($1, $2, $3, $4, $5)",
                 self._portal_id,
                 self._object_type,
                 namespace,
                 lock_keys(self._portal_id, self._object_type, namespace, wanted),
                 [digest(value) for value in wanted],
             )
-            found = {row[0]: row[1] for row in rows}
+            found = {row[0]: row[1] for row in rows if row[0] is not None}
+            if reading:  # the holders' records follow them, with no value
+                read = (decode_record(row[1:]) for row in rows if row[0] is None)
+                self._read.update((record.record_id, record) for record in read)
             for value in wanted:
                 known[(namespace, value)] = found.get(value)
         return {
@@ -110,17 +125,19 @@ class Transaction(TransactionAssociations):
         }
 
     async def records(self, record_ids: Iterable[int]) -> dict[int, Record]:
-        wanted = sorted(set(record_ids))
-        if not wanted:
-            return {}
-        rows = await self._conn.fetch(
-            f"SELECT {RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
-            " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR UPDATE",
-            self._portal_id,
-            self._object_type,
-            wanted,
-        )
-        return {row[0]: decode_record(row) for row in rows}
+        wanted = set(record_ids)
+        found = {record_id: self._read[record_id] for record_id in wanted & self._read.keys()}
+        unread = sorted(wanted - found.keys())
+        if unread:
+            rows = await self._conn.fetch(
+                f"SELECT {RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
+                " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR UPDATE",
+                self._portal_id,
+                self._object_type,
+                unread,
+            )
+            found.update((row[0], decode_record(row)) for row in rows)
+        return found
 
     async def webhook_subscriptions(self) -> list[Subscription]:
         # Events are recorded right after a save, which read the subscriptions in its statement.
@@ -254,6 +271,7 @@ class Transaction(TransactionAssociations):
         if not writes:
             return
         self._holders.clear()  # this transaction's own writes change who holds what
+        self._read.clear()  # and what its records hold
         released = [
             (w.record.record_id, namespace)
             for w in writes
@@ -299,6 +317,8 @@ class Transaction(TransactionAssociations):
             [digest(c[1]) for c in claims],
         )
         self._subscriptions = webhooks.subscriptions_of(counted[4])
+        if created := sum(1 for w in writes if w.is_new):
+            self._statistics.created(self._portal_id, self._object_type, created)
         archived = [w.record.record_id for w in writes if w.record.archived]
         if archived:
             # Archiving frees the record's unique values, keeping them for archived reads.

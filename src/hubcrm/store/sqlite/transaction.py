@@ -106,7 +106,10 @@ class Transaction(TransactionAssociations):
     def of(self, object_type: str) -> Transaction:
         return Transaction(self._conn, self._key[0], object_type)
 
-    async def holders(self, namespace: str, values: Iterable[str]) -> dict[str, int]:
+    async def holders(
+        self, namespace: str, values: Iterable[str], *, reading: bool = False
+    ) -> dict[str, int]:
+        # Reading the records afterwards costs no round trip here: `reading` changes nothing.
         rows = self._conn.execute(
             "SELECT value, record_id FROM unique_values WHERE portal_id = ?"
             " AND object_type = ? AND namespace = ?"
