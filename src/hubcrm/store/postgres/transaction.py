@@ -87,6 +87,7 @@ class Transaction(TransactionAssociations):
         self._object_type = object_type
         self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
         self._read: dict[int, Record] = {}  # records read (and locked) with their holders
+        self._search_locked = False  # the portal type's catch-up lock, held once taken
         # The portal's webhook subscriptions, as the last save read them.
         self._subscriptions: list[Subscription] | None = None
 
@@ -162,45 +163,33 @@ class Transaction(TransactionAssociations):
     async def search_lag(self, limit: int) -> list[SearchLag]:
         # One catcher-up per portal and type at a time. Each lagging record is then read FOR
         # SHARE: a writer that read it FOR UPDATE first is waited for (and its write caught up
-        # here), and one that comes later waits until this transaction has caught up.
-        await self._search_lock()
-        lagging = await self._conn.fetch(
-            "SELECT record_id, indexed FROM search_pending WHERE portal_id = $1"
-            " AND object_type = $2 ORDER BY record_id LIMIT $3",
+        # here), and one that comes later waits until this transaction has caught up. The
+        # search_lag function does all three in one call (migration 0032).
+        rows = await self._conn.fetch(
+            "SELECT * FROM search_lag($1, $2, $3, $4, $5)",
             self._portal_id,
             self._object_type,
             limit,
+            _SEARCH_LOCK,
+            self._search_lock_name,
         )
-        ids = [row[0] for row in lagging]
-        rows = await self._conn.fetch(
-            f"SELECT {RECORD_COLUMNS} FROM records WHERE portal_id = $1 AND object_type = $2"
-            " AND record_id = ANY($3::bigint[]) ORDER BY record_id FOR SHARE",
-            self._portal_id,
-            self._object_type,
-            ids,
-        )
-        current = {row[0]: decode_record(row) for row in rows}
+        self._search_locked = True
+        current = {row[0]: decode_record((row[0], *row[3:])) for row in rows if not row[1]}
         return [
             SearchLag(
                 row[0],
-                None if row[1] is None else decode_properties(row[1]),
+                None if row[2] is None else decode_properties(row[2]),
                 current.get(row[0]),
             )
-            for row in lagging
+            for row in rows
+            if row[1]
         ]
 
     async def save_search(
         self, changes: list[tuple[int, SearchChange]], *, caught_up: bool = True
     ) -> None:
-        await postgres_search.save(self._conn, self._portal_id, self._object_type, changes)
-        if caught_up:
-            await self._conn.execute(
-                "DELETE FROM search_pending WHERE portal_id = $1 AND object_type = $2"
-                " AND record_id = ANY($3::bigint[])",
-                self._portal_id,
-                self._object_type,
-                [record_id for record_id, _ in changes],
-            )
+        done = [record_id for record_id, _ in changes] if caught_up else []
+        await postgres_search.save(self._conn, self._portal_id, self._object_type, changes, done)
 
     async def searched_properties(self) -> dict[str, int | None]:
         await self._search_lock()
@@ -259,13 +248,19 @@ class Transaction(TransactionAssociations):
         )
         return [(row[0], {} if row[1] is None else decode_properties(row[1])) for row in rows]
 
+    @property
+    def _search_lock_name(self) -> str:
+        return f"{self._portal_id}/{self._object_type}"
+
     async def _search_lock(self) -> None:
-        """One catcher-up or builder per portal and type at a time (taking it again is free)."""
+        """One catcher-up or builder per portal and type at a time (held to the end of the
+        transaction: taken once)."""
+        if self._search_locked:
+            return
         await self._conn.execute(
-            "SELECT pg_advisory_xact_lock($1, hashtext($2))",
-            _SEARCH_LOCK,
-            f"{self._portal_id}/{self._object_type}",
+            "SELECT pg_advisory_xact_lock($1, hashtext($2))", _SEARCH_LOCK, self._search_lock_name
         )
+        self._search_locked = True
 
     async def save(self, writes: list[RecordWrite]) -> None:
         if not writes:
