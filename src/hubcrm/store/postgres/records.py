@@ -118,8 +118,11 @@ class Records(Pooled):
         return {row[0]: row[1] for row in rows}
 
     async def search_lags(self, portal_id: int, object_type: str) -> bool:
+        # In the key's order: read by the key, not by a scan of a table an import left large
+        # and empty (migration 0033).
         row = await self._fetchrow(
-            "SELECT 1 FROM search_pending WHERE portal_id = $1 AND object_type = $2 LIMIT 1",
+            "SELECT 1 FROM search_pending WHERE portal_id = $1 AND object_type = $2"
+            " ORDER BY record_id LIMIT 1",
             portal_id,
             object_type,
         )
