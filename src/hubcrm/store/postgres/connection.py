@@ -87,6 +87,15 @@ STARTUP_RETRY_SECONDS = 3.0
 # (a restart of PostgreSQL takes a second or two) before it is answered 503.
 RECONNECT_SECONDS = 2.5
 
+# What the driver raises when a statement or its connection fails (translated() below makes
+# them the store's own errors).
+DRIVER_ERRORS = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    OSError,
+)
+
 
 async def open_pools(url: str) -> tuple[asyncpg.Pool, asyncpg.Pool]:
     """The store's pool, and the small one id allocation runs on."""
@@ -171,9 +180,7 @@ async def acquired(
     finally:
         # A connection the pool cannot reset is closed by the pool; what was done on it has
         # been answered already.
-        with suppress(
-            asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, OSError
-        ):
+        with suppress(*DRIVER_ERRORS):
             await pool.release(conn)
 
 
@@ -238,13 +245,7 @@ def translated(*, in_write: bool = False) -> Iterator[None]:
         raise UniqueViolation(str(error)) from error
     except (asyncpg.SerializationError, asyncpg.DeadlockDetectedError) as error:
         raise WriteConflict(str(error)) from error
-    except (
-        asyncpg.PostgresError,
-        asyncpg.InterfaceError,
-        asyncpg.InternalClientError,
-        OSError,
-        TimeoutError,
-    ) as error:
+    except (*DRIVER_ERRORS, TimeoutError) as error:
         if is_lost(error):
             raise StoreUnavailable(str(error)) from error
         raise StoreError(str(error)) from error

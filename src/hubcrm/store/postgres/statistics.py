@@ -18,7 +18,7 @@ import logging
 
 import asyncpg
 
-from hubcrm.store.postgres.connection import acquired
+from hubcrm.store.postgres.connection import DRIVER_ERRORS, acquired
 
 log = logging.getLogger("hubcrm")
 
@@ -71,12 +71,7 @@ class Statistics:
             try:
                 async with acquired(self._pool) as conn:
                     await conn.execute(f"ANALYZE {TABLES}")
-            except (
-                asyncpg.PostgresError,
-                asyncpg.InterfaceError,
-                asyncpg.InternalClientError,
-                OSError,
-            ) as error:
+            except DRIVER_ERRORS as error:
                 # Only plans suffer: the next doubling tries again.
                 log.warning("analyzing the tables a portal grew failed: %s", error)
                 return

@@ -23,6 +23,7 @@ from hubcrm.store.errors import (
 from hubcrm.store.postgres.apps import Apps
 from hubcrm.store.postgres.associations import Associations
 from hubcrm.store.postgres.connection import (
+    DRIVER_ERRORS,
     POOL_SIZE,
     RECONNECT_SECONDS,
     acquired,
@@ -171,12 +172,7 @@ class PostgresStore(
                     raise
                 try:
                     await transaction.commit()
-                except (
-                    asyncpg.PostgresError,
-                    asyncpg.InterfaceError,
-                    asyncpg.InternalClientError,
-                    OSError,
-                ) as error:
+                except DRIVER_ERRORS as error:
                     if is_lost(error):
                         raise OutcomeUnknown(str(error)) from error
                     raise
