@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from hubcrm.store.base import Association, AssociationLabel
+from hubcrm.store.base import Association, AssociationLabel, Record
 from hubcrm.store.errors import UniqueViolation
 from hubcrm.store.postgres.connection import Pooled, acquired, translated
 
@@ -52,6 +52,7 @@ class TransactionAssociations:
     _portal_id: int
     _object_type: str
     _holders: dict[tuple[str, str], int | None]
+    _read: dict[int, Record]
 
     async def associations(
         self, from_ids: Iterable[int], to_type: str | None = None
@@ -114,6 +115,7 @@ class TransactionAssociations:
         args = (self._portal_id, self._object_type, ids)
         within = "WHERE portal_id = $1 AND object_type = $2 AND record_id = ANY($3::bigint[])"
         self._holders.clear()
+        self._read.clear()
         # Search forgets the records as it forgets archived ones: it is told what it knew of them.
         await self._conn.execute(
             "INSERT INTO search_pending (portal_id, object_type, record_id, indexed)"
