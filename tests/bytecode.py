@@ -2,7 +2,7 @@
 (`-p tests.bytecode` in pyproject.toml's addopts).
 
 The suite starts about a hundred processes that import hubcrm (`hubcrm serve`, the CLI, the docs'
-example suites), and three pytest workers that each import hubcrm, its pytest plugins' packages
+example suites), and four pytest workers that each import hubcrm, its pytest plugins' packages
 (which pytest rewrites for assertions, hubcrm's among them) and every test module. Where the
 environment says not to write bytecode (PYTHONDONTWRITEBYTECODE), every one of them would compile
 all of that again: about a third of a server's start, and a second of each worker's. So the suite
