@@ -13,20 +13,11 @@ import asyncpg
 
 from hubcrm.domain import portals
 from hubcrm.domain.clock import FrozenClock
-from hubcrm.store.base import Record, RecordWrite, WriteTransaction
+from hubcrm.store.base import WriteTransaction
 from hubcrm.store.postgres import statistics
 from hubcrm.store.postgres.store import PostgresStore
 from tests.backends import fresh_postgres
-
-START_MS = 1_767_225_600_000
-PORTAL = 12345678
-TYPE = "0-1"
-
-
-def _write(record_id: int) -> RecordWrite:
-    email = f"c{record_id}@x.com"
-    record = Record(record_id, {"email": email}, START_MS, START_MS)
-    return RecordWrite(record, is_new=True, unique_values={"email": {email}}, history=[])
+from tests.store.test_contract import PORTAL, START_MS, TYPE, new_record
 
 
 async def _grow(url: str, count: int) -> tuple[bool, int]:
@@ -41,7 +32,7 @@ async def _grow(url: str, count: int) -> tuple[bool, int]:
 
         async def batch(tx: WriteTransaction, size: int) -> None:
             ids = await tx.allocate_ids(size)
-            await tx.save([_write(i) for i in ids])
+            await tx.save([new_record(i, f"c{i}@x.com") for i in ids])
 
         left = count
         while left:
