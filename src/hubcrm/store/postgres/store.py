@@ -42,8 +42,8 @@ from hubcrm.store.postgres.portals import Portals
 from hubcrm.store.postgres.rates import SharedRateCounters
 from hubcrm.store.postgres.records import Records
 from hubcrm.store.postgres.schemas import Schemas
-from hubcrm.store.postgres.statistics import Statistics
 from hubcrm.store.postgres.transaction import Transaction
+from hubcrm.store.postgres.upkeep import Upkeep
 from hubcrm.store.postgres.webhooks import Outbox
 
 T = TypeVar("T")
@@ -76,7 +76,7 @@ class PostgresStore(
         self._ids = ids  # id allocation only: one short statement at a time, never waits on _pool
         self._backpressure = backpressure or Backpressure()
         self._writes = 0  # write transactions running or waiting for a connection
-        self._statistics = Statistics(pool)
+        self._upkeep = Upkeep(pool)
 
     @classmethod
     async def open(
@@ -102,7 +102,7 @@ class PostgresStore(
                     await conn.reset()
 
     async def close(self) -> None:
-        await self._statistics.close()
+        await self._upkeep.close()
         await self._pool.close()
         await self._ids.close()
 
@@ -159,7 +159,7 @@ class PostgresStore(
                 await transaction.start()
                 try:
                     result = await work(
-                        Transaction(conn, self._ids, self._statistics, portal_id, object_type)
+                        Transaction(conn, self._ids, self._upkeep, portal_id, object_type)
                     )
                 except BaseException as error:
                     if not is_lost(error):  # a connection that died has nothing to roll back

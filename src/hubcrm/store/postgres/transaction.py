@@ -21,7 +21,7 @@ from hubcrm.store.postgres import webhooks
 from hubcrm.store.postgres.associations import TransactionAssociations
 from hubcrm.store.postgres.connection import acquired, digest, encode, lock_keys
 from hubcrm.store.postgres.records import RECORD_COLUMNS, decode_properties, decode_record
-from hubcrm.store.postgres.statistics import Statistics
+from hubcrm.store.postgres.upkeep import Upkeep
 
 # The first key of the two-key advisory lock a portal type's search catch-up runs under.
 _SEARCH_LOCK = 0x68_7562
@@ -76,13 +76,13 @@ class Transaction(TransactionAssociations):
         self,
         conn: asyncpg.Connection,
         ids: asyncpg.Pool,
-        statistics: Statistics,
+        upkeep: Upkeep,
         portal_id: int,
         object_type: str,
     ) -> None:
         self._conn = conn
         self._ids = ids
-        self._statistics = statistics
+        self._upkeep = upkeep
         self._portal_id = portal_id
         self._object_type = object_type
         self._holders: dict[tuple[str, str], int | None] = {}  # what this transaction has read
@@ -92,7 +92,7 @@ class Transaction(TransactionAssociations):
         self._subscriptions: list[Subscription] | None = None
 
     def of(self, object_type: str) -> Transaction:
-        return Transaction(self._conn, self._ids, self._statistics, self._portal_id, object_type)
+        return Transaction(self._conn, self._ids, self._upkeep, self._portal_id, object_type)
 
     async def holders(
         self, namespace: str, values: Iterable[str], *, reading: bool = False
@@ -190,6 +190,8 @@ class Transaction(TransactionAssociations):
     ) -> None:
         done = [record_id for record_id, _ in changes] if caught_up else []
         await postgres_search.save(self._conn, self._portal_id, self._object_type, changes, done)
+        if done:
+            self._upkeep.caught_up(len(done))
 
     async def searched_properties(self) -> dict[str, int | None]:
         await self._search_lock()
@@ -313,7 +315,7 @@ class Transaction(TransactionAssociations):
         )
         self._subscriptions = webhooks.subscriptions_of(counted[4])
         if created := sum(1 for w in writes if w.is_new):
-            self._statistics.created(self._portal_id, self._object_type, created)
+            self._upkeep.created(self._portal_id, self._object_type, created)
         archived = [w.record.record_id for w in writes if w.record.archived]
         if archived:
             # Archiving frees the record's unique values, keeping them for archived reads.
