@@ -15,8 +15,16 @@ import asyncpg
 
 from hubcrm.domain import portals
 from hubcrm.domain.clock import FrozenClock
-from hubcrm.store.base import SearchChange, SearchEntries, WriteTransaction
-from hubcrm.store.postgres import upkeep
+from hubcrm.store import search_sql
+from hubcrm.store.base import (
+    Condition,
+    SearchChange,
+    SearchEntries,
+    SearchQuery,
+    SortKey,
+    WriteTransaction,
+)
+from hubcrm.store.postgres import search, upkeep
 from hubcrm.store.postgres.store import PostgresStore
 from tests.backends import fresh_postgres
 from tests.store.test_contract import PORTAL, START_MS, TYPE, new_record
@@ -201,3 +209,44 @@ def test_until_then_checking_for_lag_reads_every_dead_note() -> None:
         vacuums, pages = asyncio.run(_lag_check_pages(url, upkeep.VACUUM_NOTES - 500))
     assert vacuums == 0
     assert pages > 40  # 52 here; 1,560 after an import of 300,000 contacts
+
+
+async def _value_plans(url: str, conditions: list[Condition]) -> list[str]:
+    """The plan of each search over 5,000 values of one property, told to avoid scanning tables
+    (as it would on a large portal)."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "INSERT INTO search_values (portal_id, object_type, property, record_id, text_value)"
+            " SELECT $1, $2, 'email', n, 'c' || n || '@x.com' FROM generate_series(1, 5000) AS n",
+            PORTAL,
+            TYPE,
+        )
+        await conn.execute("ANALYZE search_values")
+        plans = []
+        for condition in conditions:
+            query = SearchQuery(((condition,),), SortKey(None), offset=0, limit=10)
+            sql = search_sql.statements(search.DIALECT, PORTAL, TYPE, query)
+            async with conn.transaction():
+                await conn.execute("SET LOCAL enable_seqscan = off")
+                rows = await conn.fetch(f"EXPLAIN {search.numbered(sql.count)}", *sql.count_params)
+            plans.append("\n".join(row[0] for row in rows))
+        return plans
+    finally:
+        await conn.close()
+
+
+def test_a_search_by_text_values_reads_them_from_their_index() -> None:
+    """Compared in the index's collation, a value is looked up in the by-text index, not found
+    by reading every value of the property (a search by email at 300,000 contacts took 37 ms
+    instead of 0.7: finding 47)."""
+    conditions = [
+        Condition("email", "EQ", ("c5@x.com",)),
+        Condition("email", "IN", ("c5@x.com", "c6@x.com")),
+        Condition("email", "GT", ("c999",)),
+        Condition("email", "BETWEEN", ("c10", "c11")),
+    ]
+    with fresh_postgres() as url:
+        plans = asyncio.run(_value_plans(url, conditions))
+    for plan in plans:
+        assert "search_values_by_text" in plan, plan

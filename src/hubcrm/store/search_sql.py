@@ -43,6 +43,9 @@ class Dialect:
     token_match: str
     # The same for the column `text_value`, as its by-text index can serve it.
     value_match: str
+    # The column `text_value` as its by-text index orders it (its collation), so that the index
+    # serves comparisons with it, and sorts order values the same way.
+    text_value: str
     # A token pattern (`*` any run of characters, all else literal) as that bound pattern.
     pattern: Callable[[str], str]
     false: Any  # the value of archived = false
@@ -69,7 +72,7 @@ def statements(
     if query.written_before is not None:
         matched = f"SELECT record_id FROM ({matched}) w EXCEPT {_RECENT}"
         params = [*params, *key, dialect.false, query.written_before]
-    order, order_params = _order(key, query)
+    order, order_params = _order(dialect, key, query)
     return Statements(
         count=f"SELECT COUNT(*) FROM ({matched}) c",
         page=f"SELECT m.record_id FROM ({matched}) m {order} LIMIT ? OFFSET ?",
@@ -156,7 +159,7 @@ def _positive(
     if condition.column is not None:
         return _in_column(dialect, key, condition)
     base = [*key, condition.property]
-    column = "number_value" if condition.numeric else "text_value"
+    column = "number_value" if condition.numeric else dialect.text_value
     op, operands = condition.operator, list(condition.operands)
     if op == "HAS_PROPERTY":
         return _VALUES, base
@@ -247,7 +250,7 @@ def _column(name: str | None) -> str:
     return name
 
 
-def _order(key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
+def _order(dialect: Dialect, key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
     direction = "DESC" if query.sort.descending else "ASC"
     if query.sort.property is None:
         return f"ORDER BY m.record_id {direction}", []
@@ -257,7 +260,7 @@ def _order(key: tuple[int, str], query: SearchQuery) -> tuple[str, list[Any]]:
             " AND r.object_type = ? AND r.record_id = m.record_id)"
         )
         return f"ORDER BY {value} {direction}, m.record_id", list(key)
-    column = "number_value" if query.sort.numeric else "text_value"
+    column = "number_value" if query.sort.numeric else dialect.text_value
     # Records without a value sort last either way; ties go by record id.
     pick = "MAX" if query.sort.descending else "MIN"
     value = (

@@ -15,11 +15,12 @@ Nothing is shared between processes but the database, so the database decides ev
 - Search rows are caught up behind writes (records/indexer.py) by one process at a time per
   portal and type (an advisory lock), which reads each lagging record FOR SHARE: a write to it
   either commits first and is caught up, or waits and notes the record as lagging again.
-- The planner's statistics follow the portals that grow: each process analyzes the tables a
-  write grows once the records it created in a portal's type show the planner's estimate of that
-  portal to be off by half (statistics.py), so that reads of a portal that grew in the last
-  minute are not planned as if it were empty, and a large portal is not analyzed again for a
-  few thousand new records.
+- Each process does what autovacuum would, at the pace of its writes (upkeep.py): it analyzes
+  the tables a write grows once the records it created in a portal's type show the planner's
+  estimate of that portal to be off by half, so that reads of a portal that grew in the last
+  minute are not planned as if it were empty (and a large portal is not analyzed again for a
+  few thousand new records); and it vacuums the search notes table as its catch-ups empty it,
+  so that finding what lags never reads through the notes of an import.
 - Record ids come from a per-portal counter row, advanced in its own short transaction on a
   separate connection, so its lock is never held while a batch is written.
 

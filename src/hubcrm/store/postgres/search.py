@@ -19,6 +19,7 @@ def _like(pattern: str) -> str:
 DIALECT = search_sql.Dialect(
     token_match="token LIKE ?",
     value_match='text_value COLLATE "C" LIKE ?',
+    text_value='text_value COLLATE "C"',
     pattern=_like,
     false=False,
     one_of=lambda column, kind: f"{column} = ANY(?::{kind}[])",

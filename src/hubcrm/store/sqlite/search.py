@@ -36,6 +36,7 @@ def _json_item(value: Any) -> str:
 DIALECT = search_sql.Dialect(
     token_match="token GLOB ?",
     value_match="text_value GLOB ?",
+    text_value="text_value",
     pattern=_glob,
     false=0,
     one_of=lambda column, _: f"{column} IN (SELECT value FROM json_each(?))",
