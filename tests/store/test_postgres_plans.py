@@ -7,9 +7,11 @@ it (finding 47)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import re
+from collections.abc import AsyncIterator
 
 import asyncpg
 
@@ -30,25 +32,35 @@ from tests.backends import fresh_postgres
 from tests.store.test_contract import PORTAL, START_MS, TYPE, new_record
 
 
+@contextlib.asynccontextmanager
+async def _process(url: str, portal_id: int, quiet: str) -> AsyncIterator[PostgresStore]:
+    """The store of a new process, with the portal created, and autovacuum kept off the table
+    `quiet`: there only hubcrm's upkeep runs, whatever the timing."""
+    store = await PostgresStore.open(url)
+    try:
+        async with store._pool.acquire() as conn:
+            await conn.execute(f"ALTER TABLE {quiet} SET (autovacuum_enabled = false)")
+        await portals.create_portal(store, FrozenClock(START_MS), portal_id)
+        yield store
+    finally:
+        await store.close()
+
+
+async def _write(tx: WriteTransaction, size: int) -> None:
+    """`size` new records."""
+    ids = await tx.allocate_ids(size)
+    await tx.save([new_record(i, f"c{i}@x.com") for i in ids])
+
+
 async def _grow(url: str, count: int, portal_id: int = PORTAL) -> tuple[int, int]:
     """Create `count` records in batches of 250 from a new process (a store of its own), each
     batch after the statistics it made due were seen to: how many analyses the process ran, and
     how many records the planner then expects the portal to have."""
-    store = await PostgresStore.open(url)
-    try:
-        async with store._pool.acquire() as conn:
-            # Only hubcrm analyzes here: autovacuum coming by mid-test would too.
-            await conn.execute("ALTER TABLE records SET (autovacuum_enabled = false)")
-        await portals.create_portal(store, FrozenClock(START_MS), portal_id)
-
-        async def batch(tx: WriteTransaction, size: int) -> None:
-            ids = await tx.allocate_ids(size)
-            await tx.save([new_record(i, f"c{i}@x.com") for i in ids])
-
+    async with _process(url, portal_id, "records") as store:  # autovacuum would analyze too
         left = count
         while left:
             size = min(250, left)
-            await store.transact(portal_id, TYPE, functools.partial(batch, size=size))
+            await store.transact(portal_id, TYPE, functools.partial(_write, size=size))
             await store._upkeep.wait()  # done before the next batch, whatever the timing
             left -= size
         async with store._pool.acquire() as conn:
@@ -60,8 +72,6 @@ async def _grow(url: str, count: int, portal_id: int = PORTAL) -> tuple[int, int
         found = re.search(r"rows=(\d+)", plan)
         assert found is not None, plan
         return store._upkeep.analyses, int(found[1])
-    finally:
-        await store.close()
 
 
 def test_a_portal_that_grew_by_a_thousand_records_is_planned_at_its_size() -> None:
@@ -159,15 +169,7 @@ def test_the_same_read_outside_it_scans_a_small_table() -> None:
 async def _lag_check_pages(url: str, notes: int) -> tuple[int, int]:
     """Write `notes` records and catch search up with them, as one process: how many times it
     vacuumed the notes table, and how many pages checking whether anything lags then reads."""
-    store = await PostgresStore.open(url)
-    try:
-        async with store._pool.acquire() as conn:
-            await conn.execute("ALTER TABLE search_pending SET (autovacuum_enabled = false)")
-        await portals.create_portal(store, FrozenClock(START_MS), PORTAL)
-
-        async def write(tx: WriteTransaction, size: int) -> None:
-            ids = await tx.allocate_ids(size)
-            await tx.save([new_record(i, f"c{i}@x.com") for i in ids])
+    async with _process(url, PORTAL, "search_pending") as store:
 
         async def catch_up(tx: WriteTransaction) -> int:
             lagging = await tx.search_lag(500)
@@ -178,7 +180,7 @@ async def _lag_check_pages(url: str, notes: int) -> tuple[int, int]:
         left = notes
         while left:
             size = min(500, left)
-            await store.transact(PORTAL, TYPE, functools.partial(write, size=size))
+            await store.transact(PORTAL, TYPE, functools.partial(_write, size=size))
             assert await store.transact(PORTAL, TYPE, catch_up) == size
             await store._upkeep.wait()
             left -= size
@@ -191,8 +193,6 @@ async def _lag_check_pages(url: str, notes: int) -> tuple[int, int]:
             )
         pages = json.loads(plan)[0]["Plan"]["Shared Hit Blocks"]
         return store._upkeep.vacuums, pages
-    finally:
-        await store.close()
 
 
 def test_the_notes_table_is_vacuumed_as_catch_ups_empty_it() -> None:
