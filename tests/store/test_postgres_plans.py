@@ -23,6 +23,7 @@ from hubcrm.store.base import (
     SearchChange,
     SearchEntries,
     SearchQuery,
+    SearchValue,
     SortKey,
     WriteTransaction,
 )
@@ -250,3 +251,61 @@ def test_a_search_by_text_values_reads_them_from_their_index() -> None:
         plans = asyncio.run(_value_plans(url, conditions))
     for plan in plans:
         assert "search_values_by_text" in plan, plan
+
+
+async def _build(url: str, records: int) -> tuple[int, int]:
+    """Create `records` records, then build search rows of a property for each, as the first
+    search naming it would: how many analyses the build ran, and how many rows of the property
+    the planner then expects."""
+    async with _process(url, PORTAL, "search_values") as store:
+        for start in range(0, records, 500):
+            size = min(500, records - start)
+            await store.transact(PORTAL, TYPE, functools.partial(_write, size=size))
+        await store._upkeep.wait()
+        before = store._upkeep.analyses  # of the records written
+
+        async def chunk(tx: WriteTransaction, after: int) -> int | None:
+            await tx.search_properties(["nickname"])
+            known = await tx.search_known(after, 200)
+            rows = [
+                (record_id, SearchEntries([SearchValue("nickname", f"n{record_id}")], []))
+                for record_id, _ in known
+            ]
+            nothing = SearchEntries([], [])
+            await tx.save_search([(r, SearchChange(nothing, e)) for r, e in rows], caught_up=False)
+            upto = known[-1][0] if len(known) == 200 else None
+            await tx.built(["nickname"], upto)
+            return upto
+
+        after: int | None = 0
+        while after is not None:
+            after = await store.transact(PORTAL, TYPE, functools.partial(chunk, after=after))
+        async with store._pool.acquire() as conn:
+            plan = await conn.fetchval(
+                "EXPLAIN SELECT 1 FROM search_values WHERE portal_id = $1 AND object_type = $2"
+                " AND property = 'nickname'",
+                PORTAL,
+                TYPE,
+            )
+        found = re.search(r"rows=(\d+)", plan)
+        assert found is not None, plan
+        return store._upkeep.analyses - before, int(found[1])
+
+
+def test_a_build_of_a_thousand_records_rows_is_planned_at_its_size() -> None:
+    """The search waiting for a build is planned knowing its rows: read as a range of the
+    by-text index, not every value of the property (1.2 s a free-text search at 300,000
+    contacts, 7 ms once analyzed: finding 47)."""
+    with fresh_postgres() as url:
+        analyses, expected = asyncio.run(_build(url, upkeep.MIN_CREATED))
+    assert analyses == 1
+    assert upkeep.MIN_CREATED * 0.9 <= expected <= upkeep.MIN_CREATED * 1.1
+
+
+def test_a_smaller_build_is_not_analyzed() -> None:
+    """The test above can fail: until analyzed, the planner expects next to no rows of a
+    property just built."""
+    with fresh_postgres() as url:
+        analyses, expected = asyncio.run(_build(url, upkeep.MIN_CREATED - 1))
+    assert analyses == 0
+    assert expected < upkeep.MIN_CREATED / 10

@@ -192,6 +192,8 @@ class Transaction(TransactionAssociations):
         await postgres_search.save(self._conn, self._portal_id, self._object_type, changes, done)
         if done:
             self._upkeep.caught_up(len(done))
+        else:
+            self._upkeep.building(self._portal_id, self._object_type, len(changes))
 
     async def searched_properties(self) -> dict[str, int | None]:
         await self._search_lock()
@@ -222,6 +224,10 @@ class Transaction(TransactionAssociations):
             list(names),
             up_to,
         )
+        if up_to is None:
+            # Analyzed before the search waiting for the build goes on, so that it is planned
+            # knowing the rows just built (upkeep.py).
+            await self._upkeep.built(self._conn, self._portal_id, self._object_type)
 
     async def search_known(self, after: int, limit: int) -> list[tuple[int, dict[str, str]]]:
         # Lock first, FOR SHARE as when catching up: a writer of these records commits before
