@@ -53,6 +53,22 @@ async def _write(tx: WriteTransaction, size: int) -> None:
     await tx.save([new_record(i, f"c{i}@x.com") for i in ids])
 
 
+async def _plan(store: PostgresStore, explain: str, portal_id: int, rest: str = "") -> str:
+    """The plan of `explain` (an EXPLAIN of a table) over one portal's type, then `rest`."""
+    async with store._pool.acquire() as conn:
+        plan: str = await conn.fetchval(
+            f"{explain} WHERE portal_id = $1 AND object_type = $2 {rest}", portal_id, TYPE
+        )
+    return plan
+
+
+def _rows(plan: str) -> int:
+    """The rows a plan expects."""
+    found = re.search(r"rows=(\d+)", plan)
+    assert found is not None, plan
+    return int(found[1])
+
+
 async def _grow(url: str, count: int, portal_id: int = PORTAL) -> tuple[int, int]:
     """Create `count` records in batches of 250 from a new process (a store of its own), each
     batch after the statistics it made due were seen to: how many analyses the process ran, and
@@ -64,15 +80,8 @@ async def _grow(url: str, count: int, portal_id: int = PORTAL) -> tuple[int, int
             await store.transact(portal_id, TYPE, functools.partial(_write, size=size))
             await store._upkeep.wait()  # done before the next batch, whatever the timing
             left -= size
-        async with store._pool.acquire() as conn:
-            plan = await conn.fetchval(
-                "EXPLAIN SELECT 1 FROM records WHERE portal_id = $1 AND object_type = $2",
-                portal_id,
-                TYPE,
-            )
-        found = re.search(r"rows=(\d+)", plan)
-        assert found is not None, plan
-        return store._upkeep.analyses, int(found[1])
+        expected = _rows(await _plan(store, "EXPLAIN SELECT 1 FROM records", portal_id))
+        return store._upkeep.analyses, expected
 
 
 def test_a_portal_that_grew_by_a_thousand_records_is_planned_at_its_size() -> None:
@@ -185,13 +194,12 @@ async def _lag_check_pages(url: str, notes: int) -> tuple[int, int]:
             assert await store.transact(PORTAL, TYPE, catch_up) == size
             await store._upkeep.wait()
             left -= size
-        async with store._pool.acquire() as conn:
-            plan = await conn.fetchval(
-                "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT 1 FROM search_pending"
-                " WHERE portal_id = $1 AND object_type = $2 ORDER BY record_id LIMIT 1",
-                PORTAL,
-                TYPE,
-            )
+        plan = await _plan(
+            store,
+            "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT 1 FROM search_pending",
+            PORTAL,
+            "ORDER BY record_id LIMIT 1",
+        )
         pages = json.loads(plan)[0]["Plan"]["Shared Hit Blocks"]
         return store._upkeep.vacuums, pages
 
@@ -280,16 +288,9 @@ async def _build(url: str, records: int) -> tuple[int, int]:
         after: int | None = 0
         while after is not None:
             after = await store.transact(PORTAL, TYPE, functools.partial(chunk, after=after))
-        async with store._pool.acquire() as conn:
-            plan = await conn.fetchval(
-                "EXPLAIN SELECT 1 FROM search_values WHERE portal_id = $1 AND object_type = $2"
-                " AND property = 'nickname'",
-                PORTAL,
-                TYPE,
-            )
-        found = re.search(r"rows=(\d+)", plan)
-        assert found is not None, plan
-        return store._upkeep.analyses - before, int(found[1])
+        sql = "EXPLAIN SELECT 1 FROM search_values"
+        expected = _rows(await _plan(store, sql, PORTAL, "AND property = 'nickname'"))
+        return store._upkeep.analyses - before, expected
 
 
 def test_a_build_of_a_thousand_records_rows_is_planned_at_its_size() -> None:
