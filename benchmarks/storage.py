@@ -29,12 +29,12 @@ import asyncio
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -174,8 +174,6 @@ async def sqlite_cost(seed: Path, variant: str, count: int, n: int) -> Cost:
     shutil.copy(seed, copy)
     try:
         if variant:
-            import sqlite3
-
             with sqlite3.connect(copy) as conn:
                 conn.executescript(variant)
         portal_id = await _sqlite_portal(copy)
@@ -187,8 +185,6 @@ async def sqlite_cost(seed: Path, variant: str, count: int, n: int) -> Cost:
 
 
 async def _sqlite_portal(path: Path) -> int:
-    import sqlite3
-
     with sqlite3.connect(path) as conn:
         portal_id: int = conn.execute("SELECT min(portal_id) FROM portals").fetchone()[0]
     return portal_id
@@ -210,16 +206,11 @@ def report(cost: Cost) -> None:
         print(f"    {name:32} {size:7.1f} KiB/batch, {fpi:7.1f} KiB of it full pages")
 
 
-@contextmanager
-def _folder() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="hubcrm-storage-") as tmp:
-        yield Path(tmp)
-
-
 async def main(args: argparse.Namespace) -> None:
     variants = ["", *args.before]
     if args.database == "sqlite":
-        with _folder() as folder:
+        with tempfile.TemporaryDirectory(prefix="hubcrm-storage-") as tmp:
+            folder = Path(tmp)
             await seed_hubcrm(f"sqlite:///{folder / 'seed.db'}", args.existing, CONTACTS)
             for _ in range(args.rounds):
                 for variant in variants:

@@ -190,9 +190,9 @@ class Transaction(TransactionAssociations):
     ) -> None:
         done = [record_id for record_id, _ in changes] if caught_up else []
         await postgres_search.save(self._conn, self._portal_id, self._object_type, changes, done)
-        if done:
+        if caught_up:
             self._upkeep.caught_up(len(done))
-        else:
+        else:  # a build's chunk
             self._upkeep.building(self._portal_id, self._object_type, len(changes))
 
     async def searched_properties(self) -> dict[str, int | None]:
